@@ -1,0 +1,484 @@
+//! Typed configuration: the shipped `config.toml` (embedded) gives every default, the
+//! operator's file is laid over it, then `QRGATE_<SECTION>__<KEY>` environment variables,
+//! then command-line flags. Unknown keys and bad values stop start-up with a message that
+//! names the key.
+
+use std::collections::BTreeMap;
+use std::net::ToSocketAddrs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::{Table, Value};
+
+use crate::domain::Email;
+
+/// The shipped configuration file, which is also the complete set of defaults.
+pub const DEFAULT_CONFIG: &str = include_str!("../config.toml");
+
+/// Prefix of environment variables that override single keys.
+const ENV_PREFIX: &str = "QRGATE_";
+
+/// The plan every new account starts on.
+pub const TRIAL_PLAN: &str = "trial";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub storage: StorageConfig,
+    pub accounts: AccountsConfig,
+    pub keys: KeysConfig,
+    pub admin: AdminConfig,
+    pub plans: BTreeMap<String, PlanConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub bind: String,
+    pub workers: usize,
+    pub secure_cookies: bool,
+    pub client_request_timeout_secs: u64,
+    pub keep_alive_secs: u64,
+    pub shutdown_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountsConfig {
+    pub password_min_length: usize,
+    pub session_hours: u32,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysConfig {
+    pub renewals_per_day: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    pub emails: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PlanConfig {
+    /// Successful generations per period; 0 means unlimited.
+    pub quota: u64,
+    pub period_days: u32,
+    pub rate_per_second: u32,
+    pub burst: u32,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Values given on the command line, applied last.
+#[derive(Debug, Default, Clone)]
+pub struct CliOverrides {
+    pub bind: Option<String>,
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Why the configuration could not be used. The message always names the key or file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid TOML: {message}")]
+    Syntax { path: String, message: String },
+    #[error("unknown configuration key `{key}` (in {origin})")]
+    UnknownKey { key: String, origin: String },
+    #[error("configuration key `{key}`: {message}")]
+    Invalid { key: String, message: String },
+}
+
+impl ConfigError {
+    fn invalid(key: &str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            key: key.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads the configuration. `path` is the operator's file; without one, `./config.toml`
+    /// is used when present, else the embedded defaults alone.
+    pub fn load(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        cli: &CliOverrides,
+    ) -> Result<Self, ConfigError> {
+        let mut table = parse_toml(DEFAULT_CONFIG, "the embedded defaults")?;
+        let file = match path {
+            Some(p) => Some(p.to_path_buf()),
+            None => Some(PathBuf::from("config.toml")).filter(|p| p.is_file()),
+        };
+        if let Some(file) = file {
+            let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {
+                path: file.clone(),
+                source,
+            })?;
+            let origin = file.display().to_string();
+            let overlay = parse_toml(&text, &origin)?;
+            merge(&mut table, overlay, "", &origin)?;
+        }
+        for (name, value) in env {
+            apply_env(&mut table, &name, &value)?;
+        }
+        if let Some(bind) = &cli.bind {
+            set(&mut table, &["server", "bind"], Value::String(bind.clone()));
+        }
+        if let Some(dir) = &cli.data_dir {
+            let dir = dir.display().to_string();
+            set(&mut table, &["storage", "data_dir"], Value::String(dir));
+        }
+        Self::from_table(table)
+    }
+
+    /// The embedded defaults, with no file and no environment (used by tests).
+    pub fn defaults() -> Self {
+        let table = parse_toml(DEFAULT_CONFIG, "the embedded defaults")
+            .expect("the embedded config.toml is valid TOML");
+        Self::from_table(table).expect("the embedded config.toml is a valid configuration")
+    }
+
+    fn from_table(table: Table) -> Result<Self, ConfigError> {
+        let json = serde_json::to_value(&table)
+            .map_err(|e| ConfigError::invalid("(root)", e.to_string()))?;
+        let config: Config = serde_path_to_error::deserialize(json).map_err(|e| {
+            let key = e.path().to_string();
+            ConfigError::invalid(&key, e.into_inner().to_string())
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Range and consistency checks that types alone do not express.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bind = &self.server.bind;
+        let resolves = bind
+            .to_socket_addrs()
+            .map(|mut addrs| addrs.next().is_some());
+        if !matches!(resolves, Ok(true)) {
+            return Err(ConfigError::invalid(
+                "server.bind",
+                format!("`{bind}` is not an address like 127.0.0.1:8080"),
+            ));
+        }
+        check_range(
+            "server.client_request_timeout_secs",
+            self.server.client_request_timeout_secs,
+            1,
+            300,
+        )?;
+        check_range(
+            "server.keep_alive_secs",
+            self.server.keep_alive_secs,
+            0,
+            300,
+        )?;
+        check_range(
+            "server.shutdown_timeout_secs",
+            self.server.shutdown_timeout_secs,
+            0,
+            3600,
+        )?;
+        check_range("server.workers", self.server.workers as u64, 0, 256)?;
+        if self.storage.data_dir.as_os_str().is_empty() {
+            return Err(ConfigError::invalid(
+                "storage.data_dir",
+                "must not be empty",
+            ));
+        }
+        let accounts = &self.accounts;
+        check_range(
+            "accounts.password_min_length",
+            accounts.password_min_length as u64,
+            8,
+            128,
+        )?;
+        check_range(
+            "accounts.session_hours",
+            accounts.session_hours.into(),
+            1,
+            24 * 365,
+        )?;
+        check_range(
+            "accounts.argon2_parallelism",
+            accounts.argon2_parallelism.into(),
+            1,
+            16,
+        )?;
+        check_range(
+            "accounts.argon2_iterations",
+            accounts.argon2_iterations.into(),
+            1,
+            64,
+        )?;
+        let min_memory = 8 * u64::from(accounts.argon2_parallelism);
+        check_range(
+            "accounts.argon2_memory_kib",
+            accounts.argon2_memory_kib.into(),
+            min_memory,
+            4 * 1024 * 1024,
+        )?;
+        check_range(
+            "keys.renewals_per_day",
+            self.keys.renewals_per_day.into(),
+            1,
+            1000,
+        )?;
+        for (i, email) in self.admin.emails.iter().enumerate() {
+            Email::parse(email).map_err(|e| {
+                ConfigError::invalid(&format!("admin.emails[{i}]"), format!("`{email}`: {e}"))
+            })?;
+        }
+        if !self.plans.contains_key(TRIAL_PLAN) {
+            return Err(ConfigError::invalid(
+                "plans",
+                "a `[plans.trial]` section is required",
+            ));
+        }
+        for (name, plan) in &self.plans {
+            let valid_name = !name.is_empty()
+                && name.len() <= 32
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !valid_name {
+                return Err(ConfigError::invalid(
+                    &format!("plans.{name}"),
+                    "plan names use a-z, 0-9 and _ (at most 32 characters)",
+                ));
+            }
+            let key = |field: &str| format!("plans.{name}.{field}");
+            check_range(&key("period_days"), plan.period_days.into(), 1, 3650)?;
+            check_range(
+                &key("rate_per_second"),
+                plan.rate_per_second.into(),
+                1,
+                1_000_000,
+            )?;
+            check_range(&key("burst"), plan.burst.into(), 1, 1_000_000)?;
+        }
+        Ok(())
+    }
+
+    /// The admin emails, normalised (validated at load, so parsing cannot fail here).
+    pub fn admin_emails(&self) -> Vec<Email> {
+        self.admin
+            .emails
+            .iter()
+            .filter_map(|e| Email::parse(e).ok())
+            .collect()
+    }
+
+    pub fn plan(&self, name: &str) -> Option<&PlanConfig> {
+        self.plans.get(name)
+    }
+
+    pub fn trial(&self) -> &PlanConfig {
+        &self.plans[TRIAL_PLAN]
+    }
+}
+
+fn check_range(key: &str, value: u64, min: u64, max: u64) -> Result<(), ConfigError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(ConfigError::invalid(
+            key,
+            format!("{value} is out of range ({min} to {max})"),
+        ))
+    }
+}
+
+fn parse_toml(text: &str, origin: &str) -> Result<Table, ConfigError> {
+    text.parse::<Table>().map_err(|e| ConfigError::Syntax {
+        path: origin.to_owned(),
+        message: e.to_string().trim().to_owned(),
+    })
+}
+
+/// Lays `overlay` over `base`. Every key must exist in the defaults, except whole new
+/// plans under `[plans]`, which the operator may add.
+fn merge(base: &mut Table, overlay: Table, prefix: &str, origin: &str) -> Result<(), ConfigError> {
+    for (key, value) in overlay {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match (base.get_mut(&key), value) {
+            (Some(Value::Table(existing)), Value::Table(inner)) => {
+                merge(existing, inner, &path, origin)?
+            }
+            (Some(existing), value) => *existing = value,
+            (None, value) if prefix == "plans" => {
+                base.insert(key, value);
+            }
+            (None, _) => {
+                return Err(ConfigError::UnknownKey {
+                    key: path,
+                    origin: origin.to_owned(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies one `QRGATE_<SECTION>__<KEY>` variable. Variables without `__` are not
+/// overrides and are left alone. The existing value's type says how to read the text.
+fn apply_env(table: &mut Table, name: &str, raw: &str) -> Result<(), ConfigError> {
+    let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
+        return Ok(());
+    };
+    if !rest.contains("__") {
+        return Ok(());
+    }
+    let path: Vec<String> = rest.split("__").map(|s| s.to_ascii_lowercase()).collect();
+    let dotted = path.join(".");
+    let unknown = || ConfigError::UnknownKey {
+        key: dotted.clone(),
+        origin: format!("environment variable {name}"),
+    };
+    let existing = lookup(table, &path).ok_or_else(unknown)?;
+    let bad = |what: &str| ConfigError::invalid(&dotted, format!("{name}=`{raw}` is not {what}"));
+    let value = match existing {
+        Value::Integer(_) => Value::Integer(raw.trim().parse().map_err(|_| bad("an integer"))?),
+        Value::Float(_) => Value::Float(raw.trim().parse().map_err(|_| bad("a number"))?),
+        Value::Boolean(_) => Value::Boolean(raw.trim().parse().map_err(|_| bad("true or false"))?),
+        Value::Array(_) => Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.to_owned()))
+                .collect(),
+        ),
+        Value::Table(_) => return Err(bad("a single value (name a key inside this section)")),
+        _ => Value::String(raw.to_owned()),
+    };
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    set(table, &path, value);
+    Ok(())
+}
+
+fn lookup<'a>(table: &'a Table, path: &[String]) -> Option<&'a Value> {
+    let (last, parents) = path.split_last()?;
+    let mut current = table;
+    for key in parents {
+        current = current.get(key)?.as_table()?;
+    }
+    current.get(last)
+}
+
+fn set(table: &mut Table, path: &[&str], value: Value) {
+    let (last, parents) = path.split_last().expect("a key path is never empty");
+    let mut current = table;
+    for key in parents {
+        current = current
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Table(Table::new()))
+            .as_table_mut()
+            .expect("configuration sections are tables");
+    }
+    current.insert(last.to_string(), value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_with(file: Option<&str>, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, file.unwrap_or("")).unwrap();
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        Config::load(Some(&path), env, &CliOverrides::default())
+    }
+
+    #[test]
+    fn the_shipped_file_is_a_valid_configuration() {
+        let config = Config::defaults();
+        assert_eq!(config.server.bind, "127.0.0.1:8080");
+        assert_eq!(config.trial().quota, 20);
+        assert_eq!(config.trial().period_days, 14);
+        assert_eq!(config.keys.renewals_per_day, 5);
+    }
+
+    #[test]
+    fn environment_variables_override_single_keys() {
+        let config = load_with(
+            None,
+            &[
+                ("QRGATE_SERVER__BIND", "127.0.0.1:9000"),
+                ("QRGATE_PLANS__PRO__RATE_PER_SECOND", "123"),
+                ("QRGATE_ADMIN__EMAILS", "a@x.org, b@y.org"),
+                ("QRGATE_UNRELATED", "ignored"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(config.server.bind, "127.0.0.1:9000");
+        assert_eq!(config.plans["pro"].rate_per_second, 123);
+        assert_eq!(config.admin.emails, vec!["a@x.org", "b@y.org"]);
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_refused_by_name() {
+        let err = load_with(Some("[server]\nbnd = \"x\"\n"), &[]).unwrap_err();
+        assert!(err.to_string().contains("server.bnd"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_environment_key_is_refused_by_name() {
+        let err = load_with(None, &[("QRGATE_SERVER__BINDX", "1")]).unwrap_err();
+        assert!(err.to_string().contains("server.bindx"), "{err}");
+    }
+
+    #[test]
+    fn a_wrongly_typed_value_names_its_key() {
+        let err = load_with(Some("[keys]\nrenewals_per_day = \"five\"\n"), &[]).unwrap_err();
+        assert!(err.to_string().contains("keys.renewals_per_day"), "{err}");
+        let err = load_with(None, &[("QRGATE_KEYS__RENEWALS_PER_DAY", "five")]).unwrap_err();
+        assert!(err.to_string().contains("keys.renewals_per_day"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_values_name_their_key() {
+        let err = load_with(Some("[plans.basic]\nperiod_days = 0\n"), &[]).unwrap_err();
+        assert!(err.to_string().contains("plans.basic.period_days"), "{err}");
+        let err = load_with(Some("[server]\nbind = \"nowhere\"\n"), &[]).unwrap_err();
+        assert!(err.to_string().contains("server.bind"), "{err}");
+        let err = load_with(Some("[admin]\nemails = [\"not-an-email\"]\n"), &[]).unwrap_err();
+        assert!(err.to_string().contains("admin.emails[0]"), "{err}");
+    }
+
+    #[test]
+    fn a_new_plan_may_be_added_in_the_file() {
+        let file = "[plans.gold]\nquota = 5\nperiod_days = 7\nrate_per_second = 1\nburst = 1\n";
+        let config = load_with(Some(file), &[]).unwrap();
+        assert_eq!(config.plans["gold"].quota, 5);
+    }
+
+    #[test]
+    fn broken_toml_names_the_file() {
+        let err = load_with(Some("[server\n"), &[]).unwrap_err();
+        assert!(err.to_string().contains("config.toml"), "{err}");
+    }
+}

@@ -1,0 +1,13 @@
+//! Validated domain types. Nothing here knows about HTTP or storage.
+
+mod account;
+mod api_key;
+mod email;
+mod password;
+mod renewal;
+
+pub use account::{Account, AccountStatus, KeyRecord, PlanPeriod, Role};
+pub use api_key::{ApiKey, KeyFormatError};
+pub use email::{Email, EmailError};
+pub use password::{Password, PasswordError};
+pub use renewal::{RENEWAL_WINDOW_SECS, RenewalAllowance, RenewalReason, RenewalRecord};
