@@ -1,0 +1,144 @@
+//! Accounts and the email index.
+
+use redb::{ReadableDatabase, ReadableTable};
+
+use super::tables::*;
+use super::{Store, StoreError, decode, encode, next_counter};
+use crate::domain::{Account, Email, PlanPeriod, Role};
+
+/// Everything needed to create an account.
+pub struct NewAccount {
+    pub email: Email,
+    pub password_hash: String,
+    pub role: Role,
+    pub period: PlanPeriod,
+    pub now: i64,
+}
+
+/// The email belongs to an existing account.
+#[derive(Debug, PartialEq, Eq)]
+pub struct EmailTaken;
+
+impl Store {
+    /// Creates the account unless its email is taken; the index and the record are
+    /// written in one transaction, so two sign-ups with one email cannot both succeed.
+    pub fn create_account(
+        &self,
+        new: NewAccount,
+    ) -> Result<Result<Account, EmailTaken>, StoreError> {
+        let txn = self.db.begin_write()?;
+        let account = {
+            let mut emails = txn.open_table(EMAIL_TO_ACCOUNT_ID)?;
+            if emails.get(new.email.as_str())?.is_some() {
+                return Ok(Err(EmailTaken));
+            }
+            let mut meta = txn.open_table(META)?;
+            let id = next_counter(&mut meta, META_NEXT_ACCOUNT_ID)?;
+            let account = Account {
+                id,
+                email: new.email.as_str().to_owned(),
+                password_hash: new.password_hash,
+                created_at: new.now,
+                role: new.role,
+                disabled: false,
+                period: new.period,
+                key: None,
+            };
+            emails.insert(new.email.as_str(), id)?;
+            txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?
+                .insert(id, encode(&account).as_slice())?;
+            account
+        };
+        txn.commit()?;
+        Ok(Ok(account))
+    }
+
+    pub fn account(&self, id: u64) -> Result<Option<Account>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
+        let found = accounts.get(id)?;
+        found.map(|v| decode("accounts", v.value())).transpose()
+    }
+
+    pub fn account_by_email(&self, email: &Email) -> Result<Option<Account>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let Some(id) = txn
+            .open_table(EMAIL_TO_ACCOUNT_ID)?
+            .get(email.as_str())?
+            .map(|v| v.value())
+        else {
+            return Ok(None);
+        };
+        let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
+        let found = accounts.get(id)?;
+        found.map(|v| decode("accounts", v.value())).transpose()
+    }
+
+    /// Every account, oldest first.
+    pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
+        accounts
+            .iter()?
+            .map(|entry| {
+                let (_, value) = entry?;
+                decode("accounts", value.value())
+            })
+            .collect()
+    }
+
+    /// Gives the admin role to the accounts with these emails; returns how many changed.
+    pub fn promote_admins(&self, emails: &[Email]) -> Result<usize, StoreError> {
+        let mut changed = 0;
+        for email in emails {
+            let promoted = self.update_account_by_email(email, |account| {
+                let was = account.role;
+                account.role = Role::Admin;
+                was != Role::Admin
+            })?;
+            changed += usize::from(promoted.is_some_and(|(_, changed)| changed));
+        }
+        Ok(changed)
+    }
+
+    /// Disables or re-enables an account. `None` if there is no such account.
+    pub fn set_disabled(
+        &self,
+        email: &Email,
+        disabled: bool,
+    ) -> Result<Option<Account>, StoreError> {
+        let updated = self.update_account_by_email(email, |account| {
+            account.disabled = disabled;
+        })?;
+        Ok(updated.map(|(account, ())| account))
+    }
+
+    /// Reads, changes and writes one account in a single write transaction.
+    pub(super) fn update_account_by_email<R>(
+        &self,
+        email: &Email,
+        change: impl FnOnce(&mut Account) -> R,
+    ) -> Result<Option<(Account, R)>, StoreError> {
+        let txn = self.db.begin_write()?;
+        let result = {
+            let Some(id) = txn
+                .open_table(EMAIL_TO_ACCOUNT_ID)?
+                .get(email.as_str())?
+                .map(|v| v.value())
+            else {
+                return Ok(None);
+            };
+            let mut accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
+            let stored = accounts.get(id)?.map(|v| v.value().to_vec());
+            let Some(bytes) = stored else {
+                return Ok(None);
+            };
+            let mut account: Account = decode("accounts", &bytes)?;
+            let outcome = change(&mut account);
+            accounts.insert(id, encode(&account).as_slice())?;
+            (account, outcome)
+        };
+        txn.commit()?;
+        Ok(Some(result))
+    }
+}

@@ -1,0 +1,87 @@
+//! Plan grants: an admin (or, later, a verified payment) puts an account on a plan. The
+//! account's existing key keeps its value and simply works again.
+
+use redb::{ReadableDatabase, ReadableTable};
+use serde::{Deserialize, Serialize};
+
+use super::tables::*;
+use super::{Store, StoreError, decode, encode, next_counter};
+use crate::config::PlanConfig;
+use crate::domain::{Account, Email, PlanPeriod};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantRecord {
+    pub at: i64,
+    pub plan: String,
+    pub granted_by: String,
+    pub period: PlanPeriod,
+}
+
+impl Store {
+    /// Grants `plan`. The same plan, still running, is extended by one period and keeps
+    /// its usage; anything else starts a fresh period (and so a fresh quota) now.
+    pub fn grant_plan(
+        &self,
+        email: &Email,
+        plan: &str,
+        plan_config: &PlanConfig,
+        now: i64,
+        granted_by: &str,
+    ) -> Result<Option<Account>, StoreError> {
+        let period_secs = i64::from(plan_config.period_days) * 86_400;
+        let txn = self.db.begin_write()?;
+        let account = {
+            let Some(id) = txn
+                .open_table(EMAIL_TO_ACCOUNT_ID)?
+                .get(email.as_str())?
+                .map(|v| v.value())
+            else {
+                return Ok(None);
+            };
+            let mut accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
+            let stored = accounts.get(id)?.map(|v| v.value().to_vec());
+            let Some(bytes) = stored else {
+                return Ok(None);
+            };
+            let mut account: Account = decode("accounts", &bytes)?;
+            account.period = if account.period.plan == plan && now < account.period.end {
+                PlanPeriod {
+                    end: account.period.end + period_secs,
+                    ..account.period
+                }
+            } else {
+                PlanPeriod {
+                    plan: plan.to_owned(),
+                    start: now,
+                    end: now + period_secs,
+                }
+            };
+            accounts.insert(id, encode(&account).as_slice())?;
+            let grant = GrantRecord {
+                at: now,
+                plan: plan.to_owned(),
+                granted_by: granted_by.to_owned(),
+                period: account.period.clone(),
+            };
+            let seq = next_counter(&mut txn.open_table(META)?, META_NEXT_SEQUENCE)?;
+            txn.open_table(PLAN_GRANTS)?
+                .insert((id, seq), encode(&grant).as_slice())?;
+            account
+        };
+        txn.commit()?;
+        Ok(Some(account))
+    }
+
+    /// The account's grants, oldest first.
+    pub fn grants(&self, account_id: u64) -> Result<Vec<GrantRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let grants = txn.open_table(PLAN_GRANTS)?;
+        grants
+            .range((account_id, 0)..=(account_id, u64::MAX))?
+            .map(|entry| {
+                let (_, value) = entry?;
+                decode("plan_grants", value.value())
+            })
+            .collect()
+    }
+}

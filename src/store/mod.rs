@@ -1,0 +1,198 @@
+//! The only module that talks to redb. One database file under the data dir, a typed
+//! facade of verbs on domain types, and short write transactions that are durable
+//! (redb's default `Durability::Immediate`) before a caller can answer its request.
+//!
+//! Every method is blocking; callers on the async executor go through `web::block`.
+
+mod accounts;
+mod grants;
+mod keys;
+mod sessions;
+mod tables;
+mod usage;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rand::RngCore;
+use redb::{Database, ReadableDatabase, ReadableTable};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use accounts::{EmailTaken, NewAccount};
+pub use grants::GrantRecord;
+pub use keys::{KeyChange, KeyChangeRequest};
+pub use sessions::SessionRecord;
+
+use tables::*;
+
+/// The database file's name inside the data dir.
+pub const DB_FILE: &str = "qrgate.redb";
+/// Bumped whenever stored records change incompatibly; checked at open.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the database {0} is already open in another qrgate process; stop that one first")]
+    InUse(PathBuf),
+    #[error(
+        "the database {path} has schema version {found}, but this qrgate reads version {expected}; \
+         run the qrgate release that wrote it, or restore a backup made for this release"
+    )]
+    SchemaMismatch {
+        path: PathBuf,
+        found: String,
+        expected: u32,
+    },
+    #[error("storage error: {0}")]
+    Redb(#[from] redb::Error),
+    /// A commit failed: the write did not happen and must not be acknowledged.
+    #[error("a write could not be committed: {0}")]
+    Commit(#[from] redb::CommitError),
+    #[error("a stored record in `{table}` could not be read: {message}")]
+    Corrupt {
+        table: &'static str,
+        message: String,
+    },
+}
+
+macro_rules! redb_error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                Self::Redb(e.into())
+            }
+        }
+    )*};
+}
+redb_error_from!(redb::TransactionError, redb::TableError, redb::StorageError);
+
+/// A 32-byte secret generated once per installation and kept in the database. It keys the
+/// API-key hashes (so a copied key table alone cannot be brute-forced offline without it)
+/// and the CSRF tokens.
+#[derive(Clone)]
+pub struct ServerSecret([u8; 32]);
+
+impl ServerSecret {
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ServerSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerSecret(<redacted>)")
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+}
+
+impl Store {
+    /// Opens (or creates) the database under `data_dir`, creates missing tables, checks
+    /// the schema version and returns the store with the installation's secret.
+    pub fn open(data_dir: &Path) -> Result<(Self, ServerSecret), StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let db = Database::create(&path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.clone()),
+            redb::DatabaseError::UpgradeRequired(found) => StoreError::SchemaMismatch {
+                path: path.clone(),
+                found: format!("(redb file format {found})"),
+                expected: SCHEMA_VERSION,
+            },
+            other => StoreError::Redb(other.into()),
+        })?;
+        let store = Self { db: Arc::new(db) };
+        let secret = store.initialise(&path)?;
+        Ok((store, secret))
+    }
+
+    fn initialise(&self, path: &Path) -> Result<ServerSecret, StoreError> {
+        let txn = self.db.begin_write()?;
+        let secret = {
+            let mut meta = txn.open_table(META)?;
+            let found = meta.get(META_SCHEMA_VERSION)?.map(|v| v.value().to_vec());
+            match found {
+                None => {
+                    meta.insert(META_SCHEMA_VERSION, SCHEMA_VERSION.to_le_bytes().as_slice())?;
+                }
+                Some(bytes) if bytes == SCHEMA_VERSION.to_le_bytes() => {}
+                Some(bytes) => {
+                    let found = <[u8; 4]>::try_from(bytes.as_slice())
+                        .map(|b| u32::from_le_bytes(b).to_string())
+                        .unwrap_or_else(|_| "unknown".into());
+                    return Err(StoreError::SchemaMismatch {
+                        path: path.to_path_buf(),
+                        found,
+                        expected: SCHEMA_VERSION,
+                    });
+                }
+            }
+            let existing = meta.get(META_SERVER_SECRET)?.map(|v| v.value().to_vec());
+            match existing.and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok()) {
+                Some(secret) => secret,
+                None => {
+                    let mut secret = [0u8; 32];
+                    rand::rngs::OsRng.fill_bytes(&mut secret);
+                    meta.insert(META_SERVER_SECRET, secret.as_slice())?;
+                    secret
+                }
+            }
+        };
+        // Opening a table in a write transaction creates it, so readers never miss one.
+        txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
+        txn.open_table(EMAIL_TO_ACCOUNT_ID)?;
+        txn.open_table(SESSION_HASH_TO_SESSION)?;
+        txn.open_table(KEY_HASH_TO_ACCOUNT_ID)?;
+        txn.open_table(RENEWAL_LOG)?;
+        txn.open_table(PLAN_GRANTS)?;
+        txn.open_table(ACCOUNT_ID_TO_USAGE)?;
+        txn.commit()?;
+        Ok(ServerSecret(secret))
+    }
+
+    /// A cheap read that proves the database answers (for `/healthz`).
+    pub fn ping(&self) -> Result<(), StoreError> {
+        let txn = self.db.begin_read()?;
+        let meta = txn.open_table(META)?;
+        meta.get(META_SCHEMA_VERSION)?;
+        Ok(())
+    }
+}
+
+fn encode<T: Serialize>(record: &T) -> Vec<u8> {
+    serde_json::to_vec(record).expect("records are plain data and always serialise")
+}
+
+fn decode<T: DeserializeOwned>(table: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        table,
+        message: e.to_string(),
+    })
+}
+
+/// Takes the next value of a counter kept in `META` (starting at 1).
+fn next_counter(
+    meta: &mut redb::Table<&'static str, &'static [u8]>,
+    name: &'static str,
+) -> Result<u64, StoreError> {
+    let current = meta
+        .get(name)?
+        .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
+        .map(u64::from_le_bytes)
+        .unwrap_or(0);
+    let next = current + 1;
+    meta.insert(name, next.to_le_bytes().as_slice())?;
+    Ok(next)
+}

@@ -1,0 +1,26 @@
+//! Every redb table, declared once. Values that are records are JSON, so fields can be
+//! added without a migration; keys are fixed-width integers or byte strings.
+
+use redb::TableDefinition;
+
+/// Schema version, ID counters and the server secret.
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// Account id → `Account` (JSON).
+pub const ACCOUNT_ID_TO_ACCOUNT: TableDefinition<u64, &[u8]> = TableDefinition::new("accounts");
+/// Normalised email → account id.
+pub const EMAIL_TO_ACCOUNT_ID: TableDefinition<&str, u64> = TableDefinition::new("account_emails");
+/// SHA-256 of the session token → `SessionRecord` (JSON).
+pub const SESSION_HASH_TO_SESSION: TableDefinition<&[u8], &[u8]> = TableDefinition::new("sessions");
+/// HMAC of the API key → account id. Holds only each account's current key.
+pub const KEY_HASH_TO_ACCOUNT_ID: TableDefinition<&[u8], u64> = TableDefinition::new("api_keys");
+/// (account id, sequence) → `RenewalRecord` (JSON), oldest first.
+pub const RENEWAL_LOG: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("renewal_log");
+/// (account id, sequence) → `GrantRecord` (JSON), oldest first.
+pub const PLAN_GRANTS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("plan_grants");
+/// Account id → (period start, successful generations in that period).
+pub const ACCOUNT_ID_TO_USAGE: TableDefinition<u64, (i64, u64)> = TableDefinition::new("usage");
+
+pub const META_SCHEMA_VERSION: &str = "schema_version";
+pub const META_NEXT_ACCOUNT_ID: &str = "next_account_id";
+pub const META_NEXT_SEQUENCE: &str = "next_sequence";
+pub const META_SERVER_SECRET: &str = "server_secret";

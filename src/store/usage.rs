@@ -1,0 +1,45 @@
+//! Usage counters: successful generations per account in its current period. A counter
+//! belongs to the period that started at its stored start time, so a new period (a plan
+//! grant) begins at zero without rewriting anything.
+
+use redb::{ReadableDatabase, ReadableTable};
+
+use super::tables::*;
+use super::{Store, StoreError, decode};
+use crate::domain::{Account, PlanPeriod};
+
+impl Store {
+    /// Generations counted in this period.
+    pub fn usage(&self, account_id: u64, period: &PlanPeriod) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read()?;
+        let usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
+        used_in_period(&usage, account_id, period)
+    }
+
+    /// Every account with its usage in its current period, read in one transaction.
+    pub fn accounts_with_usage(&self) -> Result<Vec<(Account, u64)>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
+        let usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
+        accounts
+            .iter()?
+            .map(|entry| {
+                let (_, value) = entry?;
+                let account: Account = decode("accounts", value.value())?;
+                let used = used_in_period(&usage, account.id, &account.period)?;
+                Ok((account, used))
+            })
+            .collect()
+    }
+}
+
+fn used_in_period(
+    usage: &impl ReadableTable<u64, (i64, u64)>,
+    account_id: u64,
+    period: &PlanPeriod,
+) -> Result<u64, StoreError> {
+    Ok(match usage.get(account_id)?.map(|v| v.value()) {
+        Some((start, used)) if start == period.start => used,
+        _ => 0,
+    })
+}
