@@ -1,0 +1,62 @@
+//! `GET /api/v1/usage`: the key's plan, status, quota and usage.
+
+use actix_web::http::header::CACHE_CONTROL;
+use actix_web::web::Data;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use super::{KeyCheck, Problem};
+use crate::clock::rfc3339;
+use crate::domain::AccountStatus;
+use crate::state::AppState;
+
+#[derive(Serialize)]
+struct UsageBody {
+    plan: String,
+    status: &'static str,
+    /// Generations per period; 0 means unlimited.
+    quota: u64,
+    used: u64,
+    /// `null` when the plan is unlimited.
+    remaining: Option<u64>,
+    period_start: String,
+    period_end: String,
+    rate_per_second: u32,
+    burst: u32,
+    key_prefix: String,
+}
+
+pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, Problem> {
+    let check = KeyCheck::from_request(&req, &state).await?;
+    let problem = check.problem();
+    let KeyCheck::Known(holder) = check else {
+        return Err(problem.expect("only a known key can be served"));
+    };
+    let standing = &holder.standing;
+    let body = UsageBody {
+        plan: standing.plan.clone(),
+        status: standing.status.as_str(),
+        quota: standing.quota,
+        used: standing.used,
+        remaining: standing.remaining,
+        period_start: rfc3339(standing.period_start),
+        period_end: rfc3339(standing.period_end),
+        rate_per_second: standing.rate_per_second,
+        burst: standing.burst,
+        key_prefix: holder
+            .account
+            .key
+            .as_ref()
+            .map(|k| k.prefix.clone())
+            .unwrap_or_default(),
+    };
+    // An expired or used-up key is refused with its figures attached, so a client can
+    // see why; a disabled account learns nothing more.
+    match problem {
+        None => Ok(HttpResponse::Ok()
+            .insert_header((CACHE_CONTROL, "no-store"))
+            .json(body)),
+        Some(problem) if standing.status == AccountStatus::Disabled => Err(problem),
+        Some(problem) => Err(problem.extension("usage", body)),
+    }
+}

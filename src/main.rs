@@ -1,0 +1,64 @@
+//! The qrgate binary: read the command line and configuration, then serve.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use qrgate::clock::Clock;
+use qrgate::config::{CliOverrides, Config};
+use qrgate::startup::Application;
+
+/// A self-hosted QR code API.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Configuration file (default: ./config.toml when present, else built-in defaults).
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Address to listen on, e.g. 127.0.0.1:8080 (overrides server.bind).
+    #[arg(long, value_name = "ADDR")]
+    bind: Option<String>,
+    /// Directory for the database (overrides storage.data_dir).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    qrgate::telemetry::init();
+    let overrides = CliOverrides {
+        bind: cli.bind,
+        data_dir: cli.data_dir,
+    };
+    let config = match Config::load(cli.config.as_deref(), std::env::vars(), &overrides) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("qrgate: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let data_dir = config.storage.data_dir.display().to_string();
+    let app = match Application::build(config, Clock::system()) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("qrgate: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Printed (not only logged) so scripts and tests can read the chosen port.
+    println!(
+        "qrgate listening on http://{} (data in {data_dir})",
+        app.local_addr()
+    );
+    match app.run_until_stopped().await {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("qrgate: server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Builds the application from a configuration: opens the store, binds the listener and
+//! wires routes. Tests bind port 0 and a temporary data dir and read the chosen port back.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+
+use crate::auth::PasswordHasher;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::state::AppState;
+use crate::store::{Store, StoreError};
+use crate::{api, telemetry};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("the argon2 settings in [accounts] are not usable: {0}")]
+    Hashing(#[from] argon2::Error),
+    #[error("cannot start the HTTP server: {0}")]
+    Server(#[from] std::io::Error),
+}
+
+pub struct Application {
+    addr: SocketAddr,
+    server: Server,
+}
+
+impl Application {
+    pub fn build(config: Config, clock: Clock) -> Result<Self, StartupError> {
+        let (store, secret) = Store::open(&config.storage.data_dir)?;
+        let promoted = store.promote_admins(&config.admin_emails())?;
+        if promoted > 0 {
+            tracing::info!(
+                promoted,
+                "gave the admin role to accounts named in admin.emails"
+            );
+        }
+        store.purge_expired_sessions(clock.now())?;
+        let hasher = PasswordHasher::new(&config.accounts)?;
+        let listener =
+            TcpListener::bind(&config.server.bind).map_err(|source| StartupError::Bind {
+                addr: config.server.bind.clone(),
+                source,
+            })?;
+        let addr = listener.local_addr()?;
+        let server_config = config.server.clone();
+        let state = web::Data::new(AppState {
+            config: Arc::new(config),
+            store,
+            secret,
+            clock,
+            hasher,
+        });
+        let secure = server_config.secure_cookies;
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(security_headers(secure))
+                .wrap(from_fn(telemetry::access_log))
+                .configure(api::routes)
+                .configure(crate::web::routes)
+                .default_service(web::to(crate::web::not_found))
+        })
+        .client_request_timeout(Duration::from_secs(
+            server_config.client_request_timeout_secs,
+        ))
+        .client_disconnect_timeout(Duration::from_secs(2))
+        .keep_alive(Duration::from_secs(server_config.keep_alive_secs))
+        .shutdown_timeout(server_config.shutdown_timeout_secs);
+        if server_config.workers > 0 {
+            server = server.workers(server_config.workers);
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Self { addr, server })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until SIGTERM/SIGINT (or a handle's stop), after finishing in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Headers every response carries. Pages load scripts and styles from this origin only
+/// and cannot be framed.
+fn security_headers(secure: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add(("x-content-type-options", "nosniff"))
+        .add(("referrer-policy", "same-origin"))
+        .add(("x-frame-options", "DENY"))
+        .add((
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data: blob:; script-src 'self'; style-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ));
+    if secure {
+        headers.add((
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        headers
+    }
+}

@@ -1,0 +1,54 @@
+//! Server-rendered pages: sign-up, login, the dashboard, plans and admin. Each page is one
+//! askama struct next to its handlers; `context` holds what every page needs.
+
+mod admin;
+mod assets;
+mod auth_pages;
+mod context;
+mod dashboard;
+mod errors;
+mod forms;
+mod home;
+mod key_page;
+mod plans;
+mod session;
+
+use actix_web::web;
+
+pub use context::Nav;
+pub use errors::PageError;
+
+/// Form bodies are small; anything larger is refused before it is parsed.
+pub const FORM_LIMIT_BYTES: usize = 16 * 1024;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::new(FORM_LIMIT_BYTES))
+        .route("/", web::get().to(home::show))
+        .service(
+            web::resource("/signup")
+                .get(auth_pages::signup_form)
+                .post(auth_pages::signup),
+        )
+        .service(
+            web::resource("/login")
+                .get(auth_pages::login_form)
+                .post(auth_pages::login),
+        )
+        .route("/logout", web::post().to(auth_pages::logout))
+        .route("/dashboard", web::get().to(dashboard::overview))
+        .service(
+            web::resource("/dashboard/api")
+                .get(key_page::show)
+                .post(key_page::submit),
+        )
+        .route("/dashboard/plans", web::get().to(plans::show))
+        .route("/admin", web::get().to(admin::show))
+        .route("/admin/grant", web::post().to(admin::grant))
+        .route("/admin/status", web::post().to(admin::set_status))
+        .route("/static/{file}", web::get().to(assets::serve));
+}
+
+/// The HTML 404 for any unknown path outside the API.
+pub async fn not_found() -> Result<actix_web::HttpResponse, PageError> {
+    Err(PageError::NotFound)
+}
