@@ -1,0 +1,229 @@
+//! Test harness: the real application on a random port with a temporary data dir and a
+//! manual clock, and a `Browser` that keeps cookies and fills forms like a person would.
+
+use std::path::PathBuf;
+
+use qrgate::clock::Clock;
+use qrgate::config::Config;
+use qrgate::startup::Application;
+use reqwest::{Response, StatusCode};
+use tempfile::TempDir;
+
+pub const ADMIN_EMAIL: &str = "admin@example.org";
+pub const PASSWORD: &str = "correct horse battery staple";
+/// A fixed start time (2026-09-21), so tests do not depend on the real date.
+pub const START: i64 = 1_790_000_000;
+
+pub struct TestApp {
+    pub address: String,
+    pub clock: Clock,
+    pub data_dir: PathBuf,
+    _dir: TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns with the shipped defaults, adjusted by `adjust`.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut config = Config::defaults();
+        config.server.bind = "127.0.0.1:0".into();
+        config.server.workers = 2;
+        config.storage.data_dir = dir.path().to_path_buf();
+        config.admin.emails = vec![ADMIN_EMAIL.into()];
+        adjust(&mut config);
+        let clock = Clock::manual(START);
+        let app = Application::build(config, clock.clone()).expect("the app builds");
+        let address = format!("http://{}", app.local_addr());
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            address,
+            clock,
+            data_dir: dir.path().to_path_buf(),
+            _dir: dir,
+        }
+    }
+
+    /// A new browser with its own cookie jar.
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.address)
+    }
+
+    /// A browser signed in to a fresh account with the given email.
+    pub async fn signed_up(&self, email: &str) -> Browser {
+        let browser = self.browser();
+        let response = browser.signup(email, PASSWORD).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "sign-up of {email} failed"
+        );
+        browser
+    }
+
+    /// A signed-in browser and the account's freshly created API key.
+    pub async fn user_with_key(&self, email: &str) -> (Browser, String) {
+        let browser = self.signed_up(email).await;
+        let body = browser.create_key(PASSWORD).await.text().await.unwrap();
+        let key = api_key_in(&body).expect("the new key is shown");
+        (browser, key)
+    }
+
+    pub async fn admin(&self) -> Browser {
+        self.signed_up(ADMIN_EMAIL).await
+    }
+
+    pub async fn usage(&self, key: &str) -> Response {
+        Browser::plain_client()
+            .get(format!("{}/api/v1/usage", self.address))
+            .header("X-API-Key", key)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("qrgate-tests/1.0")
+            .build()
+            .unwrap();
+        Self {
+            base: base.to_owned(),
+            client,
+        }
+    }
+
+    pub fn plain_client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+        let response = self.get(path).await;
+        (response.status(), response.text().await.unwrap())
+    }
+
+    /// The CSRF token of the form on `path`.
+    pub async fn csrf(&self, path: &str) -> String {
+        let (_, body) = self.page(path).await;
+        between(&body, "name=\"csrf_token\" value=\"", "\"").expect("the page has a CSRF field")
+    }
+
+    /// Posts a form with the page's CSRF token added.
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf(page).await;
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        form.extend_from_slice(fields);
+        self.post_form(action, &form).await
+    }
+
+    pub async fn post_form(&self, action: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}{action}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn signup(&self, email: &str, password: &str) -> Response {
+        self.submit(
+            "/signup",
+            "/signup",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn logout(&self) -> Response {
+        self.submit("/dashboard", "/logout", &[]).await
+    }
+
+    pub async fn create_key(&self, password: &str) -> Response {
+        self.submit(
+            "/dashboard/api",
+            "/dashboard/api",
+            &[("action", "create"), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn renew_key(&self, password: &str, reason: &str) -> Response {
+        let fields = [
+            ("action", "renew"),
+            ("password", password),
+            ("reason", reason),
+        ];
+        self.submit("/dashboard/api", "/dashboard/api", &fields)
+            .await
+    }
+
+    pub async fn grant(&self, email: &str, plan: &str) -> Response {
+        self.submit(
+            "/admin",
+            "/admin/grant",
+            &[("email", email), ("plan", plan)],
+        )
+        .await
+    }
+
+    pub async fn set_disabled(&self, email: &str, disabled: bool) -> Response {
+        let action = if disabled { "disable" } else { "enable" };
+        self.submit(
+            "/admin",
+            "/admin/status",
+            &[("email", email), ("action", action)],
+        )
+        .await
+    }
+}
+
+/// The text between the first `start` and the next `end`.
+pub fn between(body: &str, start: &str, end: &str) -> Option<String> {
+    let from = body.find(start)? + start.len();
+    let len = body[from..].find(end)?;
+    Some(body[from..from + len].to_owned())
+}
+
+/// The full key shown in `<code id="api-key">`.
+pub fn api_key_in(body: &str) -> Option<String> {
+    between(body, "<code id=\"api-key\">", "</code>")
+}
+
+/// The rows of `<table id="renewal-log">`'s body.
+pub fn renewal_log_rows(body: &str) -> usize {
+    let table =
+        between(body, "<table id=\"renewal-log\">", "</table>").expect("the renewal log table");
+    table.matches("<tr><td>").count()
+}

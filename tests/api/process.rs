@@ -1,0 +1,179 @@
+//! Tests of the real binary: durability across `kill -9`, SIGTERM, and start-up errors.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::helpers::{Browser, PASSWORD, api_key_in};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_qrgate");
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+/// Starts the binary on a free port with `data_dir` and waits for its "listening" line.
+async fn start(data_dir: &Path, env: &[(&str, &str)]) -> Server {
+    let mut child = Command::new(BINARY)
+        .args(["--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .envs(env.iter().copied())
+        .env("QRGATE_SERVER__WORKERS", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("the server announces itself in time")
+        .unwrap()
+        .expect("a line on stdout");
+    let address = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("the line names the address")
+        .to_owned();
+    Server { child, address }
+}
+
+fn signal(child: &Child, name: &str) {
+    let pid = child.id().expect("the process is running").to_string();
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+async fn usage_status(address: &str, key: &str) -> StatusCode {
+    Browser::plain_client()
+        .get(format!("{address}/api/v1/usage"))
+        .header("X-API-Key", key)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn accounts_and_keys_survive_kill_9_and_admins_are_promoted_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start(dir.path(), &[]).await;
+    let mut accounts = Vec::new();
+    for i in 0..3 {
+        let email = format!("user{i}@example.org");
+        let browser = Browser::new(&server.address);
+        assert_eq!(
+            browser.signup(&email, PASSWORD).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        let mut key =
+            api_key_in(&browser.create_key(PASSWORD).await.text().await.unwrap()).unwrap();
+        if i == 2 {
+            key = api_key_in(
+                &browser
+                    .renew_key(PASSWORD, "compromise")
+                    .await
+                    .text()
+                    .await
+                    .unwrap(),
+            )
+            .unwrap();
+        }
+        accounts.push((email, key));
+    }
+    // SIGKILL straight after the last acknowledged write.
+    server.child.kill().await.unwrap();
+
+    let server = start(dir.path(), &[("QRGATE_ADMIN__EMAILS", "user0@example.org")]).await;
+    for (email, key) in &accounts {
+        let browser = Browser::new(&server.address);
+        assert_eq!(
+            browser.login(email, PASSWORD).await.status(),
+            StatusCode::SEE_OTHER,
+            "{email} logs in"
+        );
+        assert_eq!(
+            usage_status(&server.address, key).await,
+            StatusCode::OK,
+            "{email}'s key verifies"
+        );
+    }
+    let admin = Browser::new(&server.address);
+    admin.login("user0@example.org", PASSWORD).await;
+    assert_eq!(
+        admin.get("/admin").await.status(),
+        StatusCode::OK,
+        "promoted from config at start-up"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_with_exit_code_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start(dir.path(), &[]).await;
+    assert_eq!(
+        Browser::new(&server.address).get("/healthz").await.status(),
+        StatusCode::OK
+    );
+    signal(&server.child, "TERM");
+    let status = tokio::time::timeout(Duration::from_secs(30), server.child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    // The next start on the same data is clean.
+    let server = start(dir.path(), &[]).await;
+    assert_eq!(
+        Browser::new(&server.address).get("/healthz").await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_bad_configuration_value_stops_start_up_with_a_message_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (var, value, key) in [
+        (
+            "QRGATE_KEYS__RENEWALS_PER_DAY",
+            "five",
+            "keys.renewals_per_day",
+        ),
+        (
+            "QRGATE_PLANS__TRIAL__PERIOD_DAYS",
+            "0",
+            "plans.trial.period_days",
+        ),
+        ("QRGATE_SERVER__NO_SUCH_KEY", "1", "server.no_such_key"),
+    ] {
+        let output = Command::new(BINARY)
+            .args(["--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .env(var, value)
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{var}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("configuration error") && stderr.contains(key),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let output = Command::new(BINARY)
+        .args(["--config", "/no/such/file.toml"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/no/such/file.toml"));
+}
