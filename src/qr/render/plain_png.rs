@@ -1,0 +1,74 @@
+//! The fast path for plain designs: square modules straight into a 1- or 2-bit palette
+//! PNG (no SVG, no anti-aliasing), compressed with the `png` crate's fast deflate.
+
+use crate::qr::design::{Background, Design};
+use crate::qr::encode::Matrix;
+use crate::qr::layout::Layout;
+
+pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
+    let size = layout.size as usize;
+    // Palette: 0 = background, 1 = modules, 2 = eyes (only when their colour differs).
+    let bg = design.bg.assumed();
+    let mut palette = vec![bg.to_array(), design.fg.to_array()];
+    let eye_index = if design.eye_color == design.fg {
+        1
+    } else {
+        palette.push(design.eye_color.to_array());
+        2
+    };
+    let bits: usize = if palette.len() <= 2 { 1 } else { 2 };
+
+    // Which module column (row) each pixel column (row) falls in, if any.
+    let s = layout.module as usize;
+    let offset = layout.offset as usize;
+    let span = s * matrix.width;
+    let module_at = |px: usize| (px >= offset && px < offset + span).then(|| (px - offset) / s);
+    let columns: Vec<Option<usize>> = (0..size).map(module_at).collect();
+
+    let row_bytes = (size * bits).div_ceil(8);
+    let mut image = vec![0u8; row_bytes * size];
+    let mut module_row = vec![0u8; row_bytes];
+    let mut last_built = None;
+    for y in 0..size {
+        let Some(my) = module_at(y) else { continue };
+        if last_built != Some(my) {
+            module_row.fill(0);
+            for (x, column) in columns.iter().enumerate() {
+                let Some(mx) = *column else { continue };
+                if !matrix.get(mx, my) {
+                    continue;
+                }
+                let index = if matrix.in_finder(mx, my) {
+                    eye_index
+                } else {
+                    1
+                };
+                let bit = x * bits;
+                module_row[bit / 8] |= (index as u8) << (8 - bits - bit % 8);
+            }
+            last_built = Some(my);
+        }
+        image[y * row_bytes..(y + 1) * row_bytes].copy_from_slice(&module_row);
+    }
+
+    let mut out = Vec::with_capacity(image.len() / 8 + 256);
+    let mut encoder = png::Encoder::new(&mut out, layout.size, layout.size);
+    encoder.set_color(png::ColorType::Indexed);
+    encoder.set_depth(if bits == 1 {
+        png::BitDepth::One
+    } else {
+        png::BitDepth::Two
+    });
+    encoder.set_palette(palette.concat());
+    if design.bg == Background::Transparent {
+        encoder.set_trns(vec![0u8]);
+    }
+    encoder.set_compression(png::Compression::Fast);
+    // Writing to a Vec cannot fail, and the header matches the data by construction.
+    let mut writer = encoder.write_header().expect("PNG header into memory");
+    writer
+        .write_image_data(&image)
+        .expect("PNG data into memory");
+    writer.finish().expect("PNG end into memory");
+    out
+}
