@@ -26,6 +26,7 @@ pub const TRIAL_PLAN: &str = "trial";
 pub struct Config {
     pub server: ServerConfig,
     pub storage: StorageConfig,
+    pub usage: UsageConfig,
     pub accounts: AccountsConfig,
     pub keys: KeysConfig,
     pub admin: AdminConfig,
@@ -47,6 +48,12 @@ pub struct ServerConfig {
 #[serde(deny_unknown_fields)]
 pub struct StorageConfig {
     pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsageConfig {
+    pub flush_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -205,6 +212,12 @@ impl Config {
                 "must not be empty",
             ));
         }
+        check_range(
+            "usage.flush_interval_ms",
+            self.usage.flush_interval_ms,
+            10,
+            60_000,
+        )?;
         let accounts = &self.accounts;
         check_range(
             "accounts.password_min_length",

@@ -12,6 +12,8 @@ use actix_web::{App, HttpServer, web};
 use crate::auth::PasswordHasher;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::flusher::Flusher;
+use crate::metering::UsageMeter;
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 use crate::{api, telemetry};
@@ -34,6 +36,7 @@ pub enum StartupError {
 pub struct Application {
     addr: SocketAddr,
     server: Server,
+    flusher: Flusher,
 }
 
 impl Application {
@@ -55,12 +58,16 @@ impl Application {
             })?;
         let addr = listener.local_addr()?;
         let server_config = config.server.clone();
+        let meter = UsageMeter::default();
+        let flush_every = Duration::from_millis(config.usage.flush_interval_ms);
+        let flusher = Flusher::start(meter.clone(), store.clone(), flush_every)?;
         let state = web::Data::new(AppState {
             config: Arc::new(config),
             store,
             secret,
             clock,
             hasher,
+            meter,
         });
         let secure = server_config.secure_cookies;
         let mut server = HttpServer::new(move || {
@@ -82,16 +89,23 @@ impl Application {
             server = server.workers(server_config.workers);
         }
         let server = server.listen(listener)?.run();
-        Ok(Self { addr, server })
+        Ok(Self {
+            addr,
+            server,
+            flusher,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// Serves until SIGTERM/SIGINT (or a handle's stop), after finishing in-flight requests.
+    /// Serves until SIGTERM/SIGINT, finishing in-flight requests, then writes the last
+    /// usage counts.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.flusher.stop();
+        served
     }
 }
 

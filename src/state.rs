@@ -9,6 +9,7 @@ use crate::auth::PasswordHasher;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::metering::UsageMeter;
 use crate::store::{ServerSecret, Store};
 
 pub struct AppState {
@@ -17,6 +18,7 @@ pub struct AppState {
     pub secret: ServerSecret,
     pub clock: Clock,
     pub hasher: PasswordHasher,
+    pub meter: UsageMeter,
 }
 
 /// Runs blocking work (redb, argon2) on actix's blocking pool and flattens its errors.
@@ -29,14 +31,21 @@ where
 }
 
 impl AppState {
-    /// The account's standing now, with its usage read from the store.
+    /// The account's standing now. Usage comes from the meter, which holds counts not yet
+    /// flushed; the store is read only the first time the meter sees this period.
     pub async fn standing(
         &self,
         account: &crate::domain::Account,
     ) -> Result<crate::standing::Standing, AppError> {
-        let store = self.store.clone();
-        let (id, period) = (account.id, account.period.clone());
-        let used = blocking(move || Ok(store.usage(id, &period)?)).await?;
+        let (id, start) = (account.id, account.period.start);
+        let used = match self.meter.peek(id, start) {
+            Some(used) => used,
+            None => {
+                let (store, period) = (self.store.clone(), account.period.clone());
+                let stored = blocking(move || Ok(store.usage(id, &period)?)).await?;
+                self.meter.used(id, start, stored)
+            }
+        };
         Ok(crate::standing::Standing::of(
             account,
             &self.config,

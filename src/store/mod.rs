@@ -7,6 +7,7 @@
 mod accounts;
 mod grants;
 mod keys;
+mod logos;
 mod sessions;
 mod tables;
 mod usage;
@@ -22,7 +23,9 @@ use serde::de::DeserializeOwned;
 pub use accounts::{EmailTaken, NewAccount};
 pub use grants::GrantRecord;
 pub use keys::{KeyChange, KeyChangeRequest};
+pub use logos::{LogoAdded, LogoRecord};
 pub use sessions::SessionRecord;
+pub use usage::UsageTotal;
 
 use tables::*;
 
@@ -158,6 +161,8 @@ impl Store {
         txn.open_table(RENEWAL_LOG)?;
         txn.open_table(PLAN_GRANTS)?;
         txn.open_table(ACCOUNT_ID_TO_USAGE)?;
+        txn.open_table(LOGO_META)?;
+        txn.open_table(LOGO_DATA)?;
         txn.commit()?;
         Ok(ServerSecret(secret))
     }

@@ -24,3 +24,7 @@ pub const META_SCHEMA_VERSION: &str = "schema_version";
 pub const META_NEXT_ACCOUNT_ID: &str = "next_account_id";
 pub const META_NEXT_SEQUENCE: &str = "next_sequence";
 pub const META_SERVER_SECRET: &str = "server_secret";
+/// (account id, logo id) → `LogoRecord` (JSON).
+pub const LOGO_META: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_meta");
+/// (account id, logo id) → the image bytes as uploaded.
+pub const LOGO_DATA: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_data");

@@ -43,3 +43,22 @@ fn used_in_period(
         _ => 0,
     })
 }
+
+/// One account's count to persist: (account id, period start, generations in that period).
+pub type UsageTotal = (u64, i64, u64);
+
+impl Store {
+    /// Writes absolute counts (not increments) in one transaction, so writing the same
+    /// snapshot twice, or after a crash, can never count a request twice.
+    pub fn write_usage(&self, totals: &[UsageTotal]) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
+            for &(account_id, period_start, used) in totals {
+                usage.insert(account_id, (period_start, used))?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+}
