@@ -1,8 +1,12 @@
 //! The JSON/image API under `/api/v1`, plus `/healthz`. Errors are problem+json.
 
+mod body;
 mod caller;
 mod health;
+mod logos;
+mod params;
 mod problem;
+mod qr;
 mod usage;
 
 use actix_web::web;
@@ -14,6 +18,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::check)).service(
         web::scope("/api")
             .route("/v1/usage", web::get().to(usage::show))
+            .route("/v1/qr/{type}", web::get().to(qr::get))
+            .route("/v1/qr", web::post().to(qr::post))
+            .route("/v1/logos", web::post().to(logos::upload))
+            .route("/v1/logos", web::get().to(logos::list))
+            .route("/v1/logos/{id}", web::delete().to(logos::delete))
             .default_service(web::to(not_found)),
     );
 }

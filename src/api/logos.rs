@@ -1,0 +1,136 @@
+//! `POST /api/v1/logos` (a PNG, JPEG or SVG body), `GET /api/v1/logos`,
+//! `DELETE /api/v1/logos/{id}`. Logos belong to the account of the key.
+
+use actix_web::web::{Data, Path, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use rand::RngCore;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::caller::{KeyCheck, KeyHolder};
+use super::{Problem, body};
+use crate::qr::logo::{self, MAX_LOGO_BYTES};
+use crate::qr::render::LogoImage;
+use crate::state::{AppState, blocking};
+use crate::store::{LogoAdded, LogoRecord};
+
+pub const MAX_LOGOS_PER_ACCOUNT: usize = 20;
+
+pub async fn upload(
+    req: HttpRequest,
+    payload: Payload,
+    state: Data<AppState>,
+) -> Result<HttpResponse, Problem> {
+    let holder = active_holder(&req, &state).await?;
+    let bytes = body::read_capped(payload, MAX_LOGO_BYTES, "logo").await?;
+    let checked = bytes.clone();
+    let info = blocking(move || Ok(logo::validate(&checked)))
+        .await?
+        .map_err(|e| {
+            let status = if matches!(e, logo::LogoError::TooLarge(_)) {
+                413
+            } else {
+                400
+            };
+            Problem::new(status, "invalid-logo", "Invalid logo", e.to_string()).parameter("body")
+        })?;
+    let mut id = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut id);
+    let record = LogoRecord {
+        id: format!("lg_{}", hex::encode(id)),
+        mime: info.mime.to_owned(),
+        width: info.width,
+        height: info.height,
+        bytes: bytes.len(),
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        created_at: state.clock.now(),
+    };
+    let (store, stored, account_id) = (state.store.clone(), record.clone(), holder.account.id);
+    let added =
+        blocking(move || Ok(store.add_logo(account_id, &stored, &bytes, MAX_LOGOS_PER_ACCOUNT)?))
+            .await?;
+    match added {
+        LogoAdded::Added => Ok(HttpResponse::Created().json(logo_json(&record))),
+        LogoAdded::LimitReached => Err(Problem::new(
+            409,
+            "logo-limit",
+            "Too many logos",
+            format!("an account keeps at most {MAX_LOGOS_PER_ACCOUNT} logos; delete one first"),
+        )),
+    }
+}
+
+pub async fn list(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, Problem> {
+    let holder = active_holder(&req, &state).await?;
+    let (store, account_id) = (state.store.clone(), holder.account.id);
+    let logos = blocking(move || Ok(store.logos(account_id)?)).await?;
+    let logos: Vec<_> = logos.iter().map(logo_json).collect();
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(json!({ "logos": logos })))
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    id: Path<String>,
+    state: Data<AppState>,
+) -> Result<HttpResponse, Problem> {
+    let holder = active_holder(&req, &state).await?;
+    let (store, account_id, id) = (state.store.clone(), holder.account.id, id.into_inner());
+    let target = id.clone();
+    if blocking(move || Ok(store.delete_logo(account_id, &target)?)).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(no_such_logo(&id))
+    }
+}
+
+/// The logo's content hash (for the ETag) and image, or a 400 naming `logo`.
+pub async fn load(
+    state: &AppState,
+    account_id: u64,
+    id: &str,
+) -> Result<(String, LogoImage), Problem> {
+    let (store, target) = (state.store.clone(), id.to_owned());
+    let found = blocking(move || Ok(store.logo(account_id, &target)?)).await?;
+    let (record, bytes) = found.ok_or_else(|| no_such_logo(id).with_status(400))?;
+    let mime = match record.mime.as_str() {
+        "image/png" => "image/png",
+        "image/jpeg" => "image/jpeg",
+        _ => "image/svg+xml",
+    };
+    Ok((record.sha256, LogoImage { mime, bytes }))
+}
+
+async fn active_holder(req: &HttpRequest, state: &AppState) -> Result<Box<KeyHolder>, Problem> {
+    let check = KeyCheck::from_request(req, state).await?;
+    if let Some(problem) = check.problem() {
+        return Err(problem);
+    }
+    match check {
+        KeyCheck::Known(holder) => Ok(holder),
+        _ => unreachable!("every other check has a problem"),
+    }
+}
+
+fn no_such_logo(id: &str) -> Problem {
+    let shown: String = id.chars().take(40).collect();
+    Problem::new(
+        404,
+        "no-such-logo",
+        "No such logo",
+        format!("this account has no logo with the id `{shown}`"),
+    )
+    .parameter("logo")
+}
+
+fn logo_json(record: &LogoRecord) -> serde_json::Value {
+    json!({
+        "id": record.id,
+        "content_type": record.mime,
+        "width": record.width,
+        "height": record.height,
+        "bytes": record.bytes,
+        "created_at": crate::clock::rfc3339(record.created_at),
+    })
+}
