@@ -76,6 +76,17 @@ impl TestApp {
         self.signed_up(ADMIN_EMAIL).await
     }
 
+    /// `GET /api/v1/qr/{kind}` with these query pairs and (if given) the key as a header.
+    pub async fn qr(&self, key: Option<&str>, kind: &str, query: &[(&str, &str)]) -> Response {
+        let mut request = Browser::plain_client()
+            .get(format!("{}/api/v1/qr/{kind}", self.address))
+            .query(query);
+        if let Some(key) = key {
+            request = request.header("X-API-Key", key);
+        }
+        request.send().await.unwrap()
+    }
+
     pub async fn usage(&self, key: &str) -> Response {
         Browser::plain_client()
             .get(format!("{}/api/v1/usage", self.address))

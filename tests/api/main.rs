@@ -3,7 +3,11 @@
 mod accounts;
 mod admin;
 mod csrf;
+mod decode;
 mod helpers;
 mod keys;
+mod payloads;
 mod plans;
 mod process;
+mod qr_api;
+mod render;
