@@ -11,8 +11,12 @@ use crate::error::AppError;
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
+/// Boxed, so that `Result<_, Problem>` stays small on the hot path.
+#[derive(Debug)]
+pub struct Problem(Box<ProblemBody>);
+
 #[derive(Debug, Serialize)]
-pub struct Problem {
+struct ProblemBody {
     #[serde(rename = "type")]
     kind: String,
     title: String,
@@ -30,7 +34,7 @@ pub struct Problem {
 impl Problem {
     /// `slug` names the problem type; it becomes `urn:qrgate:problem:<slug>`.
     pub fn new(status: u16, slug: &str, title: &str, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(ProblemBody {
             kind: format!("urn:qrgate:problem:{slug}"),
             title: title.to_owned(),
             status,
@@ -38,17 +42,17 @@ impl Problem {
             parameter: None,
             extensions: Map::new(),
             headers: Vec::new(),
-        }
+        }))
     }
 
     /// Names the request parameter the problem is about.
     pub fn parameter(mut self, name: &str) -> Self {
-        self.parameter = Some(name.to_owned());
+        self.0.parameter = Some(name.to_owned());
         self
     }
 
     pub fn extension(mut self, name: &str, value: impl Serialize) -> Self {
-        self.extensions.insert(
+        self.0.extensions.insert(
             name.to_owned(),
             serde_json::to_value(value).unwrap_or(Value::Null),
         );
@@ -56,13 +60,14 @@ impl Problem {
     }
 
     pub fn with_status(mut self, status: u16) -> Self {
-        self.status = status;
+        self.0.status = status;
         self
     }
 
     /// The detail with anything outside printable ASCII replaced, for use in a header.
     pub fn detail_ascii(&self) -> String {
-        self.detail
+        self.0
+            .detail
             .chars()
             .map(|c| {
                 if c.is_ascii_graphic() || c == ' ' {
@@ -76,7 +81,7 @@ impl Problem {
 
     pub fn header(mut self, name: &'static str, value: &str) -> Self {
         if let Ok(value) = HeaderValue::from_str(value) {
-            self.headers.push((HeaderName::from_static(name), value));
+            self.0.headers.push((HeaderName::from_static(name), value));
         }
         self
     }
@@ -84,13 +89,13 @@ impl Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status, self.title, self.detail)
+        write!(f, "{} {}: {}", self.0.status, self.0.title, self.0.detail)
     }
 }
 
 impl ResponseError for Problem {
     fn status_code(&self) -> StatusCode {
-        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -98,10 +103,10 @@ impl ResponseError for Problem {
         response
             .content_type(PROBLEM_CONTENT_TYPE)
             .insert_header((CACHE_CONTROL, "no-store"));
-        for header in &self.headers {
+        for header in &self.0.headers {
             response.insert_header(header.clone());
         }
-        response.body(serde_json::to_string(self).unwrap_or_default())
+        response.body(serde_json::to_string(&self.0).unwrap_or_default())
     }
 }
 

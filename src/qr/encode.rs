@@ -26,7 +26,7 @@ impl Matrix {
     /// Whether (x, y) lies in one of the three 7×7 finder patterns.
     pub fn in_finder(&self, x: usize, y: usize) -> bool {
         let far = self.width - 7;
-        (x < 7 && y < 7) || (x >= far && y < 7) || (x < 7 && y >= far)
+        (x < 7 && (y < 7 || y >= far)) || (x >= far && y < 7)
     }
 
     /// Top-left corners of the three finder patterns.

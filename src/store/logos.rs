@@ -83,9 +83,8 @@ impl Store {
             .open_table(LOGO_DATA)?
             .get((account_id, id))?
             .map(|v| v.value().to_vec());
-        Ok(data
-            .map(|data| decode("logo_meta", &meta).map(|record| (record, data)))
-            .transpose()?)
+        data.map(|data| decode("logo_meta", &meta).map(|record| (record, data)))
+            .transpose()
     }
 
     /// Deletes a logo; `false` if the account has no logo with this id.

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod bad_input;
 mod csrf;
 mod decode;
 mod helpers;
@@ -10,4 +11,5 @@ mod payloads;
 mod plans;
 mod process;
 mod qr_api;
+mod quota;
 mod render;

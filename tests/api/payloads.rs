@@ -30,10 +30,13 @@ fn assert_round_trip(text: &str) {
     }
 }
 
+/// A QR type, its parameters, and the exact payload expected.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
 /// Payloads whose exact text is written out here, independently of the builders.
 #[test]
 fn known_payloads_are_built_exactly_and_decode_back() {
-    let cases: &[(&str, &[(&str, &str)], &str)] = &[
+    let cases: &[Case] = &[
         (
             "url",
             &[("url", "example.org/menu?a=1&b=2")],

@@ -116,6 +116,76 @@ async fn accounts_and_keys_survive_kill_9_and_admins_are_promoted_at_start_up() 
     );
 }
 
+/// Signs up, creates a key and returns it (against a spawned binary).
+async fn key_on(address: &str, email: &str) -> String {
+    let browser = Browser::new(address);
+    assert_eq!(
+        browser.signup(email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    api_key_in(&browser.create_key(PASSWORD).await.text().await.unwrap()).unwrap()
+}
+
+async fn generate(address: &str, key: &str, n: usize) {
+    for i in 0..n {
+        let response = Browser::plain_client()
+            .get(format!("{address}/api/v1/qr/text?text=count{i}"))
+            .header("X-API-Key", key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+}
+
+async fn used(address: &str, key: &str) -> u64 {
+    let usage: serde_json::Value = Browser::plain_client()
+        .get(format!("{address}/api/v1/usage"))
+        .header("X-API-Key", key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    usage["used"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn usage_counts_survive_sigterm_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    // A long flush interval: only the shutdown flush can have written the counts.
+    let slow_flush = [("QRGATE_USAGE__FLUSH_INTERVAL_MS", "60000")];
+    let mut server = start(dir.path(), &slow_flush).await;
+    let key = key_on(&server.address, "ada@example.org").await;
+    generate(&server.address, &key, 7).await;
+    signal(&server.child, "TERM");
+    let status = tokio::time::timeout(Duration::from_secs(30), server.child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let server = start(dir.path(), &slow_flush).await;
+    assert_eq!(used(&server.address, &key).await, 7);
+}
+
+#[tokio::test]
+async fn kill_9_loses_at_most_the_last_flush_interval_of_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start(dir.path(), &[("QRGATE_USAGE__FLUSH_INTERVAL_MS", "200")]).await;
+    let key = key_on(&server.address, "ada@example.org").await;
+    generate(&server.address, &key, 5).await;
+    tokio::time::sleep(Duration::from_millis(600)).await; // several intervals: all 5 written
+    generate(&server.address, &key, 4).await;
+    server.child.kill().await.unwrap();
+    let server = start(dir.path(), &[]).await;
+    let counted = used(&server.address, &key).await;
+    assert!(
+        (5..=9).contains(&counted),
+        "counted {counted}: flushed counts are kept, none counted twice"
+    );
+}
+
 #[tokio::test]
 async fn sigterm_stops_the_server_with_exit_code_0() {
     let dir = tempfile::tempdir().unwrap();

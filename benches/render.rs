@@ -1,0 +1,80 @@
+//! Encode + render costs per format and design (`cargo bench --bench render`).
+//! The payload is a 40-byte URL, the size 512 px unless named.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use qrgate::qr::design::{Design, Ecc};
+use qrgate::qr::encode::encode;
+use qrgate::qr::generate;
+use qrgate::qr::render::LogoImage;
+
+const URL: &str = "https://example.org/menu/table-12?lang=en";
+
+fn design(pairs: &[(&str, &str)]) -> Design {
+    Design::from_params(|name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)).unwrap()
+}
+
+fn logo() -> LogoImage {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, 64, 64);
+    encoder.set_color(png::ColorType::Rgb);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&[200u8; 64 * 64 * 3]).unwrap();
+    writer.finish().unwrap();
+    LogoImage {
+        mime: "image/png",
+        bytes,
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    assert_eq!(URL.len(), 40);
+    c.bench_function("encode 40-byte URL (ecc M)", |b| {
+        b.iter(|| encode(black_box(URL), Ecc::M).unwrap())
+    });
+    let cases: [(&str, &[(&str, &str)]); 5] = [
+        ("plain PNG 512 px (fast path)", &[]),
+        ("plain PNG 300 px (fast path)", &[("size", "300")]),
+        ("plain SVG", &[("format", "svg")]),
+        (
+            "styled PNG via resvg (dots, rounded eyes, colours)",
+            &[
+                ("module_shape", "dot"),
+                ("eye_shape", "rounded"),
+                ("fg", "#1d4ed8"),
+                ("eye_color", "#b91c1c"),
+            ],
+        ),
+        (
+            "styled SVG (dots, rounded eyes)",
+            &[
+                ("module_shape", "dot"),
+                ("eye_shape", "rounded"),
+                ("format", "svg"),
+            ],
+        ),
+    ];
+    for (name, pairs) in cases {
+        let d = design(pairs);
+        c.bench_function(name, |b| {
+            b.iter(|| generate(black_box(URL), &d, None).unwrap())
+        });
+    }
+    let with_logo = design(&[]);
+    let logo = logo();
+    c.bench_function("PNG with logo via resvg", |b| {
+        b.iter(|| generate(black_box(URL), &with_logo, Some(&logo)).unwrap())
+    });
+    let preview_design = design(&[]);
+    c.bench_function("preview PNG", |b| {
+        b.iter(|| qrgate::qr::preview(Some(black_box(URL)), &preview_design).unwrap())
+    });
+}
+
+criterion_group! {
+    name = render;
+    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3)).warm_up_time(std::time::Duration::from_secs(1));
+    targets = benches
+}
+criterion_main!(render);
