@@ -26,6 +26,8 @@ pub const TRIAL_PLAN: &str = "trial";
 pub struct Config {
     pub server: ServerConfig,
     pub storage: StorageConfig,
+    pub limits: LimitsConfig,
+    pub render: RenderConfig,
     pub usage: UsageConfig,
     pub accounts: AccountsConfig,
     pub keys: KeysConfig,
@@ -42,6 +44,29 @@ pub struct ServerConfig {
     pub client_request_timeout_secs: u64,
     pub keep_alive_secs: u64,
     pub shutdown_timeout_secs: u64,
+    pub trusted_proxies: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub keyless_per_second: u32,
+    pub keyless_burst: u32,
+    pub signups_per_hour: u32,
+    pub signup_burst: u32,
+    pub logins_per_minute: u32,
+    pub login_burst: u32,
+    pub key_changes_per_hour: u32,
+    pub key_change_burst: u32,
+    pub login_failures_before_backoff: u32,
+    pub login_backoff_max_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenderConfig {
+    pub max_pixels_in_flight: u64,
+    pub render_wait_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

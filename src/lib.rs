@@ -3,11 +3,14 @@
 
 pub mod api;
 pub mod auth;
+pub mod bounds;
+pub mod client_ip;
 pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
-pub mod flusher;
+pub mod periodic;
+pub mod limits;
 pub mod metering;
 pub mod qr;
 pub mod standing;

@@ -12,8 +12,12 @@ use actix_web::{App, HttpServer, web};
 use crate::auth::PasswordHasher;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::flusher::Flusher;
+use crate::client_ip::IpRange;
+use crate::limits::Limiters;
 use crate::metering::UsageMeter;
+use crate::periodic::Periodic;
+use crate::state::PIXELS_PER_PERMIT;
+use tokio::sync::Semaphore;
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 use crate::{api, telemetry};
@@ -36,7 +40,7 @@ pub enum StartupError {
 pub struct Application {
     addr: SocketAddr,
     server: Server,
-    flusher: Flusher,
+    jobs: Vec<Periodic>,
 }
 
 impl Application {
@@ -59,21 +63,28 @@ impl Application {
         let addr = listener.local_addr()?;
         let server_config = config.server.clone();
         let meter = UsageMeter::default();
-        let flush_every = Duration::from_millis(config.usage.flush_interval_ms);
-        let flusher = Flusher::start(meter.clone(), store.clone(), flush_every)?;
+        let trusted_proxies = config.server.trusted_proxies.iter().filter_map(|p| IpRange::parse(p)).collect();
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let render_permits = config.render.max_pixels_in_flight.div_ceil(PIXELS_PER_PERMIT) as usize;
         let state = web::Data::new(AppState {
+            limiters: Limiters::new(&config),
             config: Arc::new(config),
             store,
             secret,
             clock,
             hasher,
             meter,
+            trusted_proxies,
+            hashing: Semaphore::new(cores),
+            rendering: Semaphore::new(render_permits),
         });
+        let jobs = start_jobs(&state)?;
         let secure = server_config.secure_cookies;
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(security_headers(secure))
+                .wrap(from_fn(crate::bounds::request_head))
                 .wrap(from_fn(telemetry::access_log))
                 .configure(api::routes)
                 .configure(crate::web::routes)
@@ -92,7 +103,7 @@ impl Application {
         Ok(Self {
             addr,
             server,
-            flusher,
+            jobs,
         })
     }
 
@@ -104,9 +115,27 @@ impl Application {
     /// usage counts.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        self.flusher.stop();
+        for job in self.jobs {
+            job.stop();
+        }
         served
     }
+}
+
+/// The usage flush (every `usage.flush_interval_ms`) and the limiter clean-up (every
+/// minute), each on its own thread.
+fn start_jobs(state: &web::Data<AppState>) -> std::io::Result<Vec<Periodic>> {
+    let (meter, store) = (state.meter.clone(), state.store.clone());
+    let flush_every = Duration::from_millis(state.config.usage.flush_interval_ms);
+    let flush = Periodic::start("usage-flush", flush_every, move || {
+        if let Err(e) = meter.flush(&store) {
+            // The counts stay in memory and are written at the next interval.
+            tracing::error!(error = %e, "usage counts could not be written");
+        }
+    })?;
+    let limits = state.clone();
+    let clean = Periodic::start("limiter-clean", Duration::from_secs(60), move || limits.limiters.retain_recent(limits.clock.now()))?;
+    Ok(vec![flush, clean])
 }
 
 /// Headers every response carries. Pages load scripts and styles from this origin only

@@ -10,6 +10,11 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::metering::UsageMeter;
+use crate::limits::Limiters;
+use crate::client_ip::{IpRange, client_ip};
+use std::net::IpAddr;
+use std::time::Duration;
+use tokio::sync::{Semaphore, SemaphorePermit};
 use crate::store::{ServerSecret, Store};
 
 pub struct AppState {
@@ -19,7 +24,22 @@ pub struct AppState {
     pub clock: Clock,
     pub hasher: PasswordHasher,
     pub meter: UsageMeter,
+    pub limiters: Limiters,
+    pub trusted_proxies: Vec<IpRange>,
+    /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.
+    pub hashing: Semaphore,
+    /// Styled-image pixels in progress, in units of `PIXELS_PER_PERMIT`.
+    pub rendering: Semaphore,
 }
+
+/// Granularity of the render budget.
+pub const PIXELS_PER_PERMIT: u64 = 4096;
+/// How long a login or sign-up waits for a free hashing slot before 503.
+const HASH_WAIT: Duration = Duration::from_secs(5);
+
+/// The server is at capacity for this kind of work; try again shortly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
 
 /// Runs blocking work (redb, argon2) on actix's blocking pool and flattens its errors.
 pub async fn blocking<T, F>(work: F) -> Result<T, AppError>
@@ -31,6 +51,28 @@ where
 }
 
 impl AppState {
+    pub fn client_ip(&self, req: &actix_web::HttpRequest) -> IpAddr {
+        client_ip(req, &self.trusted_proxies)
+    }
+
+    /// A slot for one password hash or verification.
+    pub async fn hashing_slot(&self) -> Result<SemaphorePermit<'_>, Busy> {
+        match tokio::time::timeout(HASH_WAIT, self.hashing.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Busy),
+        }
+    }
+
+    /// Budget for drawing `pixels` pixels through the rasteriser.
+    pub async fn render_slot(&self, pixels: u64) -> Result<SemaphorePermit<'_>, Busy> {
+        let permits = pixels.div_ceil(PIXELS_PER_PERMIT).max(1) as u32;
+        let wait = Duration::from_millis(self.config.render.render_wait_ms);
+        match tokio::time::timeout(wait, self.rendering.acquire_many(permits)).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Busy),
+        }
+    }
+
     /// The account's standing now. Usage comes from the meter, which holds counts not yet
     /// flushed; the store is read only the first time the meter sees this period.
     pub async fn standing(

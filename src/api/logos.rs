@@ -8,7 +8,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::caller::{KeyCheck, KeyHolder};
-use super::{Problem, body};
+use super::{Problem, body, rate};
+use crate::limits::Decision;
 use crate::qr::logo::{self, MAX_LOGO_BYTES};
 use crate::qr::render::LogoImage;
 use crate::state::{AppState, blocking};
@@ -16,12 +17,12 @@ use crate::store::{LogoAdded, LogoRecord};
 
 pub const MAX_LOGOS_PER_ACCOUNT: usize = 20;
 
-pub async fn upload(
-    req: HttpRequest,
-    payload: Payload,
-    state: Data<AppState>,
-) -> Result<HttpResponse, Problem> {
-    let holder = active_holder(&req, &state).await?;
+pub async fn upload(req: HttpRequest, payload: Payload, state: Data<AppState>) -> Result<HttpResponse, Problem> {
+    let (holder, decision) = active_holder(&req, &state).await?;
+    rate::stamp(store_logo(&state, &holder, payload).await, &decision)
+}
+
+async fn store_logo(state: &AppState, holder: &KeyHolder, payload: Payload) -> Result<HttpResponse, Problem> {
     let bytes = body::read_capped(payload, MAX_LOGO_BYTES, "logo").await?;
     let checked = bytes.clone();
     let info = blocking(move || Ok(logo::validate(&checked)))
@@ -61,7 +62,11 @@ pub async fn upload(
 }
 
 pub async fn list(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, Problem> {
-    let holder = active_holder(&req, &state).await?;
+    let (holder, decision) = active_holder(&req, &state).await?;
+    rate::stamp(list_logos(&state, &holder).await, &decision)
+}
+
+async fn list_logos(state: &AppState, holder: &KeyHolder) -> Result<HttpResponse, Problem> {
     let (store, account_id) = (state.store.clone(), holder.account.id);
     let logos = blocking(move || Ok(store.logos(account_id)?)).await?;
     let logos: Vec<_> = logos.iter().map(logo_json).collect();
@@ -70,13 +75,13 @@ pub async fn list(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
         .json(json!({ "logos": logos })))
 }
 
-pub async fn delete(
-    req: HttpRequest,
-    id: Path<String>,
-    state: Data<AppState>,
-) -> Result<HttpResponse, Problem> {
-    let holder = active_holder(&req, &state).await?;
-    let (store, account_id, id) = (state.store.clone(), holder.account.id, id.into_inner());
+pub async fn delete(req: HttpRequest, id: Path<String>, state: Data<AppState>) -> Result<HttpResponse, Problem> {
+    let (holder, decision) = active_holder(&req, &state).await?;
+    rate::stamp(delete_logo(&state, &holder, id.into_inner()).await, &decision)
+}
+
+async fn delete_logo(state: &AppState, holder: &KeyHolder, id: String) -> Result<HttpResponse, Problem> {
+    let (store, account_id) = (state.store.clone(), holder.account.id);
     let target = id.clone();
     if blocking(move || Ok(store.delete_logo(account_id, &target)?)).await? {
         Ok(HttpResponse::NoContent().finish())
@@ -102,14 +107,18 @@ pub async fn load(
     Ok((record.sha256, LogoImage { mime, bytes }))
 }
 
-async fn active_holder(req: &HttpRequest, state: &AppState) -> Result<Box<KeyHolder>, Problem> {
+/// The caller's key, if it may use the API now (rate limit included), and the rate
+/// decision to stamp on the answer.
+async fn active_holder(req: &HttpRequest, state: &AppState) -> Result<(Box<KeyHolder>, Decision), Problem> {
     let check = KeyCheck::from_request(req, state).await?;
-    if let Some(problem) = check.problem() {
+    let decision = rate::decide(req, state, &check);
+    if let Some(problem) = rate::refusal(&decision) {
         return Err(problem);
     }
-    match check {
-        KeyCheck::Known(holder) => Ok(holder),
-        _ => unreachable!("every other check has a problem"),
+    match (check.problem(), check) {
+        (None, KeyCheck::Known(holder)) => Ok((holder, decision)),
+        (Some(problem), _) => Err(rate::stamp_problem(problem, &decision)),
+        (None, _) => unreachable!("every check but a known key has a problem"),
     }
 }
 

@@ -7,6 +7,7 @@ mod logos;
 mod params;
 mod problem;
 mod qr;
+mod rate;
 mod usage;
 
 use actix_web::web;

@@ -10,11 +10,11 @@ use sha2::{Digest, Sha256};
 
 use super::caller::{KeyCheck, KeyHolder};
 use super::params::{self, Pairs};
-use super::{Problem, logos};
-use crate::qr::design::{DESIGN_PARAMS, Design};
+use super::{Problem, logos, rate};
+use crate::qr::design::{DESIGN_PARAMS, Design, Format};
 use crate::qr::payload::{Params, QrType, build_payload};
 use crate::qr::{QrError, QrImage, generate, preview};
-use crate::state::{AppState, blocking};
+use crate::state::{AppState, Busy, blocking};
 
 /// Changes whenever rendering changes, so that old ETags stop matching.
 const RENDER_VERSION: &str = "1";
@@ -51,18 +51,23 @@ pub async fn post(
     serve(&req, &state, input).await
 }
 
-async fn serve(
-    req: &HttpRequest,
-    state: &AppState,
-    input: Result<(String, Pairs), Problem>,
-) -> Result<HttpResponse, Problem> {
+async fn serve(req: &HttpRequest, state: &AppState, input: Result<(String, Pairs), Problem>) -> Result<HttpResponse, Problem> {
     let check = KeyCheck::from_request(req, state).await?;
-    if let Some((status, reason)) = check.rejection() {
-        return preview_response(&check, input.ok(), status, reason).await;
+    let decision = rate::decide(req, state, &check);
+    if let Some(problem) = rate::refusal(&decision) {
+        return Err(problem);
     }
-    let KeyCheck::Known(holder) = check else {
-        unreachable!("only a known key has no rejection")
+    let answer = match check.rejection() {
+        Some((status, reason)) => preview_response(state, &check, input.ok(), status, reason).await,
+        None => match check {
+            KeyCheck::Known(holder) => generate_for(req, state, *holder, input).await,
+            _ => unreachable!("only a known key has no rejection"),
+        },
     };
+    rate::stamp(answer, &decision)
+}
+
+async fn generate_for(req: &HttpRequest, state: &AppState, holder: KeyHolder, input: Result<(String, Pairs), Problem>) -> Result<HttpResponse, Problem> {
     let (kind, pairs) = input?;
     let request = parse(&kind, &pairs)?;
     let logo = match &request.design.logo {
@@ -84,7 +89,8 @@ async fn serve(
     );
     let Ok(used) = state.meter.try_count(id, start, quota) else {
         return preview_response(
-            &KeyCheck::Known(holder),
+            state,
+            &KeyCheck::Known(Box::new(holder)),
             Some((kind, pairs)),
             402,
             "over_quota",
@@ -97,8 +103,16 @@ async fn serve(
         design,
     } = request;
     let download = design.download;
+    let slot = match state.render_slot(render_cost(&design, logo.is_some())).await {
+        Ok(slot) => slot,
+        Err(Busy) => {
+            state.meter.refund(id, start);
+            return Err(busy());
+        }
+    };
     let rendered =
         blocking(move || Ok(generate(&payload, &design, logo.map(|(_, l)| l).as_ref()))).await;
+    drop(slot);
     let image = match rendered {
         Ok(Ok(image)) => image,
         failed => {
@@ -193,6 +207,7 @@ fn render_problem(error: QrError, kind: QrType) -> Problem {
 /// The watermarked preview for a key that may not generate, with its status and reason.
 /// The content is the requested one when it is valid, else a generic one.
 async fn preview_response(
+    state: &AppState,
     check: &KeyCheck,
     input: Option<(String, Pairs)>,
     status: u16,
@@ -213,9 +228,12 @@ async fn preview_response(
         }
         None => (None, None, Design::default()),
     };
+    // Previews are always drawn through the rasteriser (for PNG), so they take budget.
+    let slot = state.render_slot(render_cost(&design, true)).await.map_err(|Busy| busy())?;
     let image = blocking(move || Ok(preview(payload.as_deref(), &design)))
         .await?
         .map_err(|e| render_problem(e, QrType::Text))?;
+    drop(slot);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED);
     let mut response = image_response(status, &image, kind.unwrap_or(QrType::Text), false);
     response
@@ -231,6 +249,23 @@ async fn preview_response(
         }
     }
     Ok(response.body(image.bytes))
+}
+
+/// Pixels charged against the render budget: the full image when it goes through the
+/// rasteriser (4 bytes a pixel and more), a sixteenth on the palette fast path, nothing
+/// for SVG text.
+fn render_cost(design: &Design, rasterised: bool) -> u64 {
+    let pixels = u64::from(design.size).pow(2);
+    match design.format {
+        Format::Svg => 0,
+        Format::Png if rasterised || !design.is_plain() => pixels,
+        Format::Png => pixels / 16,
+    }
+}
+
+fn busy() -> Problem {
+    Problem::new(503, "busy", "Server busy", "the server is drawing as many images as it can right now; retry in a second")
+        .header("retry-after", "1")
 }
 
 fn image_response(

@@ -5,7 +5,7 @@ use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use super::{KeyCheck, Problem};
+use super::{KeyCheck, Problem, rate};
 use crate::clock::rfc3339;
 use crate::domain::AccountStatus;
 use crate::state::AppState;
@@ -28,6 +28,14 @@ struct UsageBody {
 
 pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, Problem> {
     let check = KeyCheck::from_request(&req, &state).await?;
+    let decision = rate::decide(&req, &state, &check);
+    if let Some(problem) = rate::refusal(&decision) {
+        return Err(problem);
+    }
+    rate::stamp(answer(check), &decision)
+}
+
+fn answer(check: KeyCheck) -> Result<HttpResponse, Problem> {
     let problem = check.problem();
     let KeyCheck::Known(holder) = check else {
         return Err(problem.expect("only a known key can be served"));

@@ -53,6 +53,19 @@ impl PasswordHasher {
             .map_err(|_| argon2::Error::OutputTooShort)
     }
 
+    /// Whether `stored` was made with other costs (or another algorithm) than configured.
+    pub fn needs_rehash(&self, stored: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(stored) else {
+            return true;
+        };
+        let configured = self.argon2.params();
+        let param = |name: &str| parsed.params.get_decimal(name);
+        parsed.algorithm.as_str() != "argon2id"
+            || param("m") != Some(configured.m_cost())
+            || param("t") != Some(configured.t_cost())
+            || param("p") != Some(configured.p_cost())
+    }
+
     /// Checks `password` against `stored`; with no stored hash, does the same work
     /// against a dummy and answers false.
     pub fn verify(&self, stored: Option<&str>, password: &str) -> bool {
@@ -84,6 +97,17 @@ mod tests {
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(h.verify(Some(&stored), "correct horse battery"));
         assert!(!h.verify(Some(&stored), "correct horse batterx"));
+    }
+
+    #[test]
+    fn hashes_made_with_other_costs_need_a_rehash() {
+        let h = hasher();
+        let stored = h.hash("correct horse battery").unwrap();
+        assert!(!h.needs_rehash(&stored));
+        let mut stronger = Config::defaults().accounts;
+        stronger.argon2_iterations = 3;
+        assert!(PasswordHasher::new(&stronger).unwrap().needs_rehash(&stored));
+        assert!(h.needs_rehash("not a hash"));
     }
 
     #[test]

@@ -101,6 +101,22 @@ impl Store {
         Ok(changed)
     }
 
+    /// Replaces the stored password hash (after a verified login, with new costs).
+    pub fn set_password_hash(&self, account_id: u64, hash: &str) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
+            let stored = accounts.get(account_id)?.map(|v| v.value().to_vec());
+            if let Some(bytes) = stored {
+                let mut account: Account = decode("accounts", &bytes)?;
+                account.password_hash = hash.to_owned();
+                accounts.insert(account_id, encode(&account).as_slice())?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
     /// Disables or re-enables an account. `None` if there is no such account.
     pub fn set_disabled(
         &self,

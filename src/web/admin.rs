@@ -2,7 +2,7 @@
 //! accounts with the admin role only; changes take effect at once, without a restart.
 
 use actix_web::http::StatusCode;
-use actix_web::web::{Bytes, Data};
+use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -70,9 +70,9 @@ pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
 pub async fn grant(
     req: HttpRequest,
     state: Data<AppState>,
-    body: Bytes,
+    body: Payload,
 ) -> Result<HttpResponse, PageError> {
-    let form: GrantForm = forms::parse(&req, &state, &body)?;
+    let form: GrantForm = forms::parse(&req, &state, body).await?;
     let ctx = PageContext::load(&req, &state).await?;
     let admin_email = ctx.admin()?.email.clone();
     let Ok(email) = Email::parse(&form.email) else {
@@ -112,9 +112,9 @@ pub async fn grant(
 pub async fn set_status(
     req: HttpRequest,
     state: Data<AppState>,
-    body: Bytes,
+    body: Payload,
 ) -> Result<HttpResponse, PageError> {
-    let form: StatusForm = forms::parse(&req, &state, &body)?;
+    let form: StatusForm = forms::parse(&req, &state, body).await?;
     let ctx = PageContext::load(&req, &state).await?;
     let admin = ctx.admin()?;
     let disabled = match form.action.as_str() {

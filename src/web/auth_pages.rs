@@ -1,7 +1,7 @@
 //! Sign-up, login and logout.
 
 use actix_web::http::StatusCode;
-use actix_web::web::{Bytes, Data};
+use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -11,6 +11,7 @@ use super::forms::{self, has_csrf};
 use super::{Nav, PageError, session};
 use crate::auth::session::SESSION_COOKIE;
 use crate::config::TRIAL_PLAN;
+use crate::limits::IpClass;
 use crate::domain::{Email, Password, PlanPeriod, Role};
 use crate::state::{AppState, blocking};
 use crate::store::{EmailTaken, NewAccount};
@@ -72,9 +73,10 @@ pub async fn signup_form(
 pub async fn signup(
     req: HttpRequest,
     state: Data<AppState>,
-    body: Bytes,
+    body: Payload,
 ) -> Result<HttpResponse, PageError> {
-    let form: CredentialsForm = forms::parse(&req, &state, &body)?;
+    let form: CredentialsForm = forms::parse(&req, &state, body).await?;
+    limit(&req, &state, IpClass::Signup)?;
     let ctx = PageContext::load(&req, &state).await?;
     let min_length = state.config.accounts.password_min_length;
     let checked = Email::parse(&form.email)
@@ -105,6 +107,7 @@ pub async fn signup(
     };
     let (hasher, store) = (state.hasher.clone(), state.store.clone());
     let new_email = email.clone();
+    let _slot = state.hashing_slot().await?;
     let created = blocking(move || {
         let password_hash = hasher.hash(password.expose())?;
         let new = NewAccount {
@@ -149,32 +152,51 @@ pub async fn login_form(
 pub async fn login(
     req: HttpRequest,
     state: Data<AppState>,
-    body: Bytes,
+    body: Payload,
 ) -> Result<HttpResponse, PageError> {
-    let form: CredentialsForm = forms::parse(&req, &state, &body)?;
+    let form: CredentialsForm = forms::parse(&req, &state, body).await?;
+    limit(&req, &state, IpClass::Login)?;
     let ctx = PageContext::load(&req, &state).await?;
     let email = Email::parse(&form.email).ok();
+    // Failures are counted per email asked for, known or not, so the back-off itself
+    // does not tell which emails have accounts.
+    let attempt_key = email.as_ref().map_or(0, |e| crate::limits::key_of(e.as_str()));
+    let now = state.clock.now();
+    if let Some(wait) = state.limiters.login_backoff(attempt_key, now) {
+        tracing::info!("login refused: back-off after repeated failures");
+        return Err(PageError::TooMany(wait));
+    }
     let (hasher, store) = (state.hasher.clone(), state.store.clone());
     let mut password = form.password;
     password.truncate(MAX_LOGIN_PASSWORD_BYTES.min(password.len()));
+    let _slot = state.hashing_slot().await?;
     // An unknown email still costs one hash verification, so timing does not tell.
     let verified = blocking(move || {
         let account = match &email {
             Some(email) => store.account_by_email(email)?,
             None => None,
         };
-        let ok = hasher.verify(
-            account.as_ref().map(|a| a.password_hash.as_str()),
-            &password,
-        );
-        Ok(account.filter(|_| ok))
+        let ok = hasher.verify(account.as_ref().map(|a| a.password_hash.as_str()), &password);
+        let Some(account) = account.filter(|_| ok) else {
+            return Ok(None);
+        };
+        // Costs changed in config since this hash was made: upgrade it now, while the
+        // password is at hand.
+        if hasher.needs_rehash(&account.password_hash) {
+            let upgraded = hasher.hash(&password)?;
+            store.set_password_hash(account.id, &upgraded)?;
+            tracing::info!(account_id = account.id, "password hash upgraded to the configured costs");
+        }
+        Ok(Some(account))
     })
     .await?;
     let Some(account) = verified else {
+        state.limiters.record_login_failure(attempt_key, now);
         tracing::info!("login failed");
         let page = login_page(&ctx, form.email, Some(LOGIN_FAILED.to_owned()));
         return ctx.render(StatusCode::UNAUTHORIZED, &page);
     };
+    state.limiters.record_login_success(attempt_key);
     if account.disabled {
         tracing::info!(account_id = account.id, "login refused: account disabled");
         let message = "This account is disabled. Contact the operator of this server.".to_owned();
@@ -195,9 +217,9 @@ pub async fn login(
 pub async fn logout(
     req: HttpRequest,
     state: Data<AppState>,
-    body: Bytes,
+    body: Payload,
 ) -> Result<HttpResponse, PageError> {
-    let _form: LogoutForm = forms::parse(&req, &state, &body)?;
+    let _form: LogoutForm = forms::parse(&req, &state, body).await?;
     session::end(&req, &state).await?;
     let removal =
         crate::auth::session::removal_cookie(SESSION_COOKIE, state.config.server.secure_cookies);
@@ -206,6 +228,18 @@ pub async fn logout(
         .add_cookie(&removal)
         .map_err(|_| PageError::BadForm("cookie"))?;
     Ok(response)
+}
+
+/// Applies the per-IP limit of this form.
+pub(super) fn limit(req: &HttpRequest, state: &AppState, class: IpClass) -> Result<(), PageError> {
+    let decision = state.limiters.check_ip(class, state.client_ip(req));
+    match decision.retry_after {
+        Some(wait) => {
+            tracing::info!(?class, "form refused: rate limit");
+            Err(PageError::TooMany(wait))
+        }
+        None => Ok(()),
+    }
 }
 
 fn signup_page(

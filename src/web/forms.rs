@@ -1,25 +1,55 @@
-//! Reading form bodies. Every field is optional at parse time, so a missing field becomes
-//! a message on the form instead of a bare 400; the CSRF token is checked first.
+//! Reading form bodies: capped at `FORM_LIMIT_BYTES` (a 413 page beyond), sent from this
+//! site (`Sec-Fetch-Site` / `Origin`), and carrying the right CSRF token, all checked
+//! before anything else. Every field is optional at parse time, so a missing field
+//! becomes a message on the form instead of a bare 400.
 
 use actix_web::HttpRequest;
+use actix_web::http::header::{HOST, ORIGIN};
+use actix_web::web::{BytesMut, Payload};
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use super::PageError;
+use super::{FORM_LIMIT_BYTES, PageError};
 use crate::auth::csrf;
 use crate::state::AppState;
 
-/// Parses an `application/x-www-form-urlencoded` body and checks its CSRF token.
-pub fn parse<T: DeserializeOwned + HasCsrf>(
-    req: &HttpRequest,
-    state: &AppState,
-    body: &[u8],
-) -> Result<T, PageError> {
-    let form: T = serde_urlencoded::from_bytes(body).map_err(|_| PageError::BadForm("body"))?;
+/// Reads, checks and parses an `application/x-www-form-urlencoded` body.
+pub async fn parse<T: DeserializeOwned + HasCsrf>(req: &HttpRequest, state: &AppState, mut payload: Payload) -> Result<T, PageError> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| PageError::BadForm("body"))?;
+        if body.len() + chunk.len() > FORM_LIMIT_BYTES {
+            return Err(PageError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    if !same_site(req) {
+        tracing::warn!(path = %req.path(), "form refused: sent from another site");
+        return Err(PageError::CrossSite);
+    }
+    let form: T = serde_urlencoded::from_bytes(&body).map_err(|_| PageError::BadForm("body"))?;
     if !csrf::verify(req, &state.secret, Some(form.csrf_token())) {
         tracing::warn!(path = %req.path(), "form refused: CSRF token missing or wrong");
         return Err(PageError::Csrf);
     }
     Ok(form)
+}
+
+/// Browsers say where a form came from: `Sec-Fetch-Site` (modern browsers) and `Origin`
+/// (all browsers on POST). Either one naming another site refuses the form, on top of the
+/// CSRF token. Clients that send neither (scripts, old browsers) rely on the token alone.
+fn same_site(req: &HttpRequest) -> bool {
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return false;
+    }
+    match (headers.get(ORIGIN).and_then(|v| v.to_str().ok()), headers.get(HOST).and_then(|v| v.to_str().ok())) {
+        (Some("null"), _) => false,
+        (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, authority)| authority == host),
+        _ => true,
+    }
 }
 
 /// A form that carries the CSRF field.

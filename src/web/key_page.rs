@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::USER_AGENT;
-use actix_web::web::{Bytes, Data};
+use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use super::forms::{self, has_csrf};
 use super::{Nav, PageError};
 use crate::auth::api_key::key_hash;
 use crate::clock;
+use crate::limits::IpClass;
 use crate::domain::{Account, ApiKey, KeyRecord, RenewalAllowance, RenewalReason, RenewalRecord};
 use crate::state::{AppState, blocking};
 use crate::store::{KeyChange, KeyChangeRequest};
@@ -84,11 +85,12 @@ pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
 pub async fn submit(
     req: HttpRequest,
     state: Data<AppState>,
-    body: Bytes,
+    body: Payload,
 ) -> Result<HttpResponse, PageError> {
-    let form: KeyForm = forms::parse(&req, &state, &body)?;
+    let form: KeyForm = forms::parse(&req, &state, body).await?;
     let ctx = PageContext::load(&req, &state).await?;
     let account = ctx.account()?.clone();
+    super::auth_pages::limit(&req, &state, IpClass::KeyChange)?;
     let fail = |status, message: &str| {
         (
             status,
@@ -116,6 +118,7 @@ pub async fn submit(
 
     let (hasher, stored) = (state.hasher.clone(), account.password_hash.clone());
     let password = form.password;
+    let _slot = state.hashing_slot().await?;
     let password_ok = blocking(move || Ok(hasher.verify(Some(&stored), &password))).await?;
     if !password_ok {
         tracing::info!(

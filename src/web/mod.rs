@@ -22,8 +22,7 @@ pub use errors::PageError;
 pub const FORM_LIMIT_BYTES: usize = 16 * 1024;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PayloadConfig::new(FORM_LIMIT_BYTES))
-        .route("/", web::get().to(home::show))
+    cfg.route("/", web::get().to(home::show))
         .service(
             web::resource("/signup")
                 .get(auth_pages::signup_form)

@@ -7,6 +7,7 @@ mod csrf;
 mod decode;
 mod helpers;
 mod keys;
+mod limits;
 mod payloads;
 mod plans;
 mod process;

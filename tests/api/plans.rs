@@ -4,7 +4,7 @@ use crate::helpers::{START, TestApp};
 
 #[tokio::test]
 async fn a_new_account_is_on_the_trial_with_twenty_generations_for_fourteen_days() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(|c| c.plans = qrgate::config::Config::defaults().plans).await;
     let (_, key) = app.user_with_key("ada@example.org").await;
     let response = app.usage(&key).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -86,7 +86,7 @@ async fn granting_the_running_plan_again_extends_it_by_a_period() {
 
 #[tokio::test]
 async fn the_plans_page_lists_every_configured_plan() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(|c| c.plans = qrgate::config::Config::defaults().plans).await;
     let (status, body) = app.browser().page("/dashboard/plans").await;
     assert_eq!(status, StatusCode::OK);
     for plan in ["trial", "basic", "standard", "pro", "enterprise"] {

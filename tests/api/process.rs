@@ -24,6 +24,9 @@ async fn start(data_dir: &Path, env: &[(&str, &str)]) -> Server {
         .arg(data_dir)
         .envs(env.iter().copied())
         .env("QRGATE_SERVER__WORKERS", "1")
+        // These tests send requests faster than a trial key's rate limit allows.
+        .env("QRGATE_PLANS__TRIAL__RATE_PER_SECOND", "1000")
+        .env("QRGATE_PLANS__TRIAL__BURST", "1000")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)

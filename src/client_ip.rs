@@ -1,0 +1,94 @@
+//! The client's address for rate limiting and logs: the socket peer, unless the peer is a
+//! trusted proxy, in which case the right-most address in `X-Forwarded-For` that is not
+//! itself a trusted proxy. A client talking to us directly cannot choose its address.
+
+use std::net::IpAddr;
+
+use actix_web::HttpRequest;
+
+/// An IP address or CIDR range from `server.trusted_proxies`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpRange {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl IpRange {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (addr, prefix) = match raw.trim().split_once('/') {
+            Some((addr, prefix)) => (addr.parse::<IpAddr>().ok()?, Some(prefix.parse::<u8>().ok()?)),
+            None => (raw.trim().parse::<IpAddr>().ok()?, None),
+        };
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(Self { network: addr, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.network, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+pub fn client_ip(req: &HttpRequest, trusted: &[IpRange]) -> IpAddr {
+    let peer = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|r| r.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|part| part.trim().parse().ok())
+        .collect();
+    forwarded.into_iter().rev().find(|ip| !is_trusted(*ip)).unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn ranges_parse_and_match() {
+        let range = IpRange::parse("10.1.0.0/16").unwrap();
+        assert!(range.contains(ip("10.1.200.3")) && !range.contains(ip("10.2.0.1")));
+        assert!(IpRange::parse("::1").unwrap().contains(ip("::1")));
+        assert!(IpRange::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
+        for bad in ["", "10.0.0.0/33", "host", "1.2.3.4/x"] {
+            assert!(IpRange::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_forwarded_header_from_an_untrusted_peer_is_ignored() {
+        let req = TestRequest::default().peer_addr("203.0.113.9:5000".parse().unwrap()).insert_header(("x-forwarded-for", "1.2.3.4")).to_http_request();
+        assert_eq!(client_ip(&req, &[]), ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn a_trusted_proxy_passes_on_the_right_most_untrusted_address() {
+        let trusted = [IpRange::parse("127.0.0.1").unwrap(), IpRange::parse("10.0.0.0/8").unwrap()];
+        let req = TestRequest::default()
+            .peer_addr("127.0.0.1:5000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "6.6.6.6, 198.51.100.7, 10.0.0.2"))
+            .to_http_request();
+        // 6.6.6.6 was written by the client itself; 198.51.100.7 is what our proxies saw.
+        assert_eq!(client_ip(&req, &trusted), ip("198.51.100.7"));
+    }
+}

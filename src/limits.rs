@@ -1,0 +1,261 @@
+//! Rate limits, built from config and owned by the application (no globals): per key at
+//! its plan's rate, and per client IP for keyless API requests, sign-up, login and key
+//! changes; plus a back-off per account after repeated failed logins. Limiters forget idle
+//! keys when `retain_recent` runs (periodically), so memory stays bounded.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
+
+use crate::config::{Config, LimitsConfig};
+
+type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
+
+/// What a limiter said about one request, with the numbers for the `RateLimit-*` headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    /// Requests allowed at once (the burst).
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the full burst is available again.
+    pub reset_secs: u64,
+    /// Set when the request is refused: seconds until it may be retried.
+    pub retry_after: Option<u64>,
+}
+
+impl Decision {
+    pub fn refused(&self) -> bool {
+        self.retry_after.is_some()
+    }
+}
+
+/// The per-IP limit classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpClass {
+    Keyless,
+    Signup,
+    Login,
+    KeyChange,
+}
+
+struct Limiter<K: Hash + Eq + Clone> {
+    inner: Keyed<K>,
+    burst: u32,
+    /// Time to replenish one request.
+    interval: Duration,
+}
+
+impl<K: Hash + Eq + Clone> Limiter<K> {
+    fn new(per: Duration, count: u32, burst: u32) -> Self {
+        let count = NonZeroU32::new(count.max(1)).expect("max(1) is non-zero");
+        let burst = NonZeroU32::new(burst.max(1)).expect("max(1) is non-zero");
+        let interval = per / count.get();
+        let quota = Quota::with_period(interval).unwrap_or_else(|| Quota::per_second(count)).allow_burst(burst);
+        Self { inner: RateLimiter::keyed(quota).with_middleware(), burst: burst.get(), interval }
+    }
+
+    fn check(&self, key: &K) -> Decision {
+        let clock = DefaultClock::default();
+        match self.inner.check_key(key) {
+            Ok(snapshot) => {
+                let remaining = snapshot.remaining_burst_capacity();
+                let missing = self.burst.saturating_sub(remaining);
+                Decision { limit: self.burst, remaining, reset_secs: seconds(self.interval * missing), retry_after: None }
+            }
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(clock.now());
+                Decision {
+                    limit: self.burst,
+                    remaining: 0,
+                    reset_secs: seconds(self.interval * self.burst),
+                    retry_after: Some(seconds(wait).max(1)),
+                }
+            }
+        }
+    }
+}
+
+fn seconds(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+/// Failed logins in a row for one account, and when the last one happened.
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    last: i64,
+}
+
+pub struct Limiters {
+    per_plan: BTreeMap<String, Limiter<u64>>,
+    keyless: Limiter<IpAddr>,
+    signup: Limiter<IpAddr>,
+    login: Limiter<IpAddr>,
+    key_change: Limiter<IpAddr>,
+    login_failures: Mutex<HashMap<u64, Failures>>,
+    backoff: LimitsConfig,
+}
+
+impl Limiters {
+    pub fn new(config: &Config) -> Self {
+        let l = &config.limits;
+        let per_plan = config
+            .plans
+            .iter()
+            .map(|(name, plan)| (name.clone(), Limiter::new(Duration::from_secs(1), plan.rate_per_second, plan.burst)))
+            .collect();
+        Self {
+            per_plan,
+            keyless: Limiter::new(Duration::from_secs(1), l.keyless_per_second, l.keyless_burst),
+            signup: Limiter::new(Duration::from_secs(3600), l.signups_per_hour, l.signup_burst),
+            login: Limiter::new(Duration::from_secs(60), l.logins_per_minute, l.login_burst),
+            key_change: Limiter::new(Duration::from_secs(3600), l.key_changes_per_hour, l.key_change_burst),
+            login_failures: Mutex::new(HashMap::new()),
+            backoff: l.clone(),
+        }
+    }
+
+    /// A request with a valid key, at its plan's rate. An unknown plan is not limited
+    /// here (such an account is expired and gets previews, limited per IP).
+    pub fn check_key(&self, plan: &str, account_id: u64) -> Decision {
+        match self.per_plan.get(plan) {
+            Some(limiter) => limiter.check(&account_id),
+            None => self.keyless.check(&IpAddr::from([0, 0, 0, 0])),
+        }
+    }
+
+    pub fn check_ip(&self, class: IpClass, ip: IpAddr) -> Decision {
+        match class {
+            IpClass::Keyless => self.keyless.check(&ip),
+            IpClass::Signup => self.signup.check(&ip),
+            IpClass::Login => self.login.check(&ip),
+            IpClass::KeyChange => self.key_change.check(&ip),
+        }
+    }
+
+    /// Forgets keys whose limit has fully replenished, and gives the memory back.
+    pub fn retain_recent(&self, now: i64) {
+        for limiter in self.per_plan.values() {
+            limiter.inner.retain_recent();
+            limiter.inner.shrink_to_fit();
+        }
+        for limiter in [&self.keyless, &self.signup, &self.login, &self.key_change] {
+            limiter.inner.retain_recent();
+            limiter.inner.shrink_to_fit();
+        }
+        let max = self.backoff.login_backoff_max_secs as i64;
+        self.failures().retain(|_, f| now - f.last < 2 * max);
+    }
+
+    /// Keys currently held across all limiters.
+    pub fn len(&self) -> usize {
+        self.per_plan.values().map(|l| l.inner.len()).sum::<usize>()
+            + [&self.keyless, &self.signup, &self.login, &self.key_change].iter().map(|l| l.inner.len()).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn failures(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Failures>> {
+        self.login_failures.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Seconds this account must wait before another login attempt, if any.
+    pub fn login_backoff(&self, account_id: u64, now: i64) -> Option<u64> {
+        let failures = *self.failures().get(&account_id)?;
+        let over = failures.count.checked_sub(self.backoff.login_failures_before_backoff)?;
+        let wait = 1u64.checked_shl(over).unwrap_or(u64::MAX).min(self.backoff.login_backoff_max_secs);
+        let until = failures.last + wait as i64;
+        (now < until).then(|| (until - now) as u64)
+    }
+
+    pub fn record_login_failure(&self, account_id: u64, now: i64) {
+        let mut failures = self.failures();
+        let entry = failures.entry(account_id).or_insert(Failures { count: 0, last: now });
+        entry.count += 1;
+        entry.last = now;
+    }
+
+    pub fn record_login_success(&self, account_id: u64) {
+        self.failures().remove(&account_id);
+    }
+}
+
+/// A stable 64-bit key for a string (an email), for the per-account back-off map.
+pub fn key_of(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limiters() -> Limiters {
+        Limiters::new(&Config::defaults())
+    }
+
+    #[test]
+    fn a_trial_key_gets_its_burst_then_429_with_a_retry_time() {
+        let l = limiters();
+        let burst = Config::defaults().trial().burst;
+        for i in 0..burst {
+            let d = l.check_key("trial", 1);
+            assert!(!d.refused(), "request {i}");
+            assert_eq!(d.remaining, burst - i - 1);
+        }
+        let refused = l.check_key("trial", 1);
+        assert_eq!(refused.retry_after, Some(1));
+        assert!(!l.check_key("trial", 2).refused(), "other keys are not affected");
+    }
+
+    #[test]
+    fn logins_allow_a_burst_of_ten_then_about_one_a_minute() {
+        let l = limiters();
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        for _ in 0..10 {
+            assert!(!l.check_ip(IpClass::Login, ip).refused());
+        }
+        let refused = l.check_ip(IpClass::Login, ip);
+        assert!((50..=60).contains(&refused.retry_after.unwrap()), "{refused:?}");
+    }
+
+    #[test]
+    fn failed_logins_back_off_doubling_and_never_lock_for_good() {
+        let l = limiters();
+        for _ in 0..5 {
+            l.record_login_failure(9, 1000);
+        }
+        assert_eq!(l.login_backoff(9, 1000), Some(1));
+        for _ in 0..20 {
+            l.record_login_failure(9, 1000);
+        }
+        assert_eq!(l.login_backoff(9, 1000), Some(300), "capped");
+        assert_eq!(l.login_backoff(9, 1300), None, "and over after the cap");
+        l.record_login_success(9);
+        assert_eq!(l.login_backoff(9, 1000), None);
+    }
+
+    #[test]
+    fn a_million_keys_are_forgotten_once_their_limits_replenish() {
+        let mut config = Config::defaults();
+        config.limits.keyless_per_second = 1_000_000;
+        config.limits.keyless_burst = 1;
+        let l = Limiters::new(&config);
+        for i in 0..1_000_000u32 {
+            l.check_ip(IpClass::Keyless, IpAddr::from(i.to_be_bytes()));
+        }
+        assert!(l.len() >= 1_000_000);
+        std::thread::sleep(Duration::from_millis(20));
+        l.retain_recent(0);
+        assert!(l.is_empty(), "{} keys left", l.len());
+    }
+}
