@@ -86,6 +86,7 @@ pub struct UsageConfig {
 pub struct AccountsConfig {
     pub password_min_length: usize,
     pub session_hours: u32,
+    pub session_idle_minutes: u32,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
@@ -255,6 +256,12 @@ impl Config {
             accounts.session_hours.into(),
             1,
             24 * 365,
+        )?;
+        check_range(
+            "accounts.session_idle_minutes",
+            accounts.session_idle_minutes.into(),
+            1,
+            24 * 60 * 365,
         )?;
         check_range(
             "accounts.argon2_parallelism",

@@ -1,6 +1,8 @@
 //! A password candidate that meets the length rules. Its `Debug` never shows the text.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Upper bound on length, so that hashing cost stays bounded (NIST allows capping at 64+).
 pub const MAX_PASSWORD_CHARS: usize = 128;
@@ -13,16 +15,29 @@ pub enum PasswordError {
     TooShort(usize),
     #[error("the password must be at most {MAX_PASSWORD_CHARS} characters long")]
     TooLong,
+    #[error("this password is one of the most commonly used ones; choose another")]
+    Common,
+}
+
+/// The embedded list of common passwords (see the file's header for its source).
+fn common_passwords() -> &'static HashSet<&'static str> {
+    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        include_str!("common_passwords.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+    })
 }
 
 impl Password {
-    /// Checks a new password: length in characters (not bytes), no composition rules.
+    /// Checks a new password: length in characters (not bytes), not a common password,
+    /// and no composition rules (NIST SP 800-63B).
     pub fn parse_new(raw: String, min_chars: usize) -> Result<Self, PasswordError> {
         let chars = raw.chars().count();
         if chars < min_chars {
             Err(PasswordError::TooShort(min_chars))
         } else if chars > MAX_PASSWORD_CHARS {
             Err(PasswordError::TooLong)
+        } else if common_passwords().contains(raw.to_lowercase().as_str()) {
+            Err(PasswordError::Common)
         } else {
             Ok(Self(raw))
         }
@@ -62,6 +77,15 @@ mod tests {
             Password::parse_new("x".repeat(129), 12).unwrap_err(),
             PasswordError::TooLong
         );
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        for common in ["1qaz2wsx3edc", "Q1W2E3R4T5Y6", "123qweasdzxc"] {
+            assert_eq!(Password::parse_new(common.into(), 12).unwrap_err(), PasswordError::Common, "{common}");
+        }
+        assert_eq!(Password::parse_new("password".into(), 8).unwrap_err(), PasswordError::Common);
+        assert!(common_passwords().len() > 5000);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Login sessions, stored under the SHA-256 of their token so that a copy of the
 //! database does not hand out live sessions.
 
-use redb::{ReadableDatabase, ReadableTableMetadata};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 
 use super::tables::*;
@@ -12,6 +12,9 @@ pub struct SessionRecord {
     pub account_id: u64,
     pub created_at: i64,
     pub expires_at: i64,
+    /// The last request seen (to the minute), for the idle timeout.
+    #[serde(default)]
+    pub last_seen: i64,
 }
 
 impl Store {
@@ -40,6 +43,22 @@ impl Store {
         };
         let session: SessionRecord = decode("sessions", value.value())?;
         Ok((now < session.expires_at).then_some(session))
+    }
+
+    /// Records activity on a session (callers do so at most once a minute).
+    pub fn touch_session(&self, token_hash: &[u8; 32], now: i64) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut sessions = txn.open_table(SESSION_HASH_TO_SESSION)?;
+            let stored = sessions.get(token_hash.as_slice())?.map(|v| v.value().to_vec());
+            if let Some(bytes) = stored {
+                let mut session: SessionRecord = decode("sessions", &bytes)?;
+                session.last_seen = now;
+                sessions.insert(token_hash.as_slice(), encode(&session).as_slice())?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
     }
 
     pub fn delete_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError> {

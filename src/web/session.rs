@@ -22,10 +22,21 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<Signe
     let token_hash = session::token_hash(cookie.value());
     let store = state.store.clone();
     let now = state.clock.now();
+    let idle_limit = i64::from(state.config.accounts.session_idle_minutes) * 60;
     let account = blocking(move || {
         let Some(session) = store.session(&token_hash, now)? else {
             return Ok(None);
         };
+        let last_seen = session.last_seen.max(session.created_at);
+        if now - last_seen > idle_limit {
+            store.delete_session(&token_hash)?;
+            return Ok(None);
+        }
+        // Activity is recorded to the minute: one write a minute per active session,
+        // not one per page view.
+        if now - last_seen >= 60 {
+            store.touch_session(&token_hash, now)?;
+        }
         Ok(store.account(session.account_id)?)
     })
     .await?;
@@ -43,6 +54,7 @@ pub async fn start(state: &AppState, account_id: u64) -> Result<Cookie<'static>,
         account_id,
         created_at: now,
         expires_at: now + lifetime,
+        last_seen: now,
     };
     let hash = session::token_hash(token.as_str());
     let store = state.store.clone();

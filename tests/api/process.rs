@@ -19,6 +19,10 @@ struct Server {
 
 /// Starts the binary on a free port with `data_dir` and waits for its "listening" line.
 async fn start(data_dir: &Path, env: &[(&str, &str)]) -> Server {
+    start_logging(data_dir, env, Stdio::null()).await
+}
+
+async fn start_logging(data_dir: &Path, env: &[(&str, &str)], log: Stdio) -> Server {
     let mut child = Command::new(BINARY)
         .args(["--bind", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
@@ -28,7 +32,7 @@ async fn start(data_dir: &Path, env: &[(&str, &str)]) -> Server {
         .env("QRGATE_PLANS__TRIAL__RATE_PER_SECOND", "1000")
         .env("QRGATE_PLANS__TRIAL__BURST", "1000")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .kill_on_drop(true)
         .spawn()
         .expect("the binary starts");
@@ -249,4 +253,36 @@ async fn a_bad_configuration_value_stops_start_up_with_a_message_naming_the_key(
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("/no/such/file.toml"));
+}
+
+#[tokio::test]
+async fn the_log_records_security_events_but_never_a_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("qrgate.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut server = start_logging(dir.path(), &[("RUST_LOG", "debug")], Stdio::from(log)).await;
+    let browser = Browser::new(&server.address);
+    assert_eq!(browser.signup("ada@example.org", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    let first = api_key_in(&browser.create_key(PASSWORD).await.text().await.unwrap()).unwrap();
+    let second = api_key_in(&browser.renew_key(PASSWORD, "compromise").await.text().await.unwrap()).unwrap();
+    let session_cookie = browser.client.get(format!("{}/dashboard", server.address)).send().await.unwrap().status();
+    assert_eq!(session_cookie, StatusCode::OK);
+    Browser::new(&server.address).login("ada@example.org", "a wrong password here").await;
+    Browser::new(&server.address).login("ada@example.org", PASSWORD).await;
+    for key in [&first, &second] {
+        Browser::plain_client().get(format!("{}/api/v1/usage?api_key={key}", server.address)).send().await.unwrap();
+        Browser::plain_client().get(format!("{}/api/v1/qr/text?text=hi&api_key={key}", server.address)).send().await.unwrap();
+    }
+    signal(&server.child, "TERM");
+    server.child.wait().await.unwrap();
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    for event in ["account created", "api key issued", "login failed", "login succeeded"] {
+        assert!(log.contains(event), "the log records `{event}`");
+    }
+    assert!(log.contains("api_key=REDACTED"), "request paths are logged, redacted");
+    for secret in [first.as_str(), &first[4..], second.as_str(), &second[4..], PASSWORD, "a wrong password here"] {
+        assert!(!log.contains(secret), "the log contains a secret: {}…", &secret[..6]);
+    }
+    assert!(!log.contains("qrgate_session="), "no session cookie in the log");
 }
