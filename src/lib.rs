@@ -12,6 +12,7 @@ pub mod error;
 pub mod periodic;
 pub mod limits;
 pub mod metering;
+pub mod metrics;
 pub mod qr;
 pub mod standing;
 pub mod startup;

@@ -74,6 +74,7 @@ impl Application {
             clock,
             hasher,
             meter,
+            metrics: Default::default(),
             trusted_proxies,
             hashing: Semaphore::new(cores),
             rendering: Semaphore::new(render_permits),
@@ -125,12 +126,13 @@ impl Application {
 /// The usage flush (every `usage.flush_interval_ms`) and the limiter clean-up (every
 /// minute), each on its own thread.
 fn start_jobs(state: &web::Data<AppState>) -> std::io::Result<Vec<Periodic>> {
-    let (meter, store) = (state.meter.clone(), state.store.clone());
+    let (meter, store, flushed) = (state.meter.clone(), state.store.clone(), state.clone());
     let flush_every = Duration::from_millis(state.config.usage.flush_interval_ms);
     let flush = Periodic::start("usage-flush", flush_every, move || {
-        if let Err(e) = meter.flush(&store) {
+        match meter.flush(&store) {
+            Ok(_) => flushed.metrics.flushed(flushed.clock.now()),
             // The counts stay in memory and are written at the next interval.
-            tracing::error!(error = %e, "usage counts could not be written");
+            Err(e) => tracing::error!(error = %e, "usage counts could not be written"),
         }
     })?;
     let limits = state.clone();

@@ -24,6 +24,7 @@ pub struct AppState {
     pub clock: Clock,
     pub hasher: PasswordHasher,
     pub meter: UsageMeter,
+    pub metrics: crate::metrics::Metrics,
     pub limiters: Limiters,
     pub trusted_proxies: Vec<IpRange>,
     /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.

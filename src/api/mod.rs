@@ -16,7 +16,8 @@ pub use caller::{KeyCheck, KeyHolder};
 pub use problem::Problem;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::check)).service(
+    cfg.route("/healthz", web::get().to(health::check))
+        .route("/metrics", web::get().to(health::metrics)).service(
         web::scope("/api")
             .route("/v1/usage", web::get().to(usage::show))
             .route("/v1/qr/{type}", web::get().to(qr::get))

@@ -110,9 +110,12 @@ async fn generate_for(req: &HttpRequest, state: &AppState, holder: KeyHolder, in
             return Err(busy());
         }
     };
+    let svg = design.format == Format::Svg;
+    let started = std::time::Instant::now();
     let rendered =
         blocking(move || Ok(generate(&payload, &design, logo.map(|(_, l)| l).as_ref()))).await;
     drop(slot);
+    state.metrics.render(svg, started.elapsed());
     let image = match rendered {
         Ok(Ok(image)) => image,
         failed => {
@@ -228,6 +231,7 @@ async fn preview_response(
         }
         None => (None, None, Design::default()),
     };
+    state.metrics.preview(reason);
     // Previews are always drawn through the rasteriser (for PNG), so they take budget.
     let slot = state.render_slot(render_cost(&design, true)).await.map_err(|Busy| busy())?;
     let image = blocking(move || Ok(preview(payload.as_deref(), &design)))

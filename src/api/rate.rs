@@ -11,10 +11,14 @@ use crate::limits::{Decision, IpClass};
 use crate::state::AppState;
 
 pub fn decide(req: &HttpRequest, state: &AppState, check: &KeyCheck) -> Decision {
-    match check {
+    let decision = match check {
         KeyCheck::Known(holder) if check.rejection().is_none() => state.limiters.check_key(&holder.standing.plan, holder.account.id),
         _ => state.limiters.check_ip(IpClass::Keyless, state.client_ip(req)),
+    };
+    if decision.refused() {
+        state.metrics.rate_limited();
     }
+    decision
 }
 
 /// The 429 for a refused decision.

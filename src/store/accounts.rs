@@ -26,7 +26,7 @@ impl Store {
         &self,
         new: NewAccount,
     ) -> Result<Result<Account, EmailTaken>, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let account = {
             let mut emails = txn.open_table(EMAIL_TO_ACCOUNT_ID)?;
             if emails.get(new.email.as_str())?.is_some() {
@@ -49,7 +49,7 @@ impl Store {
                 .insert(id, encode(&account).as_slice())?;
             account
         };
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(Ok(account))
     }
 
@@ -103,7 +103,7 @@ impl Store {
 
     /// Replaces the stored password hash (after a verified login, with new costs).
     pub fn set_password_hash(&self, account_id: u64, hash: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         {
             let mut accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
             let stored = accounts.get(account_id)?.map(|v| v.value().to_vec());
@@ -113,7 +113,7 @@ impl Store {
                 accounts.insert(account_id, encode(&account).as_slice())?;
             }
         }
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(())
     }
 
@@ -135,7 +135,7 @@ impl Store {
         email: &Email,
         change: impl FnOnce(&mut Account) -> R,
     ) -> Result<Option<(Account, R)>, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let result = {
             let Some(id) = txn
                 .open_table(EMAIL_TO_ACCOUNT_ID)?
@@ -154,7 +154,7 @@ impl Store {
             accounts.insert(id, encode(&account).as_slice())?;
             (account, outcome)
         };
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(Some(result))
     }
 }

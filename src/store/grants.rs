@@ -29,7 +29,7 @@ impl Store {
         granted_by: &str,
     ) -> Result<Option<Account>, StoreError> {
         let period_secs = i64::from(plan_config.period_days) * 86_400;
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let account = {
             let Some(id) = txn
                 .open_table(EMAIL_TO_ACCOUNT_ID)?
@@ -68,7 +68,7 @@ impl Store {
                 .insert((id, seq), encode(&grant).as_slice())?;
             account
         };
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(Some(account))
     }
 

@@ -35,7 +35,7 @@ pub enum KeyChange {
 
 impl Store {
     pub fn change_key(&self, request: KeyChangeRequest) -> Result<KeyChange, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let account = {
             let mut accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
             let stored = accounts
@@ -79,7 +79,7 @@ impl Store {
             log.insert((account.id, seq), encode(&entry).as_slice())?;
             account
         };
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(KeyChange::Done(account))
     }
 

@@ -33,7 +33,7 @@ impl Store {
         data: &[u8],
         max_logos: usize,
     ) -> Result<LogoAdded, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         {
             let mut meta = txn.open_table(LOGO_META)?;
             let count = meta
@@ -47,7 +47,7 @@ impl Store {
             txn.open_table(LOGO_DATA)?
                 .insert((account_id, record.id.as_str()), data)?;
         }
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(LogoAdded::Added)
     }
 
@@ -89,7 +89,7 @@ impl Store {
 
     /// Deletes a logo; `false` if the account has no logo with this id.
     pub fn delete_logo(&self, account_id: u64, id: &str) -> Result<bool, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let existed = {
             let existed = txn
                 .open_table(LOGO_META)?
@@ -98,7 +98,7 @@ impl Store {
             txn.open_table(LOGO_DATA)?.remove((account_id, id))?;
             existed
         };
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(existed)
     }
 }

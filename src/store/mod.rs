@@ -16,7 +16,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rand::RngCore;
-use redb::{Database, ReadableDatabase, ReadableTable};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
+
+use crate::metrics::Histogram;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -57,6 +62,8 @@ pub enum StoreError {
     /// A commit failed: the write did not happen and must not be acknowledged.
     #[error("a write could not be committed: {0}")]
     Commit(#[from] redb::CommitError),
+    #[error("an earlier commit failed; restart qrgate to reopen the database")]
+    Poisoned,
     #[error("a stored record in `{table}` could not be read: {message}")]
     Corrupt {
         table: &'static str,
@@ -96,6 +103,10 @@ impl std::fmt::Debug for ServerSecret {
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Database>,
+    commits: Arc<Histogram>,
+    /// Set when a commit failed: redb then wants the database closed and reopened, so no
+    /// further write is attempted until qrgate restarts (and `/healthz` says so).
+    poisoned: Arc<AtomicBool>,
 }
 
 impl Store {
@@ -116,7 +127,7 @@ impl Store {
             },
             other => StoreError::Redb(other.into()),
         })?;
-        let store = Self { db: Arc::new(db) };
+        let store = Self { db: Arc::new(db), commits: Arc::default(), poisoned: Arc::default() };
         let secret = store.initialise(&path)?;
         Ok((store, secret))
     }
@@ -163,12 +174,40 @@ impl Store {
         txn.open_table(ACCOUNT_ID_TO_USAGE)?;
         txn.open_table(LOGO_META)?;
         txn.open_table(LOGO_DATA)?;
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(ServerSecret(secret))
+    }
+
+    /// A write transaction, unless an earlier commit failed.
+    fn begin_write(&self) -> Result<WriteTransaction, StoreError> {
+        if self.poisoned.load(Ordering::SeqCst) {
+            return Err(StoreError::Poisoned);
+        }
+        Ok(self.db.begin_write()?)
+    }
+
+    /// Commits durably, timing the commit; a failure poisons the store.
+    fn commit(&self, txn: WriteTransaction) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let committed = txn.commit();
+        self.commits.observe(started.elapsed());
+        committed.map_err(|e| {
+            self.poisoned.store(true, Ordering::SeqCst);
+            tracing::error!(error = %e, "a commit failed; qrgate refuses further writes until it is restarted");
+            StoreError::Commit(e)
+        })
+    }
+
+    /// Commit latencies, for `/metrics`.
+    pub fn commit_latency(&self) -> &Histogram {
+        &self.commits
     }
 
     /// A cheap read that proves the database answers (for `/healthz`).
     pub fn ping(&self) -> Result<(), StoreError> {
+        if self.poisoned.load(Ordering::SeqCst) {
+            return Err(StoreError::Poisoned);
+        }
         let txn = self.db.begin_read()?;
         let meta = txn.open_table(META)?;
         meta.get(META_SCHEMA_VERSION)?;
@@ -200,4 +239,52 @@ fn next_counter(
     let next = current + 1;
     meta.insert(name, next.to_le_bytes().as_slice())?;
     Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Email, PlanPeriod, Role};
+
+    #[test]
+    fn after_a_failed_commit_no_write_is_attempted_and_health_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path()).unwrap();
+        assert!(store.ping().is_ok());
+        // What `commit` does when redb reports a failure.
+        store.poisoned.store(true, Ordering::SeqCst);
+        let new = NewAccount {
+            email: Email::parse("a@example.org").unwrap(),
+            password_hash: String::new(),
+            role: Role::User,
+            period: PlanPeriod { plan: "trial".into(), start: 0, end: 1 },
+            now: 0,
+        };
+        assert!(matches!(store.create_account(new), Err(StoreError::Poisoned)));
+        assert!(matches!(store.ping(), Err(StoreError::Poisoned)));
+        assert!(store.account_by_email(&Email::parse("a@example.org").unwrap()).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_newer_schema_version_is_refused_with_a_clear_message() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, _) = Store::open(dir.path()).unwrap();
+            let txn = store.db.begin_write().unwrap();
+            txn.open_table(META).unwrap().insert(META_SCHEMA_VERSION, 99u32.to_le_bytes().as_slice()).unwrap();
+            txn.commit().unwrap();
+        }
+        let err = Store::open(dir.path()).map(|_| ()).unwrap_err();
+        assert!(err.to_string().contains("schema version 99"), "{err}");
+    }
+
+    #[test]
+    fn commits_are_timed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path()).unwrap();
+        store.write_usage(&[(1, 0, 5)]).unwrap();
+        let mut text = String::new();
+        store.commit_latency().write_for_test(&mut text);
+        assert!(text.contains("_count{} 2"), "the set-up commit and this one: {text}");
+    }
 }

@@ -23,10 +23,10 @@ impl Store {
         token_hash: &[u8; 32],
         session: &SessionRecord,
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         txn.open_table(SESSION_HASH_TO_SESSION)?
             .insert(token_hash.as_slice(), encode(session).as_slice())?;
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(())
     }
 
@@ -47,7 +47,7 @@ impl Store {
 
     /// Records activity on a session (callers do so at most once a minute).
     pub fn touch_session(&self, token_hash: &[u8; 32], now: i64) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         {
             let mut sessions = txn.open_table(SESSION_HASH_TO_SESSION)?;
             let stored = sessions.get(token_hash.as_slice())?.map(|v| v.value().to_vec());
@@ -57,21 +57,21 @@ impl Store {
                 sessions.insert(token_hash.as_slice(), encode(&session).as_slice())?;
             }
         }
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(())
     }
 
     pub fn delete_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         txn.open_table(SESSION_HASH_TO_SESSION)?
             .remove(token_hash.as_slice())?;
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(())
     }
 
     /// Deletes sessions that expired before `now`; returns how many.
     pub fn purge_expired_sessions(&self, now: i64) -> Result<usize, StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let removed = {
             let mut sessions = txn.open_table(SESSION_HASH_TO_SESSION)?;
             let before = sessions.len()?;
@@ -80,7 +80,7 @@ impl Store {
             })?;
             (before - sessions.len()?) as usize
         };
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(removed)
     }
 }

@@ -51,14 +51,14 @@ impl Store {
     /// Writes absolute counts (not increments) in one transaction, so writing the same
     /// snapshot twice, or after a crash, can never count a request twice.
     pub fn write_usage(&self, totals: &[UsageTotal]) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         {
             let mut usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
             for &(account_id, period_start, used) in totals {
                 usage.insert(account_id, (period_start, used))?;
             }
         }
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(())
     }
 }

@@ -235,6 +235,7 @@ pub(super) fn limit(req: &HttpRequest, state: &AppState, class: IpClass) -> Resu
     let decision = state.limiters.check_ip(class, state.client_ip(req));
     match decision.retry_after {
         Some(wait) => {
+            state.metrics.rate_limited();
             tracing::info!(?class, "form refused: rate limit");
             Err(PageError::TooMany(wait))
         }

@@ -8,6 +8,7 @@ mod decode;
 mod helpers;
 mod keys;
 mod limits;
+mod ops;
 mod payloads;
 mod plans;
 mod process;
