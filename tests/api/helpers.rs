@@ -207,6 +207,33 @@ impl Browser {
             .await
     }
 
+    // The `_checked` variants report a lost connection instead of panicking: the crash
+    // test kills the server under them.
+
+    /// Posts a form (with the page's CSRF token) and returns the page it answers.
+    pub async fn post_checked(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Result<(StatusCode, String), reqwest::Error> {
+        let form_page = self.client.get(format!("{}{page}", self.base)).send().await?.text().await?;
+        let token = between(&form_page, "name=\"csrf_token\" value=\"", "\"").unwrap_or_default();
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        form.extend_from_slice(fields);
+        let response = self.client.post(format!("{}{action}", self.base)).form(&form).send().await?;
+        Ok((response.status(), response.text().await?))
+    }
+
+    pub async fn submit_checked(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Option<StatusCode> {
+        self.post_checked(page, action, fields).await.ok().map(|(status, _)| status)
+    }
+
+    pub async fn create_key_checked(&self, password: &str) -> Result<String, reqwest::Error> {
+        let fields = [("action", "create"), ("password", password)];
+        Ok(self.post_checked("/dashboard/api", "/dashboard/api", &fields).await?.1)
+    }
+
+    pub async fn renew_key_checked(&self, password: &str, reason: &str) -> Result<String, reqwest::Error> {
+        let fields = [("action", "renew"), ("password", password), ("reason", reason)];
+        Ok(self.post_checked("/dashboard/api", "/dashboard/api", &fields).await?.1)
+    }
+
     pub async fn grant(&self, email: &str, plan: &str) -> Response {
         self.submit(
             "/admin",

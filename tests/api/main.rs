@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod bad_input;
+mod crash;
 mod csrf;
 mod decode;
 mod helpers;
@@ -11,7 +12,7 @@ mod limits;
 mod ops;
 mod payloads;
 mod plans;
-mod process;
+pub mod process;
 mod qr_api;
 mod quota;
 mod render;

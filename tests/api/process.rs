@@ -12,13 +12,13 @@ use crate::helpers::{Browser, PASSWORD, api_key_in};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_qrgate");
 
-struct Server {
-    child: Child,
-    address: String,
+pub struct Server {
+    pub child: Child,
+    pub address: String,
 }
 
 /// Starts the binary on a free port with `data_dir` and waits for its "listening" line.
-async fn start(data_dir: &Path, env: &[(&str, &str)]) -> Server {
+pub async fn start(data_dir: &Path, env: &[(&str, &str)]) -> Server {
     start_logging(data_dir, env, Stdio::null()).await
 }
 
@@ -51,7 +51,7 @@ async fn start_logging(data_dir: &Path, env: &[(&str, &str)], log: Stdio) -> Ser
     Server { child, address }
 }
 
-fn signal(child: &Child, name: &str) {
+pub fn signal(child: &Child, name: &str) {
     let pid = child.id().expect("the process is running").to_string();
     let status = std::process::Command::new("kill")
         .args([&format!("-{name}"), &pid])
@@ -285,4 +285,42 @@ async fn the_log_records_security_events_but_never_a_secret() {
         assert!(!log.contains(secret), "the log contains a secret: {}…", &secret[..6]);
     }
     assert!(!log.contains("qrgate_session="), "no session cookie in the log");
+}
+
+#[tokio::test]
+async fn sigterm_under_load_finishes_in_flight_requests_and_keeps_every_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let slow_flush = [("QRGATE_USAGE__FLUSH_INTERVAL_MS", "60000"), ("QRGATE_PLANS__TRIAL__QUOTA", "0")];
+    let mut server = start(dir.path(), &slow_flush).await;
+    let key = key_on(&server.address, "ada@example.org").await;
+    // Large styled images take long enough to be in flight when the signal arrives.
+    let requests: Vec<_> = (0..24)
+        .map(|i| {
+            let url = format!("{}/api/v1/qr/text?text=load{i}&size=2000&module_shape=dot", server.address);
+            let key = key.clone();
+            tokio::spawn(async move {
+                let response = Browser::plain_client().get(url).header("X-API-Key", key).send().await.ok()?;
+                let status = response.status();
+                let complete = response.bytes().await.is_ok();
+                Some((status, complete))
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    signal(&server.child, "TERM");
+    let mut served = 0;
+    for request in requests {
+        match request.await.unwrap() {
+            Some((StatusCode::OK, true)) => served += 1,
+            // The render budget was full: a complete, uncounted refusal.
+            Some((StatusCode::SERVICE_UNAVAILABLE, true)) => {}
+            Some((status, complete)) => panic!("an accepted request ended badly: {status} complete={complete}"),
+            None => {} // sent after the listener closed: refused, never accepted
+        }
+    }
+    let status = tokio::time::timeout(Duration::from_secs(60), server.child.wait()).await.unwrap().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(served > 0, "some requests were in flight");
+    let server = start(dir.path(), &slow_flush).await;
+    assert_eq!(used(&server.address, &key).await, served as u64, "every served image counted, once");
 }
