@@ -50,6 +50,7 @@ pub fn validate(bytes: &[u8]) -> Result<LogoInfo, LogoError> {
     }
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         let (width, height) = header_size(bytes)?;
+        check_png_chunks(bytes)?;
         decode_png(bytes)?;
         Ok(LogoInfo {
             mime: "image/png",
@@ -90,6 +91,65 @@ fn check_pixels(width: u64, height: u64) -> Result<(u32, u32), LogoError> {
         return Err(LogoError::TooManyPixels { width, height });
     }
     Ok((width as u32, height as u32))
+}
+
+/// Compressed text a logo may carry (a few notes at most); more is a bomb in waiting.
+const MAX_PNG_TEXT_BYTES: usize = 4096;
+
+/// Walks the chunk headers (no decoding): every chunk must fit in the file, and text
+/// chunks (tEXt, zTXt, iTXt), which decoders may inflate later, must stay small.
+fn check_png_chunks(bytes: &[u8]) -> Result<(), LogoError> {
+    let mut at = 8;
+    let mut text = 0usize;
+    let mut image_data = Vec::new();
+    while at + 8 <= bytes.len() {
+        let length = u32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
+        let kind = &bytes[at + 4..at + 8];
+        let end = at.checked_add(12).and_then(|a| a.checked_add(length)).filter(|end| *end <= bytes.len());
+        let Some(end) = end else {
+            return Err(LogoError::Corrupt("a chunk runs past the end of the file".into()));
+        };
+        if matches!(kind, b"tEXt" | b"zTXt" | b"iTXt") {
+            text += length;
+            if text > MAX_PNG_TEXT_BYTES {
+                return Err(LogoError::Corrupt(format!("it carries more than {MAX_PNG_TEXT_BYTES} bytes of text metadata")));
+            }
+        }
+        if kind == b"IDAT" {
+            image_data.extend_from_slice(&bytes[at + 8..end - 4]);
+        }
+        if kind == b"IEND" {
+            return check_png_data_size(bytes, &image_data);
+        }
+        at = end;
+    }
+    Err(LogoError::Corrupt("the file ends before its last chunk".into()))
+}
+
+/// The image data must not inflate to more than its dimensions need: extra data is
+/// ignored by decoders but is how a small file hides a large inflation.
+fn check_png_data_size(bytes: &[u8], compressed: &[u8]) -> Result<(), LogoError> {
+    let ihdr = bytes.get(16..29).ok_or_else(|| LogoError::Corrupt("no header".into()))?;
+    let width = u64::from(u32::from_be_bytes(ihdr[0..4].try_into().expect("4 bytes")));
+    let height = u64::from(u32::from_be_bytes(ihdr[4..8].try_into().expect("4 bytes")));
+    let (depth, color, interlaced) = (u64::from(ihdr[8]), ihdr[9], ihdr[12] != 0);
+    let channels = match color {
+        0 | 3 => 1,
+        4 => 2,
+        2 => 3,
+        _ => 4,
+    };
+    let row = (width * depth * channels).div_ceil(8) + 1;
+    // Interlacing adds a filter byte per row of each of its 7 passes.
+    let needed = row * height + if interlaced { 7 * height + 64 } else { 0 };
+    let inflated = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, needed as usize);
+    match inflated {
+        Ok(_) => Ok(()),
+        Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+            Err(LogoError::Corrupt("its image data is larger than its dimensions need".into()))
+        }
+        Err(_) => Err(LogoError::Corrupt("its image data cannot be inflated".into())),
+    }
 }
 
 fn decode_png(bytes: &[u8]) -> Result<(), LogoError> {
