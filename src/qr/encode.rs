@@ -1,10 +1,13 @@
 //! Text → module matrix, through the `qrcode` crate (segmentation, error correction,
-//! placement, masking). The one function here is the seam where the encoder can change.
+//! placement) and `mask` (its mask choice, faster). The one function here is the seam
+//! where the encoder can change.
 
-use qrcode::bits::Bits;
-use qrcode::{Color, EcLevel, QrCode, QrResult, Version};
+use qrcode::bits::{self, Bits};
+use qrcode::canvas::Canvas;
+use qrcode::{Color, EcLevel, QrResult, Version, ec};
 
 use super::design::Ecc;
+use super::mask;
 
 /// A QR symbol without quiet zone: `width`×`width` modules, row-major, `true` = dark.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,12 +72,7 @@ const ECI_OVERHEAD_BYTES: usize = 1;
 /// preceded by the UTF-8 ECI: without it, readers guess the charset, and ZBar, for one,
 /// reads a lone `·` (C2 B7) as Shift-JIS.
 pub fn encode(data: &str, ecc: Ecc) -> Result<Matrix, CapacityError> {
-    let level = match ecc {
-        Ecc::L => EcLevel::L,
-        Ecc::M => EcLevel::M,
-        Ecc::Q => EcLevel::Q,
-        Ecc::H => EcLevel::H,
-    };
+    let level = level(ecc);
     let overhead = if data.is_ascii() {
         0
     } else {
@@ -87,32 +85,49 @@ pub fn encode(data: &str, ecc: Ecc) -> Result<Matrix, CapacityError> {
     };
     // With automatic version selection and byte data, the only possible failure is
     // `DataTooLong`; any other is answered the same way rather than with a panic.
-    let code = if data.is_ascii() {
-        QrCode::with_error_correction_level(data.as_bytes(), level)
+    let bits = if data.is_ascii() {
+        bits::encode_auto(data.as_bytes(), level)
     } else {
         utf8_with_eci(data.as_bytes(), level)
-    }
-    .map_err(|_| too_long())?;
-    let version = match code.version() {
-        Version::Normal(v) => v as u8,
-        Version::Micro(v) => v as u8,
     };
-    let width = code.width();
-    let dark = code
+    bits.and_then(|bits| symbol(bits, level))
+        .map_err(|_| too_long())
+}
+
+fn level(ecc: Ecc) -> EcLevel {
+    match ecc {
+        Ecc::L => EcLevel::L,
+        Ecc::M => EcLevel::M,
+        Ecc::Q => EcLevel::Q,
+        Ecc::H => EcLevel::H,
+    }
+}
+
+/// What `QrCode::with_bits` does, with `mask::apply_best_mask` for the crate's own.
+fn symbol(bits: Bits, level: EcLevel) -> QrResult<Matrix> {
+    let version = bits.version();
+    let (data, ec) = ec::construct_codewords(&bits.into_bytes(), version, level)?;
+    let mut canvas = Canvas::new(version, level);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &ec);
+    let dark = mask::apply_best_mask(canvas, version, level)
         .into_colors()
         .into_iter()
         .map(|c| c == Color::Dark)
         .collect();
+    let number = match version {
+        Version::Normal(v) | Version::Micro(v) => v,
+    };
     Ok(Matrix {
-        width,
+        width: version.width() as usize,
         dark,
-        version,
+        version: number as u8,
     })
 }
 
 /// The smallest version whose capacity holds the ECI header and the bytes (binary search:
 /// capacity grows with the version).
-fn utf8_with_eci(data: &[u8], level: EcLevel) -> QrResult<QrCode> {
+fn utf8_with_eci(data: &[u8], level: EcLevel) -> QrResult<Bits> {
     let build = |version: i16| -> QrResult<Bits> {
         let mut bits = Bits::new(Version::Normal(version));
         bits.push_eci_designator(ECI_UTF8)?;
@@ -130,7 +145,7 @@ fn utf8_with_eci(data: &[u8], level: EcLevel) -> QrResult<QrCode> {
             low = mid + 1
         }
     }
-    QrCode::with_bits(build(low)?, level)
+    build(low)
 }
 
 #[cfg(test)]
@@ -180,5 +195,39 @@ mod tests {
     #[test]
     fn short_non_ascii_text_gets_a_small_version() {
         assert_eq!(encode("Grüße", Ecc::M).unwrap().version, 1);
+    }
+
+    #[test]
+    fn symbols_are_the_ones_the_qrcode_crate_makes_with_its_own_mask_search() {
+        let long_ascii = "table-12 ".repeat(120);
+        let long_utf8 = "Grüße ".repeat(90);
+        let texts = [
+            "https://example.org/menu/table-12?lang=en",
+            "0123456789012345678901234567890123456789",
+            "HELLO WORLD $%*+-./: 42",
+            "Grüße aus Köln",
+            "漢字 🙂",
+            &long_ascii,
+            &long_utf8,
+        ];
+        for text in texts {
+            for ecc in [Ecc::L, Ecc::M, Ecc::Q, Ecc::H] {
+                let ours = encode(text, ecc).unwrap();
+                let level = level(ecc);
+                let bits = if text.is_ascii() {
+                    bits::encode_auto(text.as_bytes(), level)
+                } else {
+                    utf8_with_eci(text.as_bytes(), level)
+                };
+                let theirs = qrcode::QrCode::with_bits(bits.unwrap(), level).unwrap();
+                let dark: Vec<bool> = theirs
+                    .to_colors()
+                    .iter()
+                    .map(|&c| c == Color::Dark)
+                    .collect();
+                assert_eq!(ours.width, theirs.width(), "{text:.20} {ecc:?}");
+                assert!(ours.dark == dark, "{text:.20} {ecc:?}");
+            }
+        }
     }
 }

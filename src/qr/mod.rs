@@ -8,6 +8,7 @@ pub mod design;
 pub mod encode;
 pub mod layout;
 pub mod logo;
+pub mod mask;
 pub mod payload;
 mod preview;
 pub mod render;

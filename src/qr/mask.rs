@@ -1,0 +1,650 @@
+//! Mask selection for the `qrcode` crate's canvas, fast.
+//!
+//! `Canvas::apply_best_mask` scores each of the 8 masks with a module-by-module penalty
+//! that allocates per position; it is ~95% of an encode. Here the masked symbol is held
+//! as one bit set per row (bit x = column x is dark) and each rule of ISO/IEC 18004
+//! §7.8.3 is a few word operations per row: shifts look along a row, AND/OR of
+//! neighbouring rows looks down every column at once. The rules are the crate's own
+//! variant, so the chosen mask, and therefore the symbol, is identical to its choice.
+
+use std::ops::{BitAnd, BitOr, BitXor, Not, Shl, Shr};
+
+use qrcode::canvas::{Canvas, MaskPattern, Module};
+use qrcode::{Color, EcLevel, Version};
+
+/// The masks in the order the crate tries them; on equal scores the first one wins.
+const MASKS: [MaskPattern; 8] = [
+    MaskPattern::Checkerboard,
+    MaskPattern::HorizontalLines,
+    MaskPattern::VerticalLines,
+    MaskPattern::DiagonalLines,
+    MaskPattern::LargeCheckerboard,
+    MaskPattern::Fields,
+    MaskPattern::Diamonds,
+    MaskPattern::Meadow,
+];
+
+/// Where format bit 14 − `i` goes, twice, in a symbol `width` modules wide (the
+/// crate's `FORMAT_INFO_COORDS_QR_MAIN` and `_SIDE`).
+fn format_coords(i: usize, width: usize) -> [(usize, usize); 2] {
+    let beside_top_left = match i {
+        0..=5 => (i, 8),
+        6 => (7, 8),
+        7 => (8, 8),
+        8 => (8, 7),
+        _ => (8, 14 - i),
+    };
+    let by_the_others = if i < 7 {
+        (8, width - 1 - i)
+    } else {
+        (width - 15 + i, 8)
+    };
+    [beside_top_left, by_the_others]
+}
+
+/// Masks `canvas` (functional patterns and data drawn, not yet masked) exactly as
+/// `canvas.apply_best_mask()` would.
+pub fn apply_best_mask(mut canvas: Canvas, version: Version, ec_level: EcLevel) -> Canvas {
+    match version {
+        Version::Normal(_) => {
+            canvas.apply_mask(best_mask(&canvas, version.width() as usize, ec_level));
+            canvas
+        }
+        // Micro QR scores only its two light edges: the crate's own search is cheap.
+        Version::Micro(_) => canvas.apply_best_mask(),
+    }
+}
+
+/// The mask `Canvas::apply_best_mask` picks for a normal (not micro) QR canvas of
+/// `width` modules.
+pub fn best_mask(canvas: &Canvas, width: usize, ec_level: EcLevel) -> MaskPattern {
+    // The narrowest word that holds a row: versions 1–11, 12–27, 28–40.
+    if width <= 64 {
+        search::<u64>(canvas, width, ec_level)
+    } else if width <= 128 {
+        search::<u128>(canvas, width, ec_level)
+    } else {
+        search::<Wide>(canvas, width, ec_level)
+    }
+}
+
+fn search<R: Row>(canvas: &Canvas, width: usize, ec_level: EcLevel) -> MaskPattern {
+    let unmasked = Unmasked::<R>::read(canvas, width);
+    let mut rows = vec![R::ZERO; width];
+    // `min_by_key` keeps the first of equal minimums, as in the crate.
+    MASKS
+        .into_iter()
+        .min_by_key(|&pattern| {
+            unmasked.mask_into(pattern, ec_level, &mut rows);
+            penalty(&rows, width)
+        })
+        .unwrap_or(MASKS[0])
+}
+
+/// A canvas before masking, as bit rows.
+struct Unmasked<R> {
+    width: usize,
+    /// Dark modules (data placed, functional patterns drawn, format info still light).
+    dark: Vec<R>,
+    /// Modules the mask inverts: data, error correction and remainder bits.
+    maskable: Vec<R>,
+}
+
+impl<R: Row> Unmasked<R> {
+    fn read(canvas: &Canvas, width: usize) -> Self {
+        let mut dark = vec![R::ZERO; width];
+        let mut maskable = vec![R::ZERO; width];
+        for y in 0..width {
+            for x in 0..width {
+                let (is_dark, is_maskable) = match canvas.get(x as i16, y as i16) {
+                    Module::Empty => (false, true),
+                    Module::Unmasked(c) => (c == Color::Dark, true),
+                    Module::Masked(c) => (c == Color::Dark, false),
+                };
+                if is_dark {
+                    dark[y] = dark[y] | R::bit(x);
+                }
+                if is_maskable {
+                    maskable[y] = maskable[y] | R::bit(x);
+                }
+            }
+        }
+        Self {
+            width,
+            dark,
+            maskable,
+        }
+    }
+
+    /// Writes the symbol `canvas.apply_mask(pattern)` makes, format info included.
+    fn mask_into(&self, pattern: MaskPattern, ec_level: EcLevel, rows: &mut [R]) {
+        // Every mask repeats every 6 columns and 12 rows.
+        let period: Vec<R> = (0..12)
+            .map(|y| {
+                let six = (0..6).fold(0u8, |acc, x| acc | u8::from(inverts(pattern, x, y)) << x);
+                R::periodic(six)
+            })
+            .collect();
+        for (y, row) in rows.iter_mut().enumerate() {
+            *row = self.dark[y] ^ (period[y % 12] & self.maskable[y]);
+        }
+        let format = format_info(ec_level, pattern);
+        for i in 0..15 {
+            for (x, y) in format_coords(i, self.width) {
+                rows[y] = if format >> (14 - i) & 1 == 1 {
+                    rows[y] | R::bit(x)
+                } else {
+                    rows[y] & !R::bit(x)
+                };
+            }
+        }
+    }
+}
+
+/// Whether `pattern` inverts module (x, y): the crate's `mask_functions`.
+fn inverts(pattern: MaskPattern, x: usize, y: usize) -> bool {
+    match pattern {
+        MaskPattern::Checkerboard => (x + y).is_multiple_of(2),
+        MaskPattern::HorizontalLines => y.is_multiple_of(2),
+        MaskPattern::VerticalLines => x.is_multiple_of(3),
+        MaskPattern::DiagonalLines => (x + y).is_multiple_of(3),
+        MaskPattern::LargeCheckerboard => (y / 2 + x / 3).is_multiple_of(2),
+        MaskPattern::Fields => (x * y) % 2 + (x * y) % 3 == 0,
+        MaskPattern::Diamonds => ((x * y) % 2 + (x * y) % 3).is_multiple_of(2),
+        MaskPattern::Meadow => ((x + y) % 2 + (x * y) % 3).is_multiple_of(2),
+    }
+}
+
+/// The 15-bit format information: ECC level and mask, BCH(15,5)-protected, XOR 0x5412.
+fn format_info(ec_level: EcLevel, pattern: MaskPattern) -> u16 {
+    // The standard's level bits are L=01, M=00, Q=11, H=10: the crate's index XOR 1.
+    let data = ((ec_level as u16) ^ 1) << 3 | pattern as u16;
+    let mut rem = data << 10;
+    for bit in (10..15).rev() {
+        if rem >> bit & 1 == 1 {
+            rem ^= 0x537 << (bit - 10);
+        }
+    }
+    (data << 10 | rem) ^ 0x5412
+}
+
+/// The penalty `Canvas::compute_total_penalty_scores` gives a masked symbol, including
+/// its departures from the standard: N3 counts `#.###.#` with four light modules (or
+/// the edge) on at least one side, once, then takes off the 18 matches the finder
+/// patterns themselves make; N4 is |⌊200·dark/total⌋ − 100|, not rounded to 5% steps.
+/// The crate adds in `u16`, which wraps in release builds; so does this.
+///
+/// Dark and light runs (or blocks) never share a bit, so each pair is counted as one set.
+fn penalty<R: Row>(rows: &[R], width: usize) -> u16 {
+    let all = R::low(width);
+    let row = |y: usize| rows.get(y).copied().unwrap_or(R::ZERO);
+    let (mut runs, mut blocks, mut finders, mut dark) = (0, 0, 0, 0);
+    let mut prev_down = R::ZERO;
+    for (y, &r) in rows.iter().enumerate() {
+        dark += r.count();
+        // N1 along the row.
+        let along = five(r) | five(!r & all);
+        runs += run_score(along, along << 1);
+        // N1 down every column: bit x is set when rows y..y+5 share a colour there.
+        if y + 5 <= width {
+            let (dark5, any5) = (1..5).fold((r, r), |(d, a), i| (d & rows[y + i], a | rows[y + i]));
+            let down = dark5 | (!any5 & all);
+            runs += run_score(down, prev_down);
+            prev_down = down;
+        }
+        // N2: 2×2 blocks of one colour.
+        if y + 1 < width {
+            let (both_dark, both_light) = (r & rows[y + 1], !(r | rows[y + 1]) & all);
+            blocks += (both_dark & both_dark >> 1 | both_light & both_light >> 1).count();
+        }
+        // N3 along the row: `r` is zero beyond the edge, so shifts read the edge as light.
+        let core = r & !(r >> 1) & r >> 2 & r >> 3 & r >> 4 & !(r >> 5) & r >> 6;
+        let dark_before = r << 1 | r << 2 | r << 3 | r << 4;
+        let dark_after = r >> 7 | r >> 8 | r >> 9 | r >> 10;
+        finders += (core & !(dark_before & dark_after)).count();
+        // N3 down every column.
+        if y + 7 <= width {
+            let core = r
+                & !rows[y + 1]
+                & rows[y + 2]
+                & rows[y + 3]
+                & rows[y + 4]
+                & !rows[y + 5]
+                & rows[y + 6];
+            let before = (1..=4).fold(R::ZERO, |acc, d| {
+                acc | y.checked_sub(d).map_or(R::ZERO, row)
+            });
+            let after = row(y + 7) | row(y + 8) | row(y + 9) | row(y + 10);
+            finders += (core & !(before & after)).count();
+        }
+    }
+    let ratio = dark as usize * 200 / (width * width);
+    let balance = ratio.abs_diff(100) as u32;
+    let total = (runs + 3 * blocks + 40 * finders + balance).wrapping_sub(2 * 360);
+    total as u16
+}
+
+/// Bit x set where modules x..x+5 of `set` are all set.
+fn five<R: Row>(set: R) -> R {
+    set & set >> 1 & set >> 2 & set >> 3 & set >> 4
+}
+
+/// N1 from the `five` bits of a line's runs: a run of n ≥ 5 modules scores n − 2 and
+/// has n − 4 `five` bits, of which only the first has none in `previous` (`five`
+/// moved one module on).
+fn run_score<R: Row>(five: R, previous: R) -> u32 {
+    five.count() + 2 * (five & !previous).count()
+}
+
+/// A row of modules, bit x = column x, in a word wide enough for the symbol.
+trait Row:
+    Copy
+    + BitAnd<Output = Self>
+    + BitOr<Output = Self>
+    + BitXor<Output = Self>
+    + Not<Output = Self>
+    + Shl<u32, Output = Self>
+    + Shr<u32, Output = Self>
+{
+    const ZERO: Self;
+    fn bit(x: usize) -> Self;
+    /// Bit x set where bit `x % 6` of `six` is.
+    fn periodic(six: u8) -> Self;
+    fn count(self) -> u32;
+
+    /// Bits 0..n.
+    fn low(n: usize) -> Self {
+        (0..n).fold(Self::ZERO, |acc, x| acc | Self::bit(x))
+    }
+}
+
+/// `six` repeated through a u64, starting at bit 0.
+fn repeat(six: u8) -> u64 {
+    u64::from(six).wrapping_mul(0x1041_0410_4104_1041)
+}
+
+/// `six` as seen from a word starting `offset` columns into the period.
+fn rotate(six: u8, offset: u32) -> u8 {
+    (six >> offset | six << (6 - offset)) & 0x3f
+}
+
+impl Row for u64 {
+    const ZERO: Self = 0;
+    fn bit(x: usize) -> Self {
+        1 << x
+    }
+    fn periodic(six: u8) -> Self {
+        repeat(six)
+    }
+    fn count(self) -> u32 {
+        self.count_ones()
+    }
+}
+
+impl Row for u128 {
+    const ZERO: Self = 0;
+    fn bit(x: usize) -> Self {
+        1 << x
+    }
+    fn periodic(six: u8) -> Self {
+        u128::from(repeat(six)) | u128::from(repeat(rotate(six, 64 % 6))) << 64
+    }
+    fn count(self) -> u32 {
+        self.count_ones()
+    }
+}
+
+/// 192 bits, for versions 28–40 (up to 177 modules). Shifts are by 1–63 only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Wide([u64; 3]);
+
+impl Row for Wide {
+    const ZERO: Self = Wide([0; 3]);
+    fn bit(x: usize) -> Self {
+        let mut words = [0; 3];
+        words[x / 64] = 1 << (x % 64);
+        Wide(words)
+    }
+    fn periodic(six: u8) -> Self {
+        Wide([
+            repeat(six),
+            repeat(rotate(six, 64 % 6)),
+            repeat(rotate(six, 128 % 6)),
+        ])
+    }
+    fn count(self) -> u32 {
+        self.0.iter().map(|w| w.count_ones()).sum()
+    }
+}
+
+impl Shl<u32> for Wide {
+    type Output = Self;
+    fn shl(self, k: u32) -> Self {
+        debug_assert!((1..64).contains(&k));
+        let [a, b, c] = self.0;
+        Wide([a << k, b << k | a >> (64 - k), c << k | b >> (64 - k)])
+    }
+}
+
+impl Shr<u32> for Wide {
+    type Output = Self;
+    fn shr(self, k: u32) -> Self {
+        debug_assert!((1..64).contains(&k));
+        let [a, b, c] = self.0;
+        Wide([a >> k | b << (64 - k), b >> k | c << (64 - k), c >> k])
+    }
+}
+
+macro_rules! wide_bitwise {
+    ($($trait:ident $method:ident $op:tt),*) => {$(
+        impl $trait for Wide {
+            type Output = Self;
+            fn $method(self, other: Self) -> Self {
+                let (a, b) = (self.0, other.0);
+                Wide([a[0] $op b[0], a[1] $op b[1], a[2] $op b[2]])
+            }
+        }
+    )*};
+}
+wide_bitwise!(BitAnd bitand &, BitOr bitor |, BitXor bitxor ^);
+
+impl Not for Wide {
+    type Output = Self;
+    fn not(self) -> Self {
+        Wide(self.0.map(|w| !w))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use qrcode::bits::Bits;
+    use qrcode::ec::construct_codewords;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+
+    const LEVELS: [EcLevel; 4] = [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H];
+
+    /// Canvases of all three row widths: u64, u128 and `Wide`, at their extremes.
+    const TIER_VERSIONS: [i16; 6] = [1, 11, 12, 27, 28, 40];
+
+    #[derive(Debug, Clone, Copy)]
+    enum Content {
+        Numeric,
+        Alphanumeric,
+        Bytes,
+        Utf8WithEci,
+        /// Data codewords from a tiny palette, for long runs and repeats after masking.
+        RawCodewords,
+    }
+
+    /// The data codewords of a random `content` filling up to all of `version`.
+    fn data_codewords(rng: &mut StdRng, version: i16, level: EcLevel, content: Content) -> Vec<u8> {
+        let mut bits = Bits::new(Version::Normal(version));
+        let capacity = bits.max_len(level).unwrap();
+        // Room left after the longest mode, count and ECI headers.
+        let room = capacity - 4 - 16 - 12;
+        let push = match content {
+            Content::Numeric => {
+                let len = rng.gen_range(0..=room * 3 / 10);
+                let text: Vec<u8> = (0..len).map(|_| rng.gen_range(b'0'..=b'9')).collect();
+                bits.push_numeric_data(&text)
+            }
+            Content::Alphanumeric => {
+                const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+                let len = rng.gen_range(0..=room * 2 / 11);
+                let text: Vec<u8> = (0..len)
+                    .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())])
+                    .collect();
+                bits.push_alphanumeric_data(&text)
+            }
+            Content::Bytes => {
+                let len = rng.gen_range(0..=room / 8);
+                let bytes: Vec<u8> = (0..len).map(|_| rng.r#gen()).collect();
+                bits.push_byte_data(&bytes)
+            }
+            Content::Utf8WithEci => {
+                const CHARS: [char; 8] = ['a', 'Z', '7', '/', 'é', 'ß', '漢', '🙂'];
+                let target = rng.gen_range(0..=room / 8);
+                let mut text = String::new();
+                loop {
+                    let c = CHARS[rng.gen_range(0..CHARS.len())];
+                    if text.len() + c.len_utf8() > target {
+                        break;
+                    }
+                    text.push(c);
+                }
+                bits.push_eci_designator(26)
+                    .and_then(|()| bits.push_byte_data(text.as_bytes()))
+            }
+            Content::RawCodewords => {
+                const PALETTES: [&[u8]; 4] = [&[0x00], &[0xff], &[0x00, 0xff], &[0x0f, 0xf0, 0x5d]];
+                let palette = PALETTES[rng.gen_range(0..PALETTES.len())];
+                return (0..capacity / 8)
+                    .map(|_| palette[rng.gen_range(0..palette.len())])
+                    .collect();
+            }
+        };
+        push.unwrap();
+        bits.push_terminator(level).unwrap();
+        bits.into_bytes()
+    }
+
+    /// The canvas `QrCode::with_bits` masks: functional patterns and data, unmasked.
+    fn unmasked(data: &[u8], version: i16, level: EcLevel) -> Canvas {
+        let version = Version::Normal(version);
+        let (data, ec) = construct_codewords(data, version, level).unwrap();
+        let mut canvas = Canvas::new(version, level);
+        canvas.draw_all_functional_patterns();
+        canvas.draw_data(&data, &ec);
+        canvas
+    }
+
+    fn random_canvas(rng: &mut StdRng, version: i16) -> (Canvas, EcLevel, Content) {
+        let level = LEVELS[rng.gen_range(0..4)];
+        let content = [
+            Content::Numeric,
+            Content::Alphanumeric,
+            Content::Bytes,
+            Content::Utf8WithEci,
+            Content::RawCodewords,
+        ][rng.gen_range(0..5)];
+        let data = data_codewords(rng, version, level, content);
+        (unmasked(&data, version, level), level, content)
+    }
+
+    fn dark_modules(canvas: Canvas) -> Vec<bool> {
+        canvas
+            .into_colors()
+            .into_iter()
+            .map(|c| c == Color::Dark)
+            .collect()
+    }
+
+    fn width(version: i16) -> usize {
+        Version::Normal(version).width() as usize
+    }
+
+    fn rows_to_modules<R: Row + PartialEq>(rows: &[R], width: usize) -> Vec<bool> {
+        rows.iter()
+            .flat_map(|&row| (0..width).map(move |x| row & R::bit(x) != R::ZERO))
+            .collect()
+    }
+
+    /// The crate's (private) penalty rules, transcribed module by module.
+    fn reference_penalty(dark: &[bool], width: usize) -> u32 {
+        let w = width as isize;
+        let mut score = 0i64;
+        for horizontal in [true, false] {
+            for i in 0..width {
+                let line: Vec<bool> = (0..width)
+                    .map(|j| {
+                        if horizontal {
+                            dark[i * width + j]
+                        } else {
+                            dark[j * width + i]
+                        }
+                    })
+                    .collect();
+                let mut start = 0;
+                while start < width {
+                    let end = (start..width)
+                        .find(|&k| line[k] != line[start])
+                        .unwrap_or(width);
+                    if end - start >= 5 {
+                        score += (end - start) as i64 - 2;
+                    }
+                    start = end;
+                }
+                let light =
+                    |from: isize| (from..from + 4).all(|k| k < 0 || k >= w || !line[k as usize]);
+                for j in 0..width - 6 {
+                    let finder_like =
+                        line[j..j + 7] == [true, false, true, true, true, false, true];
+                    if finder_like && (light(j as isize - 4) || light(j as isize + 7)) {
+                        score += 40;
+                    }
+                }
+            }
+            score -= 360;
+        }
+        for y in 0..width - 1 {
+            for x in 0..width - 1 {
+                let at = |dx, dy| dark[(y + dy) * width + x + dx];
+                if at(0, 0) == at(1, 0) && at(0, 0) == at(0, 1) && at(0, 0) == at(1, 1) {
+                    score += 3;
+                }
+            }
+        }
+        let ratio = (dark.iter().filter(|&&d| d).count() * 200 / dark.len()) as i64;
+        (score + (ratio - 100).abs()) as u32
+    }
+
+    fn check_masks_and_penalties<R: Row + PartialEq>(rng: &mut StdRng, version: i16) {
+        let (canvas, level, content) = random_canvas(rng, version);
+        let width = width(version);
+        let ours = Unmasked::<R>::read(&canvas, width);
+        let mut rows = vec![R::ZERO; width];
+        for pattern in MASKS {
+            ours.mask_into(pattern, level, &mut rows);
+            let mut theirs = canvas.clone();
+            theirs.apply_mask(pattern);
+            let theirs = dark_modules(theirs);
+            let context = format!("version {version} {level:?} {content:?} {pattern:?}");
+            assert!(rows_to_modules(&rows, width) == theirs, "{context}");
+            assert_eq!(
+                u32::from(penalty(&rows, width)),
+                reference_penalty(&theirs, width),
+                "{context}"
+            );
+        }
+    }
+
+    #[test]
+    fn format_info_matches_the_standard_table() {
+        assert_eq!(format_info(EcLevel::L, MaskPattern::Checkerboard), 0x77c4);
+        assert_eq!(
+            format_info(EcLevel::L, MaskPattern::HorizontalLines),
+            0x72f3
+        );
+        assert_eq!(format_info(EcLevel::M, MaskPattern::Checkerboard), 0x5412);
+        assert_eq!(format_info(EcLevel::Q, MaskPattern::Checkerboard), 0x355f);
+        assert_eq!(format_info(EcLevel::H, MaskPattern::Checkerboard), 0x1689);
+    }
+
+    #[test]
+    fn a_pattern_repeats_every_six_columns_in_every_row_width() {
+        let six = 0b01_1001;
+        let expected = |x: usize| six >> (x % 6) & 1 == 1;
+        let w = Wide::periodic(six);
+        for x in 0..192 {
+            assert_eq!(w & Wide::bit(x) != Wide::ZERO, expected(x), "wide bit {x}");
+        }
+        for x in 0..128 {
+            assert_eq!(
+                u128::periodic(six) >> x & 1 == 1,
+                expected(x),
+                "u128 bit {x}"
+            );
+        }
+        for x in 0..64 {
+            assert_eq!(u64::periodic(six) >> x & 1 == 1, expected(x), "u64 bit {x}");
+        }
+    }
+
+    #[test]
+    fn wide_shifts_carry_between_words() {
+        let w = Wide::bit(63) | Wide::bit(64) | Wide::bit(128);
+        assert_eq!(w << 1, Wide::bit(64) | Wide::bit(65) | Wide::bit(129));
+        assert_eq!(w >> 3, Wide::bit(60) | Wide::bit(61) | Wide::bit(125));
+        assert_eq!(Wide::low(130).count(), 130);
+    }
+
+    #[test]
+    fn a_run_of_n_modules_scores_n_minus_two_from_five_on() {
+        let score = |set: u64| run_score(five(set), five(set) << 1);
+        assert_eq!(score(0b1111), 0);
+        assert_eq!(score(0b11111), 3);
+        assert_eq!(score(0b111_1111 << 3), 5);
+        assert_eq!(score(0b11111 | 0b11_1111 << 6), 3 + 4);
+        let wide = five(Wide::low(177));
+        assert_eq!(run_score(wide, wide << 1), 175);
+    }
+
+    #[test]
+    fn every_mask_and_its_penalty_match_the_crate_in_every_row_width() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for version in TIER_VERSIONS {
+            for _ in 0..2 {
+                match width(version) {
+                    0..=64 => check_masks_and_penalties::<u64>(&mut rng, version),
+                    65..=128 => check_masks_and_penalties::<u128>(&mut rng, version),
+                    _ => check_masks_and_penalties::<Wide>(&mut rng, version),
+                }
+            }
+        }
+    }
+
+    /// The mask read back from a symbol's format information.
+    fn mask_in(dark: &[bool], width: usize, level: EcLevel) -> Option<MaskPattern> {
+        let format = (0..15).fold(0, |acc, i| {
+            let (x, y) = format_coords(i, width)[0];
+            acc << 1 | u16::from(dark[y * width + x])
+        });
+        MASKS.into_iter().find(|&p| format_info(level, p) == format)
+    }
+
+    #[test]
+    fn the_chosen_mask_and_symbol_are_the_crates_over_thousands_of_random_inputs() {
+        let mut rng = StdRng::seed_from_u64(0x5eed);
+        // The crate's own search costs ~70 ns per module and mask, so small versions
+        // (the common case) get most of the inputs; every version gets some.
+        let mut checked = 0;
+        for version in 1..=40 {
+            let inputs = match version {
+                1..=4 => 400,
+                5..=10 => 100,
+                11..=20 => 12,
+                _ => 4,
+            };
+            for _ in 0..inputs {
+                let (canvas, level, content) = random_canvas(&mut rng, version);
+                let width = width(version);
+                let expected = dark_modules(canvas.apply_best_mask());
+                let chosen = best_mask(&canvas, width, level);
+                let context = format!("version {version} {level:?} {content:?}, ours {chosen:?}");
+                assert_eq!(
+                    mask_in(&expected, width, level).map(|p| p as u8),
+                    Some(chosen as u8),
+                    "{context}"
+                );
+                let mut ours = canvas;
+                ours.apply_mask(chosen);
+                assert!(dark_modules(ours) == expected, "{context}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 4 * 400 + 6 * 100 + 10 * 12 + 20 * 4);
+    }
+}
