@@ -43,6 +43,7 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     pub client_request_timeout_secs: u64,
     pub keep_alive_secs: u64,
+    pub max_connections_per_worker: usize,
     pub shutdown_timeout_secs: u64,
     pub trusted_proxies: Vec<String>,
 }
@@ -218,6 +219,12 @@ impl Config {
             self.server.client_request_timeout_secs,
             1,
             300,
+        )?;
+        check_range(
+            "server.max_connections_per_worker",
+            self.server.max_connections_per_worker as u64,
+            16,
+            1_000_000,
         )?;
         check_range(
             "server.keep_alive_secs",

@@ -324,3 +324,48 @@ async fn sigterm_under_load_finishes_in_flight_requests_and_keeps_every_count() 
     let server = start(dir.path(), &slow_flush).await;
     assert_eq!(used(&server.address, &key).await, served as u64, "every served image counted, once");
 }
+
+/// Resident memory of a process, from /proc, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.split_whitespace().next()?.parse().ok()).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn sixty_four_simultaneous_4096_pixel_styled_images_stay_within_a_few_hundred_mib() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start(dir.path(), &[("QRGATE_PLANS__TRIAL__QUOTA", "0"), ("QRGATE_RENDER__RENDER_WAIT_MS", "2000")]).await;
+    let key = key_on(&server.address, "ada@example.org").await;
+    let pid = server.child.id().unwrap();
+    let requests: Vec<_> = (0..64)
+        .map(|i| {
+            let url = format!("{}/api/v1/qr/text?text=big{i}&size=4096&module_shape=dot&eye_shape=circle", server.address);
+            let key = key.clone();
+            tokio::spawn(async move {
+                let response = Browser::plain_client().get(url).header("X-API-Key", key).send().await.unwrap();
+                let retry = response.headers().contains_key("retry-after");
+                (response.status(), retry, response.bytes().await.unwrap().len())
+            })
+        })
+        .collect();
+    let mut peak = 0;
+    while !requests.iter().all(|r| r.is_finished()) {
+        peak = peak.max(rss_kib(pid));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut served = 0;
+    for request in requests {
+        match request.await.unwrap() {
+            (StatusCode::OK, _, bytes) => {
+                served += 1;
+                assert!(bytes > 0);
+            }
+            (StatusCode::SERVICE_UNAVAILABLE, true, _) => {}
+            other => panic!("unexpected answer {other:?}"),
+        }
+    }
+    println!("64 requests for 4096 px styled PNGs: {served} served, the rest 503; peak RSS {} MiB", peak / 1024);
+    assert!(served >= 2, "the budget serves some at once");
+    assert!(peak < 512 * 1024, "peak RSS {} MiB", peak / 1024);
+    server.child.kill().await.unwrap();
+}
