@@ -10,17 +10,18 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::auth::PasswordHasher;
+use crate::client_ip::IpRange;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::client_ip::IpRange;
 use crate::limits::Limiters;
 use crate::metering::UsageMeter;
 use crate::periodic::Periodic;
-use crate::state::PIXELS_PER_PERMIT;
-use tokio::sync::Semaphore;
+use crate::render_cache::RenderCache;
 use crate::state::AppState;
+use crate::state::PIXELS_PER_PERMIT;
 use crate::store::{Store, StoreError};
 use crate::{api, telemetry};
+use tokio::sync::Semaphore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -63,11 +64,20 @@ impl Application {
         let addr = listener.local_addr()?;
         let server_config = config.server.clone();
         let meter = UsageMeter::default();
-        let trusted_proxies = config.server.trusted_proxies.iter().filter_map(|p| IpRange::parse(p)).collect();
+        let trusted_proxies = config
+            .server
+            .trusted_proxies
+            .iter()
+            .filter_map(|p| IpRange::parse(p))
+            .collect();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let render_permits = config.render.max_pixels_in_flight.div_ceil(PIXELS_PER_PERMIT) as usize;
+        let render_permits = config
+            .render
+            .max_pixels_in_flight
+            .div_ceil(PIXELS_PER_PERMIT) as usize;
         let state = web::Data::new(AppState {
             limiters: Limiters::new(&config),
+            render_cache: RenderCache::new(config.render.cache_bytes as usize),
             config: Arc::new(config),
             store,
             secret,
@@ -88,6 +98,7 @@ impl Application {
                 .wrap(from_fn(crate::bounds::request_head))
                 .wrap(from_fn(telemetry::access_log))
                 .configure(api::routes)
+                .configure(crate::docs::routes)
                 .configure(crate::web::routes)
                 .default_service(web::to(crate::web::not_found))
         })
@@ -102,11 +113,7 @@ impl Application {
             server = server.workers(server_config.workers);
         }
         let server = server.listen(listener)?.run();
-        Ok(Self {
-            addr,
-            server,
-            jobs,
-        })
+        Ok(Self { addr, server, jobs })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -137,7 +144,9 @@ fn start_jobs(state: &web::Data<AppState>) -> std::io::Result<Vec<Periodic>> {
         }
     })?;
     let limits = state.clone();
-    let clean = Periodic::start("limiter-clean", Duration::from_secs(60), move || limits.limiters.retain_recent(limits.clock.now()))?;
+    let clean = Periodic::start("limiter-clean", Duration::from_secs(60), move || {
+        limits.limiters.retain_recent(limits.clock.now())
+    })?;
     Ok(vec![flush, clean])
 }
 

@@ -1,7 +1,9 @@
-//! Design parameters shared by every QR type: parsed, range-checked and normalised here,
-//! with each problem naming its parameter.
+//! Design parameters shared by every QR type. They are declared once, in
+//! [`DESIGN_SPECS`]: the same table drives their validation (through the generic
+//! parameter checks), the list of accepted names, the docs page and the OpenAPI document.
 
 use super::color::{Rgb, contrast_ratio};
+use super::payload::{ParamKind, ParamSpec, Params, PayloadError, validate_params};
 
 /// WCAG's minimum contrast for graphics (1.4.11); below it many phone cameras fail.
 pub const MIN_CONTRAST: f64 = 3.0;
@@ -9,22 +11,149 @@ pub const MIN_SIZE: u32 = 64;
 pub const MAX_SIZE: u32 = 4096;
 pub const MAX_MARGIN: u32 = 16;
 
-/// Every design parameter name; anything else in a request is content (or the key).
-pub const DESIGN_PARAMS: [&str; 13] = [
-    "format",
-    "size",
-    "ecc",
-    "margin",
-    "fg",
-    "bg",
-    "module_shape",
-    "eye_shape",
-    "eye_color",
-    "logo",
-    "download",
-    "allow_low_contrast",
-    "api_key",
+const FORMATS: &[&str] = &["png", "svg"];
+const ECC_LEVELS: &[&str] = &["L", "M", "Q", "H"];
+const MODULE_SHAPES: &[&str] = &["square", "dot", "rounded"];
+const EYE_SHAPES: &[&str] = &["square", "rounded", "circle"];
+
+/// Every design parameter, in the order the docs show them. Defaults here are the
+/// defaults the API applies; ranges and allowed values here are what it accepts.
+pub const DESIGN_SPECS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "format",
+        required: false,
+        kind: ParamKind::Enum(FORMATS),
+        max_bytes: 16,
+        default: Some("png"),
+        description: "Image format: png (a bitmap) or svg (a vector image that scales to any size).",
+        example: "png",
+    },
+    ParamSpec {
+        name: "size",
+        required: false,
+        kind: ParamKind::Integer {
+            min: MIN_SIZE,
+            max: MAX_SIZE,
+            unit: "pixels",
+        },
+        max_bytes: 16,
+        default: Some("512"),
+        description: "Width and height of the image in pixels, margin included.",
+        example: "512",
+    },
+    ParamSpec {
+        name: "ecc",
+        required: false,
+        kind: ParamKind::Enum(ECC_LEVELS),
+        max_bytes: 16,
+        default: Some("M"),
+        description: "Error correction: about 7 % (L), 15 % (M), 25 % (Q) or 30 % (H) of the code can be damaged and still read. Higher levels make denser codes.",
+        example: "M",
+    },
+    ParamSpec {
+        name: "margin",
+        required: false,
+        kind: ParamKind::Integer {
+            min: 0,
+            max: MAX_MARGIN,
+            unit: "modules",
+        },
+        max_bytes: 16,
+        default: Some("4"),
+        description: "The quiet zone around the code, in modules. Scanners want 4; less works when the code sits on a plain background.",
+        example: "4",
+    },
+    ParamSpec {
+        name: "fg",
+        required: false,
+        kind: ParamKind::Color { transparent: false },
+        max_bytes: 16,
+        default: Some("#000000"),
+        description: "Colour of the dark modules.",
+        example: "#0f172a",
+    },
+    ParamSpec {
+        name: "bg",
+        required: false,
+        kind: ParamKind::Color { transparent: true },
+        max_bytes: 16,
+        default: Some("#ffffff"),
+        description: "Background colour, or transparent (checked for contrast against white).",
+        example: "#ffffff",
+    },
+    ParamSpec {
+        name: "module_shape",
+        required: false,
+        kind: ParamKind::Enum(MODULE_SHAPES),
+        max_bytes: 16,
+        default: Some("square"),
+        description: "Shape of the data modules.",
+        example: "rounded",
+    },
+    ParamSpec {
+        name: "eye_shape",
+        required: false,
+        kind: ParamKind::Enum(EYE_SHAPES),
+        max_bytes: 16,
+        default: Some("square"),
+        description: "Shape of the three finder patterns (the eyes) in the corners.",
+        example: "rounded",
+    },
+    ParamSpec {
+        name: "eye_color",
+        required: false,
+        kind: ParamKind::Color { transparent: false },
+        max_bytes: 16,
+        // No default of its own: the eyes take the `fg` colour.
+        default: None,
+        description: "Colour of the eyes; the fg colour when not given.",
+        example: "#1d4ed8",
+    },
+    ParamSpec {
+        name: "logo",
+        required: false,
+        kind: ParamKind::Identifier,
+        max_bytes: 64,
+        default: None,
+        description: "Id of a logo uploaded with POST /api/v1/logos, drawn in the centre. Raises ecc to at least Q.",
+        // A logo id exists only after an upload, so no example works on its own.
+        example: "",
+    },
+    ParamSpec {
+        name: "download",
+        required: false,
+        kind: ParamKind::Bool,
+        max_bytes: 16,
+        default: Some("false"),
+        description: "true sends Content-Disposition: attachment, so a browser saves the file instead of showing it.",
+        example: "false",
+    },
+    ParamSpec {
+        name: "allow_low_contrast",
+        required: false,
+        kind: ParamKind::Bool,
+        max_bytes: 16,
+        default: Some("false"),
+        description: "true accepts colours that many scanners miss: too little contrast, or light modules on a dark background.",
+        example: "false",
+    },
 ];
+
+/// The query parameter that may carry the API key; it is not a design parameter, but a
+/// request may carry it next to them.
+pub const KEY_PARAM: &str = "api_key";
+
+/// Every name a request may carry besides its type's content parameters: the design
+/// parameters (derived from [`DESIGN_SPECS`]) and the key.
+pub const DESIGN_PARAMS: [&str; DESIGN_SPECS.len() + 1] = {
+    let mut names = [KEY_PARAM; DESIGN_SPECS.len() + 1];
+    let mut i = 0;
+    while i < DESIGN_SPECS.len() {
+        names[i] = DESIGN_SPECS[i].name;
+        i += 1;
+    }
+    names
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -127,123 +256,77 @@ fn error(parameter: &'static str, message: impl Into<String>) -> DesignError {
     }
 }
 
+impl From<PayloadError> for DesignError {
+    fn from(e: PayloadError) -> Self {
+        error(e.parameter, e.message)
+    }
+}
+
 impl Default for Design {
+    /// The table's defaults. They are valid by construction: a unit test parses them.
     fn default() -> Self {
-        Self {
-            format: Format::Png,
-            size: 512,
-            ecc: Ecc::M,
-            margin: 4,
-            fg: Rgb::BLACK,
-            bg: Background::Color(Rgb::WHITE),
-            module_shape: ModuleShape::Square,
-            eye_shape: EyeShape::Square,
-            eye_color: Rgb::BLACK,
-            logo: None,
-            download: false,
-        }
+        Design::from_params(|_| None).expect("the defaults in DESIGN_SPECS make a design")
     }
 }
 
 impl Design {
     /// Reads the design from request parameters; absent ones take their defaults.
     pub fn from_params<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<Self, DesignError> {
-        let value = |name: &str| get(name).map(str::trim).filter(|v| !v.is_empty());
-        let mut design = Design::default();
-        if let Some(v) = value("format") {
-            design.format = match v.to_ascii_lowercase().as_str() {
-                "png" => Format::Png,
-                "svg" => Format::Svg,
-                _ => {
-                    return Err(error(
-                        "format",
-                        format!("`{}` is not supported; use png or svg", clip(v)),
-                    ));
-                }
-            };
-        }
-        if let Some(v) = value("size") {
-            design.size = parse_range(v, "size", MIN_SIZE, MAX_SIZE, "pixels")?;
-        }
-        if let Some(v) = value("ecc") {
-            design.ecc = match v.to_ascii_uppercase().as_str() {
-                "L" => Ecc::L,
-                "M" => Ecc::M,
-                "Q" => Ecc::Q,
-                "H" => Ecc::H,
-                _ => {
-                    return Err(error(
-                        "ecc",
-                        format!("`{}` is not a level; use L, M, Q or H", clip(v)),
-                    ));
-                }
-            };
-        }
-        if let Some(v) = value("margin") {
-            design.margin = parse_range(v, "margin", 0, MAX_MARGIN, "modules")?;
-        }
-        if let Some(v) = value("fg") {
-            design.fg = parse_color(v, "fg")?;
-        }
-        design.eye_color = design.fg;
-        if let Some(v) = value("bg") {
-            design.bg = if v.eq_ignore_ascii_case("transparent") {
-                Background::Transparent
-            } else {
-                Background::Color(parse_color(v, "bg")?)
-            };
-        }
-        if let Some(v) = value("eye_color") {
-            design.eye_color = parse_color(v, "eye_color")?;
-        }
-        if let Some(v) = value("module_shape") {
-            design.module_shape = match v.to_ascii_lowercase().as_str() {
-                "square" => ModuleShape::Square,
-                "dot" => ModuleShape::Dot,
-                "rounded" => ModuleShape::Rounded,
-                _ => {
-                    return Err(error(
-                        "module_shape",
-                        format!("`{}` is not a shape; use square, dot or rounded", clip(v)),
-                    ));
-                }
-            };
-        }
-        if let Some(v) = value("eye_shape") {
-            design.eye_shape = match v.to_ascii_lowercase().as_str() {
-                "square" => EyeShape::Square,
-                "rounded" => EyeShape::Rounded,
-                "circle" => EyeShape::Circle,
-                _ => {
-                    return Err(error(
-                        "eye_shape",
-                        format!(
-                            "`{}` is not a shape; use square, rounded or circle",
-                            clip(v)
-                        ),
-                    ));
-                }
-            };
-        }
-        if let Some(v) = value("logo") {
-            let valid = v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-            if !valid {
-                return Err(error(
-                    "logo",
-                    "is not a logo id (ids come from POST /api/v1/logos)",
-                ));
-            }
-            design.logo = Some(v.to_owned());
-        }
-        design.download = match value("download") {
-            Some(v) => parse_bool(v, "download")?,
-            None => false,
+        Self::from_table(DESIGN_SPECS, get)
+    }
+
+    /// Validates against `specs` (defaults, ranges, allowed values), then reads the clean
+    /// values into the typed design.
+    fn from_table<'a>(
+        specs: &[ParamSpec],
+        get: impl Fn(&str) -> Option<&'a str>,
+    ) -> Result<Self, DesignError> {
+        let raw: Params = specs
+            .iter()
+            .filter_map(|spec| get(spec.name).map(|value| (spec.name, value)))
+            .collect();
+        let clean = validate_params(specs, &raw)?;
+        let fg = clean_value(&clean, "fg", Rgb::parse)?;
+        let design = Design {
+            format: clean_value(&clean, "format", |v| match v {
+                "png" => Some(Format::Png),
+                "svg" => Some(Format::Svg),
+                _ => None,
+            })?,
+            size: clean_value(&clean, "size", |v| v.parse().ok())?,
+            ecc: clean_value(&clean, "ecc", |v| match v {
+                "L" => Some(Ecc::L),
+                "M" => Some(Ecc::M),
+                "Q" => Some(Ecc::Q),
+                "H" => Some(Ecc::H),
+                _ => None,
+            })?,
+            margin: clean_value(&clean, "margin", |v| v.parse().ok())?,
+            fg,
+            bg: clean_value(&clean, "bg", |v| match v {
+                "transparent" => Some(Background::Transparent),
+                _ => Rgb::parse(v).map(Background::Color),
+            })?,
+            module_shape: clean_value(&clean, "module_shape", |v| match v {
+                "square" => Some(ModuleShape::Square),
+                "dot" => Some(ModuleShape::Dot),
+                "rounded" => Some(ModuleShape::Rounded),
+                _ => None,
+            })?,
+            eye_shape: clean_value(&clean, "eye_shape", |v| match v {
+                "square" => Some(EyeShape::Square),
+                "rounded" => Some(EyeShape::Rounded),
+                "circle" => Some(EyeShape::Circle),
+                _ => None,
+            })?,
+            eye_color: match clean.get("eye_color") {
+                Some(_) => clean_value(&clean, "eye_color", Rgb::parse)?,
+                None => fg,
+            },
+            logo: clean.get("logo").map(str::to_owned),
+            download: clean_value(&clean, "download", parse_bool)?,
         };
-        let allow_low_contrast = match value("allow_low_contrast") {
-            Some(v) => parse_bool(v, "allow_low_contrast")?,
-            None => false,
-        };
-        if !allow_low_contrast {
+        if !clean_value(&clean, "allow_low_contrast", parse_bool)? {
             design.check_contrast()?;
         }
         Ok(design)
@@ -283,62 +366,33 @@ impl Design {
     }
 }
 
-fn parse_range(
-    v: &str,
+/// A validated value (or its default) read into its type. The generic checks already
+/// accepted it, so a failure here means the table allows a value this code cannot use
+/// yet (a unit test maps every allowed value, so that is caught before release).
+fn clean_value<T>(
+    clean: &Params,
     parameter: &'static str,
-    min: u32,
-    max: u32,
-    unit: &str,
-) -> Result<u32, DesignError> {
-    match v.parse::<u64>() {
-        Ok(n) if (u64::from(min)..=u64::from(max)).contains(&n) => Ok(n as u32),
-        Ok(n) => Err(error(
-            parameter,
-            format!("{n} is out of range; use {min} to {max} {unit}"),
-        )),
-        Err(_) => Err(error(
-            parameter,
-            format!(
-                "`{}` is not a whole number; use {min} to {max} {unit}",
-                clip(v)
-            ),
-        )),
-    }
+    read: impl Fn(&str) -> Option<T>,
+) -> Result<T, DesignError> {
+    let value = clean
+        .get(parameter)
+        .ok_or_else(|| error(parameter, "is required"))?;
+    read(value).ok_or_else(|| error(parameter, format!("`{value}` is not supported yet")))
 }
 
-fn parse_color(v: &str, parameter: &'static str) -> Result<Rgb, DesignError> {
-    Rgb::parse(v).ok_or_else(|| {
-        error(
-            parameter,
-            format!("`{}` is not a colour; use #RRGGBB or RRGGBB", clip(v)),
-        )
-    })
-}
-
-fn parse_bool(v: &str, parameter: &'static str) -> Result<bool, DesignError> {
-    match v.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Ok(true),
-        "false" | "0" | "no" => Ok(false),
-        _ => Err(error(
-            parameter,
-            format!("`{}` is not true or false", clip(v)),
-        )),
-    }
-}
-
-/// At most 40 characters of a user's value, for messages.
-fn clip(v: &str) -> String {
-    let clipped: String = v.chars().take(40).collect();
-    if clipped.len() < v.len() {
-        format!("{clipped}…")
-    } else {
-        clipped
+/// The generic checks normalise booleans to `true`/`false`.
+fn parse_bool(value: &str) -> Option<bool> {
+    match value {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::qr::payload::check_value;
 
     fn parse(pairs: &[(&str, &str)]) -> Result<Design, DesignError> {
         Design::from_params(|name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v))
@@ -415,6 +469,81 @@ mod tests {
                 .parameter,
             "fg"
         );
+    }
+
+    #[test]
+    fn the_table_drives_validation() {
+        let mut specs = DESIGN_SPECS.to_vec();
+        let size = specs.iter_mut().find(|s| s.name == "size").unwrap();
+        size.kind = ParamKind::Integer {
+            min: 64,
+            max: 1000,
+            unit: "pixels",
+        };
+        size.default = Some("300");
+        let get = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+        };
+        assert_eq!(Design::from_table(&specs, get(&[])).unwrap().size, 300);
+        let err = Design::from_table(&specs, get(&[("size", "2000")])).unwrap_err();
+        assert_eq!(err.parameter, "size");
+        assert!(err.message.contains("64 to 1000 pixels"), "{}", err.message);
+        assert_eq!(parse(&[("size", "2000")]).unwrap().size, 2000);
+    }
+
+    #[test]
+    fn every_allowed_value_of_every_enum_is_usable() {
+        for spec in DESIGN_SPECS {
+            if let ParamKind::Enum(allowed) = spec.kind {
+                for value in allowed {
+                    assert!(
+                        parse(&[(spec.name, value)]).is_ok(),
+                        "{}={value}",
+                        spec.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_examples_and_defaults_are_valid_and_make_a_design_together() {
+        for spec in DESIGN_SPECS {
+            assert!(!spec.required, "{} must be optional", spec.name);
+            assert!(!spec.description.is_empty());
+            for value in spec.default.into_iter().chain([spec.example]) {
+                if !value.is_empty() {
+                    assert!(check_value(spec, value).is_ok(), "{}={value}", spec.name);
+                }
+            }
+        }
+        let examples: Vec<(&str, &str)> = DESIGN_SPECS
+            .iter()
+            .map(|spec| (spec.name, spec.example))
+            .collect();
+        let design = parse(&examples).unwrap();
+        assert_eq!(design.module_shape, ModuleShape::Rounded);
+        assert_eq!(design.eye_color, Rgb(0x1d, 0x4e, 0xd8));
+    }
+
+    #[test]
+    fn the_accepted_names_are_the_table_plus_the_key_and_clash_with_no_content_name() {
+        assert_eq!(DESIGN_PARAMS.len(), DESIGN_SPECS.len() + 1);
+        for spec in DESIGN_SPECS {
+            assert!(DESIGN_PARAMS.contains(&spec.name));
+        }
+        assert!(DESIGN_PARAMS.contains(&"allow_low_contrast"));
+        assert!(DESIGN_PARAMS.contains(&"api_key"));
+        for (i, name) in DESIGN_PARAMS.iter().enumerate() {
+            assert!(!DESIGN_PARAMS[..i].contains(name), "duplicate {name}");
+            for kind in crate::qr::payload::QrType::ALL {
+                assert!(
+                    kind.params().iter().all(|p| p.name != *name),
+                    "{name} is also a {} parameter",
+                    kind.as_str()
+                );
+            }
+        }
     }
 
     #[test]

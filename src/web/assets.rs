@@ -17,6 +17,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../static/app.js"),
     ),
+    (
+        "docs.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/docs.js"),
+    ),
 ];
 
 pub async fn serve(file: Path<String>) -> Result<HttpResponse, PageError> {

@@ -130,6 +130,19 @@ pub enum ParamKind {
     },
     /// An RFC 3339 date-time with a zone offset, or a date alone.
     DateTime,
+    /// A whole number (ASCII digits only), inclusive range, counted in `unit`.
+    Integer {
+        min: u32,
+        max: u32,
+        unit: &'static str,
+    },
+    /// `#RRGGBB` or `RRGGBB`, normalised to lower-case `#rrggbb`; with `transparent`, the
+    /// word `transparent` too.
+    Color {
+        transparent: bool,
+    },
+    /// An id the API handed out (such as a logo's): ASCII letters, digits and `_`.
+    Identifier,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -142,7 +155,8 @@ pub struct ParamSpec {
     pub default: Option<&'static str>,
     /// One short sentence for the docs page.
     pub description: &'static str,
-    /// A realistic example value; it passes its own validation (tested).
+    /// A realistic example value; it passes its own validation (tested). Empty only for an
+    /// optional parameter whose values exist only after another call (a logo id).
     pub example: &'static str,
 }
 
@@ -191,6 +205,19 @@ impl PayloadError {
             message: message.into(),
         }
     }
+}
+
+/// Validates raw values against any parameter table: the design parameters go through
+/// the same checks as the content ones. Returns the clean values (trimmed, normalised,
+/// defaulted); an error names the parameter.
+pub fn validate_params(specs: &[ParamSpec], raw: &Params) -> Result<Params, PayloadError> {
+    validate::validate(specs, raw)
+}
+
+/// Checks one present value against its spec, as [`validate_params`] would; for tests
+/// that prove the declared examples and defaults are valid.
+pub fn check_value(spec: &ParamSpec, value: &str) -> Result<String, String> {
+    validate::check(spec, value)
 }
 
 /// Validates `params` against `kind.params()` (generic checks driven by the table), then

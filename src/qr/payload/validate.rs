@@ -3,6 +3,7 @@
 //! the caller left them empty.
 
 use super::{ParamKind, ParamSpec, Params, PayloadError, datetime, email, phone, url};
+use crate::qr::color::Rgb;
 
 /// How much of a caller's value an error message may quote: enough to recognise it,
 /// not enough to turn error logs into a copy of the payloads.
@@ -59,6 +60,9 @@ pub(super) fn check(spec: &ParamSpec, value: &str) -> Result<String, String> {
         ParamKind::Bool => check_bool(value),
         ParamKind::Number { min, max } => check_number(value, min, max),
         ParamKind::DateTime => datetime::parse_when(value).map(|_| value.to_owned()),
+        ParamKind::Integer { min, max, unit } => check_integer(value, min, max, unit),
+        ParamKind::Color { transparent } => check_color(value, transparent),
+        ParamKind::Identifier => check_identifier(value),
     }
 }
 
@@ -129,6 +133,49 @@ fn check_number(value: &str, min: f64, max: f64) -> Result<String, String> {
              got {}",
             echo(value)
         )),
+    }
+}
+
+/// Digits only: no sign, no fraction, no exponent. Leading zeros are dropped.
+fn check_integer(value: &str, min: u32, max: u32, unit: &str) -> Result<String, String> {
+    let digits = value.bytes().all(|b| b.is_ascii_digit());
+    match value.parse::<u64>() {
+        Ok(n) if digits && (u64::from(min)..=u64::from(max)).contains(&n) => Ok(n.to_string()),
+        Ok(_) if digits => Err(format!(
+            "is out of range; use {min} to {max} {unit}; got {}",
+            echo(value)
+        )),
+        _ => Err(format!(
+            "must be a whole number from {min} to {max} {unit}; got {}",
+            echo(value)
+        )),
+    }
+}
+
+fn check_color(value: &str, transparent: bool) -> Result<String, String> {
+    if transparent && value.eq_ignore_ascii_case("transparent") {
+        return Ok("transparent".into());
+    }
+    Rgb::parse(value).map(|rgb| rgb.to_string()).ok_or_else(|| {
+        let or_transparent = if transparent { " or transparent" } else { "" };
+        format!(
+            "is not a colour; use #RRGGBB or RRGGBB{or_transparent}; got {}",
+            echo(value)
+        )
+    })
+}
+
+fn check_identifier(value: &str) -> Result<String, String> {
+    if value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        Ok(value.to_owned())
+    } else {
+        Err(format!(
+            "is not an id; ids are ASCII letters, digits and _; got {}",
+            echo(value)
+        ))
     }
 }
 
@@ -293,6 +340,69 @@ mod tests {
         }
         let err = run(spec(kind, 20), "90.0001").unwrap_err();
         assert_eq!(err.message, "must be between -90 and 90; got \"90.0001\"");
+    }
+
+    #[test]
+    fn integers_are_plain_digits_within_range() {
+        let kind = ParamKind::Integer {
+            min: 64,
+            max: 4096,
+            unit: "pixels",
+        };
+        assert_eq!(run(spec(kind, 20), "64").unwrap().unwrap(), "64");
+        assert_eq!(run(spec(kind, 20), "0512").unwrap().unwrap(), "512");
+        let err = run(spec(kind, 20), "4097").unwrap_err();
+        assert_eq!(
+            err.message,
+            "is out of range; use 64 to 4096 pixels; got \"4097\""
+        );
+        for bad in ["12.5", "+100", "-1", "1e3", "", "99999999999999999999999"] {
+            let result = run(spec(kind, 40), bad);
+            if bad.is_empty() {
+                assert_eq!(result.unwrap_err().message, "is required");
+            } else {
+                let message = result.unwrap_err().message;
+                assert!(
+                    message.starts_with("must be a whole number from 64 to 4096 pixels"),
+                    "{bad}: {message}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn colours_are_normalised_and_transparent_only_where_declared() {
+        let opaque = ParamKind::Color { transparent: false };
+        let either = ParamKind::Color { transparent: true };
+        assert_eq!(run(spec(opaque, 20), "1D4ED8").unwrap().unwrap(), "#1d4ed8");
+        assert_eq!(
+            run(spec(either, 20), "Transparent").unwrap().unwrap(),
+            "transparent"
+        );
+        let err = run(spec(opaque, 20), "transparent").unwrap_err();
+        assert_eq!(
+            err.message,
+            "is not a colour; use #RRGGBB or RRGGBB; got \"transparent\""
+        );
+        assert!(
+            run(spec(either, 20), "blue")
+                .unwrap_err()
+                .message
+                .contains("or transparent")
+        );
+    }
+
+    #[test]
+    fn identifiers_are_letters_digits_and_underscores() {
+        assert_eq!(
+            run(spec(ParamKind::Identifier, 64), "lg_0a1B")
+                .unwrap()
+                .unwrap(),
+            "lg_0a1B"
+        );
+        for bad in ["../etc", "lg-1", "lg 1", "lg_é"] {
+            assert!(run(spec(ParamKind::Identifier, 64), bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

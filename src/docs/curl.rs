@@ -1,0 +1,88 @@
+//! The example `curl` command shown under each operation before it is executed: the
+//! declared examples, with the key left to the shell as `$QRGATE_KEY`.
+
+use super::catalog::{Body, Endpoint};
+use super::openapi::json_example;
+use crate::qr::payload::QrType;
+
+pub fn example(endpoint: Endpoint, origin: &str) -> String {
+    let mut parts = vec!["curl".to_owned()];
+    // A body makes curl POST by itself; only DELETE needs saying.
+    if endpoint == Endpoint::LogoDelete {
+        parts.push("-X DELETE".into());
+    }
+    if endpoint.needs_key() {
+        parts.push(r#"-H "X-API-Key: $QRGATE_KEY""#.into());
+    }
+    match endpoint.body() {
+        Body::None => {}
+        Body::QrJson => {
+            parts.push(format!("-H {}", quote("Content-Type: application/json")));
+            parts.push(format!(
+                "-d {}",
+                quote(&json_example(QrType::Url).to_string())
+            ));
+        }
+        Body::Logo => {
+            parts.push(format!("-H {}", quote("Content-Type: image/svg+xml")));
+            parts.push("--data-binary @logo.svg".into());
+        }
+    }
+    if endpoint.answers_image() {
+        let name = match endpoint {
+            Endpoint::Qr(kind) => kind.as_str(),
+            _ => "url",
+        };
+        parts.push(format!("-o qr-{name}.png"));
+    }
+    let query: Vec<(&str, &str)> = endpoint
+        .params()
+        .iter()
+        .filter(|spec| !endpoint.params_in_path() && !spec.example.is_empty())
+        .map(|spec| (spec.name, spec.example))
+        .collect();
+    let mut url = format!("{origin}{}", endpoint.path());
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(&serde_urlencoded::to_string(&query).unwrap_or_default());
+    }
+    parts.push(quote(&url));
+    parts.join(" ")
+}
+
+/// Single-quoted for a POSIX shell: nothing inside is expanded.
+pub fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_get_example_carries_the_encoded_examples_and_leaves_the_key_to_the_shell() {
+        let curl = example(Endpoint::Qr(QrType::Url), "http://127.0.0.1:8080");
+        assert_eq!(
+            curl,
+            r#"curl -H "X-API-Key: $QRGATE_KEY" -o qr-url.png 'http://127.0.0.1:8080/api/v1/qr/url?url=https%3A%2F%2Fexample.org%2Fmenu'"#
+        );
+    }
+
+    #[test]
+    fn quotes_survive_the_shell() {
+        assert_eq!(quote("today's"), r"'today'\''s'");
+        let curl = example(Endpoint::QrJson, "http://h");
+        assert!(
+            curl.contains("-H 'Content-Type: application/json' -d '{"),
+            "{curl}"
+        );
+    }
+
+    #[test]
+    fn the_health_check_needs_no_key() {
+        assert_eq!(
+            example(Endpoint::Health, "http://h"),
+            "curl 'http://h/healthz'"
+        );
+    }
+}

@@ -1,0 +1,277 @@
+//! `GET /docs`: the interactive documentation, rendered on the server from the same
+//! declarations as the OpenAPI document. It reads completely without JavaScript;
+//! `static/docs.js` adds Authorize, Test and Execute.
+
+use actix_web::cookie::Cookie;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::web::Data;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::catalog::{Body, Endpoint, Group};
+use super::components::problem_example;
+use super::openapi::json_example;
+use super::params::{self, Control};
+use super::responses;
+use crate::auth::csrf;
+use crate::auth::session::{SESSION_COOKIE, token_hash};
+use crate::error::AppError;
+use crate::qr::design::DESIGN_SPECS;
+use crate::qr::payload::{ParamSpec, QrType};
+use crate::state::{AppState, blocking};
+use crate::web::{Nav, PageError};
+
+#[derive(Template)]
+#[template(path = "docs/index.html")]
+struct DocsPage {
+    nav: Nav,
+    groups: Vec<GroupView>,
+    design_rows: Vec<ParamRow>,
+    trial: TrialView,
+    problem_example: String,
+}
+
+struct TrialView {
+    quota: u64,
+    days: u32,
+    rate: u32,
+    burst: u32,
+}
+
+struct GroupView {
+    id: &'static str,
+    title: &'static str,
+    summary: &'static str,
+    operations: Vec<OperationView>,
+}
+
+struct OperationView {
+    id: String,
+    method: &'static str,
+    path: String,
+    title: &'static str,
+    summary: &'static str,
+    rows: Vec<ParamRow>,
+    fields: Vec<Field>,
+    design_fields: Vec<Field>,
+    /// `none`, `json` or `file`.
+    body: &'static str,
+    json_example: String,
+    needs_key: bool,
+    answers_image: bool,
+    answers: Vec<AnswerRow>,
+    curl: String,
+}
+
+struct ParamRow {
+    name: &'static str,
+    required: bool,
+    kind: String,
+    default: String,
+    description: &'static str,
+    example: &'static str,
+}
+
+struct AnswerRow {
+    status: &'static str,
+    description: &'static str,
+}
+
+/// One form control of the Test form.
+struct Field {
+    id: String,
+    name: &'static str,
+    /// `query` or `path`.
+    location: &'static str,
+    control: Control,
+    choices: Vec<Choice>,
+    value: &'static str,
+    /// The default, shown while the field is empty.
+    placeholder: String,
+    required: bool,
+    hint: String,
+}
+
+struct Choice {
+    value: &'static str,
+    label: String,
+    selected: bool,
+}
+
+pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, PageError> {
+    let (nav, new_cookie) = nav(&req, &state).await?;
+    let origin = {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    };
+    let trial = state.config.trial();
+    let page = DocsPage {
+        nav,
+        groups: Group::ALL
+            .into_iter()
+            .map(|group| group_view(group, &origin))
+            .collect(),
+        design_rows: DESIGN_SPECS.iter().map(param_row).collect(),
+        trial: TrialView {
+            quota: trial.quota,
+            days: trial.period_days,
+            rate: trial.rate_per_second,
+            burst: trial.burst,
+        },
+        problem_example: serde_json::to_string_pretty(&problem_example()).unwrap_or_default(),
+    };
+    let body = page.render().map_err(AppError::from)?;
+    let mut response = HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(body);
+    if let Some(cookie) = new_cookie {
+        response
+            .add_cookie(&cookie)
+            .map_err(|_| PageError::BadForm("cookie"))?;
+    }
+    Ok(response)
+}
+
+/// The navigation bar for whoever is signed in, and the CSRF cookie to set if the
+/// browser has none (the bar's logout form needs it). This repeats what the pages' own
+/// context does, because that context is private to `web`.
+async fn nav(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<(Nav, Option<Cookie<'static>>), PageError> {
+    let account = match req.cookie(SESSION_COOKIE) {
+        None => None,
+        Some(cookie) => {
+            let hash = token_hash(cookie.value());
+            let (store, now) = (state.store.clone(), state.clock.now());
+            blocking(move || match store.session(&hash, now)? {
+                Some(session) => Ok(store.account(session.account_id)?),
+                None => Ok(None),
+            })
+            .await?
+            .filter(|account| !account.disabled)
+        }
+    };
+    let token = csrf::prepare(req, &state.secret, state.config.server.secure_cookies);
+    let nav = Nav {
+        email: account.as_ref().map(|a| a.email.clone()),
+        is_admin: account.as_ref().is_some_and(|a| a.is_admin()),
+        csrf: token.token,
+        active: "docs",
+    };
+    Ok((nav, token.new_cookie))
+}
+
+fn group_view(group: Group, origin: &str) -> GroupView {
+    GroupView {
+        id: group.id(),
+        title: group.title(),
+        summary: group.summary(),
+        operations: Endpoint::all()
+            .into_iter()
+            .filter(|e| e.group() == group)
+            .map(|endpoint| operation_view(endpoint, origin))
+            .collect(),
+    }
+}
+
+fn operation_view(endpoint: Endpoint, origin: &str) -> OperationView {
+    let id = endpoint.id();
+    let location = if endpoint.params_in_path() {
+        "path"
+    } else {
+        "query"
+    };
+    let fields = endpoint
+        .params()
+        .iter()
+        .map(|spec| field(&id, spec, location, spec.example))
+        .collect();
+    let design_fields = if endpoint.takes_design() {
+        // Design fields start empty: the defaults apply until a value is chosen.
+        DESIGN_SPECS
+            .iter()
+            .map(|spec| field(&id, spec, "query", ""))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    OperationView {
+        method: endpoint.method().as_str(),
+        path: endpoint.path(),
+        title: endpoint.title(),
+        summary: endpoint.summary(),
+        rows: endpoint.params().iter().map(param_row).collect(),
+        fields,
+        design_fields,
+        body: match endpoint.body() {
+            Body::None => "none",
+            Body::QrJson => "json",
+            Body::Logo => "file",
+        },
+        json_example: match endpoint.body() {
+            // The page's JSON example is the Website URL one; the OpenAPI document has all.
+            Body::QrJson => {
+                serde_json::to_string_pretty(&json_example(QrType::Url)).unwrap_or_default()
+            }
+            _ => String::new(),
+        },
+        needs_key: endpoint.needs_key(),
+        answers_image: endpoint.answers_image(),
+        answers: responses::answers(endpoint)
+            .into_iter()
+            .map(|(status, doc)| AnswerRow {
+                status,
+                description: doc.description,
+            })
+            .collect(),
+        curl: super::curl::example(endpoint, origin),
+        id,
+    }
+}
+
+fn param_row(spec: &ParamSpec) -> ParamRow {
+    ParamRow {
+        name: spec.name,
+        required: spec.required,
+        kind: params::kind_text(spec),
+        default: spec.default.unwrap_or("").to_owned(),
+        description: spec.description,
+        example: spec.example,
+    }
+}
+
+fn field(op: &str, spec: &ParamSpec, location: &'static str, value: &'static str) -> Field {
+    let control = params::control(spec);
+    let default_label = match spec.default {
+        Some(default) => format!("default ({default})"),
+        None => "not set".to_owned(),
+    };
+    let mut choices = Vec::new();
+    if control.element == "select" {
+        if !spec.required {
+            choices.push(Choice {
+                value: "",
+                label: default_label,
+                selected: value.is_empty(),
+            });
+        }
+        choices.extend(control.options.iter().map(|option| Choice {
+            value: option,
+            label: (*option).to_owned(),
+            selected: *option == value,
+        }));
+    }
+    Field {
+        id: format!("{op}-{}", spec.name),
+        name: spec.name,
+        location,
+        control,
+        choices,
+        value,
+        placeholder: spec.default.unwrap_or("").to_owned(),
+        required: spec.required,
+        hint: params::kind_text(spec),
+    }
+}
