@@ -68,6 +68,7 @@ pub struct LimitsConfig {
 pub struct RenderConfig {
     pub max_pixels_in_flight: u64,
     pub render_wait_ms: u64,
+    pub cache_bytes: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -6,16 +6,16 @@ use std::sync::Arc;
 use actix_web::web;
 
 use crate::auth::PasswordHasher;
+use crate::client_ip::{IpRange, client_ip};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::AppError;
-use crate::metering::UsageMeter;
 use crate::limits::Limiters;
-use crate::client_ip::{IpRange, client_ip};
+use crate::metering::UsageMeter;
+use crate::store::{ServerSecret, Store};
 use std::net::IpAddr;
 use std::time::Duration;
 use tokio::sync::{Semaphore, SemaphorePermit};
-use crate::store::{ServerSecret, Store};
 
 pub struct AppState {
     pub config: Arc<Config>,
@@ -25,6 +25,7 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub meter: UsageMeter,
     pub metrics: crate::metrics::Metrics,
+    pub render_cache: crate::render_cache::RenderCache,
     pub limiters: Limiters,
     pub trusted_proxies: Vec<IpRange>,
     /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.

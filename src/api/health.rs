@@ -9,7 +9,9 @@ use crate::state::{AppState, blocking};
 
 /// `GET /metrics`: Prometheus text exposition (counts and timings only, no secrets).
 pub async fn metrics(state: Data<AppState>) -> HttpResponse {
-    let text = state.metrics.render_text(state.store.commit_latency(), state.clock.now());
+    let text = state
+        .metrics
+        .render_text(state.store.commit_latency(), state.clock.now());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header((CACHE_CONTROL, "no-store"))

@@ -17,12 +17,20 @@ use crate::store::{LogoAdded, LogoRecord};
 
 pub const MAX_LOGOS_PER_ACCOUNT: usize = 20;
 
-pub async fn upload(req: HttpRequest, payload: Payload, state: Data<AppState>) -> Result<HttpResponse, Problem> {
+pub async fn upload(
+    req: HttpRequest,
+    payload: Payload,
+    state: Data<AppState>,
+) -> Result<HttpResponse, Problem> {
     let (holder, decision) = active_holder(&req, &state).await?;
     rate::stamp(store_logo(&state, &holder, payload).await, &decision)
 }
 
-async fn store_logo(state: &AppState, holder: &KeyHolder, payload: Payload) -> Result<HttpResponse, Problem> {
+async fn store_logo(
+    state: &AppState,
+    holder: &KeyHolder,
+    payload: Payload,
+) -> Result<HttpResponse, Problem> {
     let bytes = body::read_capped(payload, MAX_LOGO_BYTES, "logo").await?;
     let checked = bytes.clone();
     let info = blocking(move || Ok(logo::validate(&checked)))
@@ -75,12 +83,23 @@ async fn list_logos(state: &AppState, holder: &KeyHolder) -> Result<HttpResponse
         .json(json!({ "logos": logos })))
 }
 
-pub async fn delete(req: HttpRequest, id: Path<String>, state: Data<AppState>) -> Result<HttpResponse, Problem> {
+pub async fn delete(
+    req: HttpRequest,
+    id: Path<String>,
+    state: Data<AppState>,
+) -> Result<HttpResponse, Problem> {
     let (holder, decision) = active_holder(&req, &state).await?;
-    rate::stamp(delete_logo(&state, &holder, id.into_inner()).await, &decision)
+    rate::stamp(
+        delete_logo(&state, &holder, id.into_inner()).await,
+        &decision,
+    )
 }
 
-async fn delete_logo(state: &AppState, holder: &KeyHolder, id: String) -> Result<HttpResponse, Problem> {
+async fn delete_logo(
+    state: &AppState,
+    holder: &KeyHolder,
+    id: String,
+) -> Result<HttpResponse, Problem> {
     let (store, account_id) = (state.store.clone(), holder.account.id);
     let target = id.clone();
     if blocking(move || Ok(store.delete_logo(account_id, &target)?)).await? {
@@ -109,7 +128,10 @@ pub async fn load(
 
 /// The caller's key, if it may use the API now (rate limit included), and the rate
 /// decision to stamp on the answer.
-async fn active_holder(req: &HttpRequest, state: &AppState) -> Result<(Box<KeyHolder>, Decision), Problem> {
+async fn active_holder(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<(Box<KeyHolder>, Decision), Problem> {
     let check = KeyCheck::from_request(req, state).await?;
     let decision = rate::decide(req, state, &check);
     if let Some(problem) = rate::refusal(&decision) {

@@ -13,8 +13,11 @@ use super::params::{self, Pairs};
 use super::{Problem, logos, rate};
 use crate::qr::design::{DESIGN_PARAMS, Design, Format};
 use crate::qr::payload::{Params, QrType, build_payload};
-use crate::qr::{QrError, QrImage, generate, preview};
+use crate::qr::render::LogoImage;
+use crate::qr::{QrError, generate, preview};
+use crate::render_cache::Cached;
 use crate::state::{AppState, Busy, blocking};
+use actix_web::web::Bytes;
 
 /// Changes whenever rendering changes, so that old ETags stop matching.
 const RENDER_VERSION: &str = "1";
@@ -51,7 +54,11 @@ pub async fn post(
     serve(&req, &state, input).await
 }
 
-async fn serve(req: &HttpRequest, state: &AppState, input: Result<(String, Pairs), Problem>) -> Result<HttpResponse, Problem> {
+async fn serve(
+    req: &HttpRequest,
+    state: &AppState,
+    input: Result<(String, Pairs), Problem>,
+) -> Result<HttpResponse, Problem> {
     let check = KeyCheck::from_request(req, state).await?;
     let decision = rate::decide(req, state, &check);
     if let Some(problem) = rate::refusal(&decision) {
@@ -67,7 +74,12 @@ async fn serve(req: &HttpRequest, state: &AppState, input: Result<(String, Pairs
     rate::stamp(answer, &decision)
 }
 
-async fn generate_for(req: &HttpRequest, state: &AppState, holder: KeyHolder, input: Result<(String, Pairs), Problem>) -> Result<HttpResponse, Problem> {
+async fn generate_for(
+    req: &HttpRequest,
+    state: &AppState,
+    holder: KeyHolder,
+    input: Result<(String, Pairs), Problem>,
+) -> Result<HttpResponse, Problem> {
     let (kind, pairs) = input?;
     let request = parse(&kind, &pairs)?;
     let logo = match &request.design.logo {
@@ -102,36 +114,68 @@ async fn generate_for(req: &HttpRequest, state: &AppState, holder: KeyHolder, in
         payload,
         design,
     } = request;
-    let download = design.download;
-    let slot = match state.render_slot(render_cost(&design, logo.is_some())).await {
-        Ok(slot) => slot,
-        Err(Busy) => {
-            state.meter.refund(id, start);
-            return Err(busy());
-        }
+    let (download, format) = (design.download, design.format);
+    let image = match state.render_cache.get(&etag) {
+        Some(hit) => hit,
+        None => match render(state, payload, design, logo).await {
+            Ok(image) => {
+                state.render_cache.insert(etag.clone(), image.clone());
+                image
+            }
+            Err(problem) => {
+                state.meter.refund(id, start);
+                return Err(problem.unwrap_or_else(|e| render_problem(e, qr_type)));
+            }
+        },
     };
+    Ok(
+        image_response(StatusCode::OK, format, image.version, qr_type, download)
+            .insert_header((header::ETAG, etag))
+            .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
+            .insert_header(("x-quota-remaining", quota_remaining(&holder, quota, used)))
+            .body(image.bytes),
+    )
+}
+
+/// Draws an image within the render budget, off the executor, timing it.
+async fn render(
+    state: &AppState,
+    payload: String,
+    design: Design,
+    logo: Option<(String, LogoImage)>,
+) -> Result<Cached, Result<Problem, QrError>> {
+    let slot = state
+        .render_slot(render_cost(&design, logo.is_some()))
+        .await
+        .map_err(|Busy| Ok(busy()))?;
     let svg = design.format == Format::Svg;
     let started = std::time::Instant::now();
     let rendered =
         blocking(move || Ok(generate(&payload, &design, logo.map(|(_, l)| l).as_ref()))).await;
     drop(slot);
     state.metrics.render(svg, started.elapsed());
-    let image = match rendered {
-        Ok(Ok(image)) => image,
-        failed => {
-            state.meter.refund(id, start);
-            return Err(match failed {
-                Ok(Err(e)) => render_problem(e, qr_type),
-                Err(e) => e.into(),
-                Ok(Ok(_)) => unreachable!(),
-            });
-        }
-    };
-    Ok(image_response(StatusCode::OK, &image, qr_type, download)
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
-        .insert_header(("x-quota-remaining", quota_remaining(&holder, quota, used)))
-        .body(image.bytes))
+    match rendered {
+        Ok(Ok(image)) => Ok(Cached {
+            bytes: Bytes::from(image.bytes),
+            version: image.version,
+        }),
+        Ok(Err(e)) => Err(Err(e)),
+        Err(e) => Err(Ok(e.into())),
+    }
+}
+
+/// Validates a `GET /api/v1/qr/{type}` query exactly as the endpoint does and returns
+/// the payload and design (no key, no rendering): the seam the fuzzers drive.
+pub fn validate_query(kind: &str, query: &str) -> Result<(String, Design), Problem> {
+    let request = parse(kind, &params::from_query(query)?)?;
+    Ok((request.payload, request.design))
+}
+
+/// The same for a `POST /api/v1/qr` JSON body.
+pub fn validate_json(body: &[u8]) -> Result<(String, Design), Problem> {
+    let (kind, pairs) = params::from_json(body)?;
+    let request = parse(&kind, &pairs)?;
+    Ok((request.payload, request.design))
 }
 
 /// Validates the type, every parameter name, the content and the design.
@@ -233,13 +277,43 @@ async fn preview_response(
     };
     state.metrics.preview(reason);
     // Previews are always drawn through the rasteriser (for PNG), so they take budget.
-    let slot = state.render_slot(render_cost(&design, true)).await.map_err(|Busy| busy())?;
-    let image = blocking(move || Ok(preview(payload.as_deref(), &design)))
-        .await?
-        .map_err(|e| render_problem(e, QrType::Text))?;
-    drop(slot);
+    // The same preview for the same content and design, whatever the reason: cached.
+    let format = design.format;
+    let key = format!(
+        "preview:{}",
+        digest(&[
+            RENDER_VERSION,
+            payload.as_deref().unwrap_or(""),
+            &format!("{design:?}")
+        ])
+    );
+    let image = match state.render_cache.get(&key) {
+        Some(hit) => hit,
+        None => {
+            let slot = state
+                .render_slot(render_cost(&design, true))
+                .await
+                .map_err(|Busy| busy())?;
+            let image = blocking(move || Ok(preview(payload.as_deref(), &design)))
+                .await?
+                .map_err(|e| render_problem(e, QrType::Text))?;
+            drop(slot);
+            let image = Cached {
+                bytes: Bytes::from(image.bytes),
+                version: image.version,
+            };
+            state.render_cache.insert(key, image.clone());
+            image
+        }
+    };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED);
-    let mut response = image_response(status, &image, kind.unwrap_or(QrType::Text), false);
+    let mut response = image_response(
+        status,
+        format,
+        image.version,
+        kind.unwrap_or(QrType::Text),
+        false,
+    );
     response
         .insert_header(("x-qr-preview", reason))
         .insert_header((header::CACHE_CONTROL, "no-store"));
@@ -268,23 +342,29 @@ fn render_cost(design: &Design, rasterised: bool) -> u64 {
 }
 
 fn busy() -> Problem {
-    Problem::new(503, "busy", "Server busy", "the server is drawing as many images as it can right now; retry in a second")
-        .header("retry-after", "1")
+    Problem::new(
+        503,
+        "busy",
+        "Server busy",
+        "the server is drawing as many images as it can right now; retry in a second",
+    )
+    .header("retry-after", "1")
 }
 
 fn image_response(
     status: StatusCode,
-    image: &QrImage,
+    format: Format,
+    version: u8,
     kind: QrType,
     download: bool,
 ) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::build(status);
     response
-        .content_type(image.format.content_type())
-        .insert_header(("x-qr-version", image.version.to_string()))
+        .content_type(format.content_type())
+        .insert_header(("x-qr-version", version.to_string()))
         .insert_header(("x-content-type-options", "nosniff"));
     let disposition = if download { "attachment" } else { "inline" };
-    let filename = format!("qr-{}.{}", kind.as_str(), image.format.extension());
+    let filename = format!("qr-{}.{}", kind.as_str(), format.extension());
     response.insert_header((
         header::CONTENT_DISPOSITION,
         format!("{disposition}; filename=\"{filename}\""),
@@ -294,18 +374,27 @@ fn image_response(
 
 /// A strong ETag over everything that decides the bytes: same request, same tag.
 fn etag(request: &QrRequest, logo_sha: Option<&str>) -> String {
+    let design = format!("{:?}", request.design);
+    format!(
+        "\"{}\"",
+        digest(&[
+            RENDER_VERSION,
+            request.kind.as_str(),
+            &request.payload,
+            &design,
+            logo_sha.unwrap_or("")
+        ])
+    )
+}
+
+/// A hash of length-prefixed parts (so no two part lists collide by concatenation).
+fn digest(parts: &[&str]) -> String {
     let mut hash = Sha256::new();
-    for part in [
-        RENDER_VERSION,
-        request.kind.as_str(),
-        &request.payload,
-        &format!("{:?}", request.design),
-        logo_sha.unwrap_or(""),
-    ] {
+    for part in parts {
         hash.update((part.len() as u64).to_le_bytes());
         hash.update(part.as_bytes());
     }
-    format!("\"{}\"", hex::encode(&hash.finalize()[..16]))
+    hex::encode(&hash.finalize()[..16])
 }
 
 fn matches_etag(req: &HttpRequest, etag: &str) -> bool {

@@ -12,8 +12,12 @@ use crate::state::AppState;
 
 pub fn decide(req: &HttpRequest, state: &AppState, check: &KeyCheck) -> Decision {
     let decision = match check {
-        KeyCheck::Known(holder) if check.rejection().is_none() => state.limiters.check_key(&holder.standing.plan, holder.account.id),
-        _ => state.limiters.check_ip(IpClass::Keyless, state.client_ip(req)),
+        KeyCheck::Known(holder) if check.rejection().is_none() => state
+            .limiters
+            .check_key(&holder.standing.plan, holder.account.id),
+        _ => state
+            .limiters
+            .check_ip(IpClass::Keyless, state.client_ip(req)),
     };
     if decision.refused() {
         state.metrics.rate_limited();
@@ -55,12 +59,17 @@ fn with_headers(mut problem: Problem, decision: &Decision) -> Problem {
 }
 
 /// Adds the rate-limit headers to whatever the handler answered.
-pub fn stamp(result: Result<HttpResponse, Problem>, decision: &Decision) -> Result<HttpResponse, Problem> {
+pub fn stamp(
+    result: Result<HttpResponse, Problem>,
+    decision: &Decision,
+) -> Result<HttpResponse, Problem> {
     match result {
         Ok(mut response) => {
             for (name, value) in values(decision) {
                 if let Ok(value) = HeaderValue::from_str(&value) {
-                    response.headers_mut().insert(HeaderName::from_static(name), value);
+                    response
+                        .headers_mut()
+                        .insert(HeaderName::from_static(name), value);
                 }
             }
             Ok(response)
