@@ -17,7 +17,11 @@ pub async fn request_head(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let uri_bytes = req.uri().to_string().len();
-    let header_bytes: usize = req.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
     let refusal = if uri_bytes > MAX_URI_BYTES {
         Some(
             Problem::new(414, "uri-too-long", "URI too long", format!("the URI is {uri_bytes} bytes; at most {MAX_URI_BYTES} are accepted (send large content with POST /api/v1/qr)"))
@@ -25,8 +29,15 @@ pub async fn request_head(
         )
     } else if header_bytes > MAX_HEADER_BYTES {
         Some(
-            Problem::new(431, "headers-too-large", "Request headers too large", format!("the headers are {header_bytes} bytes; at most {MAX_HEADER_BYTES} are accepted"))
-                .parameter("headers"),
+            Problem::new(
+                431,
+                "headers-too-large",
+                "Request headers too large",
+                format!(
+                    "the headers are {header_bytes} bytes; at most {MAX_HEADER_BYTES} are accepted"
+                ),
+            )
+            .parameter("headers"),
         )
     } else {
         None
@@ -36,6 +47,9 @@ pub async fn request_head(
             let response = problem.error_response();
             Ok(req.into_response(response).map_into_right_body())
         }
-        None => next.call(req).await.map(ServiceResponse::map_into_left_body),
+        None => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
     }
 }

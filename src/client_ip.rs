@@ -16,22 +16,32 @@ pub struct IpRange {
 impl IpRange {
     pub fn parse(raw: &str) -> Option<Self> {
         let (addr, prefix) = match raw.trim().split_once('/') {
-            Some((addr, prefix)) => (addr.parse::<IpAddr>().ok()?, Some(prefix.parse::<u8>().ok()?)),
+            Some((addr, prefix)) => (
+                addr.parse::<IpAddr>().ok()?,
+                Some(prefix.parse::<u8>().ok()?),
+            ),
             None => (raw.trim().parse::<IpAddr>().ok()?, None),
         };
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = prefix.unwrap_or(max);
-        (prefix <= max).then_some(Self { network: addr, prefix })
+        (prefix <= max).then_some(Self {
+            network: addr,
+            prefix,
+        })
     }
 
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.network, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
             _ => false,
@@ -40,7 +50,10 @@ impl IpRange {
 }
 
 pub fn client_ip(req: &HttpRequest, trusted: &[IpRange]) -> IpAddr {
-    let peer = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
     let is_trusted = |ip: IpAddr| trusted.iter().any(|r| r.contains(ip));
     if !is_trusted(peer) {
         return peer;
@@ -52,7 +65,11 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpRange]) -> IpAddr {
         .flat_map(|v| v.split(','))
         .filter_map(|part| part.trim().parse().ok())
         .collect();
-    forwarded.into_iter().rev().find(|ip| !is_trusted(*ip)).unwrap_or(peer)
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !is_trusted(*ip))
+        .unwrap_or(peer)
 }
 
 #[cfg(test)]
@@ -77,13 +94,19 @@ mod tests {
 
     #[test]
     fn a_forwarded_header_from_an_untrusted_peer_is_ignored() {
-        let req = TestRequest::default().peer_addr("203.0.113.9:5000".parse().unwrap()).insert_header(("x-forwarded-for", "1.2.3.4")).to_http_request();
+        let req = TestRequest::default()
+            .peer_addr("203.0.113.9:5000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "1.2.3.4"))
+            .to_http_request();
         assert_eq!(client_ip(&req, &[]), ip("203.0.113.9"));
     }
 
     #[test]
     fn a_trusted_proxy_passes_on_the_right_most_untrusted_address() {
-        let trusted = [IpRange::parse("127.0.0.1").unwrap(), IpRange::parse("10.0.0.0/8").unwrap()];
+        let trusted = [
+            IpRange::parse("127.0.0.1").unwrap(),
+            IpRange::parse("10.0.0.0/8").unwrap(),
+        ];
         let req = TestRequest::default()
             .peer_addr("127.0.0.1:5000".parse().unwrap())
             .insert_header(("x-forwarded-for", "6.6.6.6, 198.51.100.7, 10.0.0.2"))

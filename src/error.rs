@@ -19,7 +19,10 @@ impl AppError {
     /// Whether the failure is one of storage availability (answer 503, try again later)
     /// rather than a bug (500).
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, Self::Store(StoreError::Commit(_) | StoreError::Poisoned) | Self::Blocking(_))
+        matches!(
+            self,
+            Self::Store(StoreError::Commit(_) | StoreError::Poisoned) | Self::Blocking(_)
+        )
     }
 
     /// Logs the failure with its cause chain; called once where it is turned into a response.

@@ -58,8 +58,14 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
         let count = NonZeroU32::new(count.max(1)).expect("max(1) is non-zero");
         let burst = NonZeroU32::new(burst.max(1)).expect("max(1) is non-zero");
         let interval = per / count.get();
-        let quota = Quota::with_period(interval).unwrap_or_else(|| Quota::per_second(count)).allow_burst(burst);
-        Self { inner: RateLimiter::keyed(quota).with_middleware(), burst: burst.get(), interval }
+        let quota = Quota::with_period(interval)
+            .unwrap_or_else(|| Quota::per_second(count))
+            .allow_burst(burst);
+        Self {
+            inner: RateLimiter::keyed(quota).with_middleware(),
+            burst: burst.get(),
+            interval,
+        }
     }
 
     fn check(&self, key: &K) -> Decision {
@@ -68,7 +74,12 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
             Ok(snapshot) => {
                 let remaining = snapshot.remaining_burst_capacity();
                 let missing = self.burst.saturating_sub(remaining);
-                Decision { limit: self.burst, remaining, reset_secs: seconds(self.interval * missing), retry_after: None }
+                Decision {
+                    limit: self.burst,
+                    remaining,
+                    reset_secs: seconds(self.interval * missing),
+                    retry_after: None,
+                }
             }
             Err(not_until) => {
                 let wait = not_until.wait_time_from(clock.now());
@@ -110,14 +121,31 @@ impl Limiters {
         let per_plan = config
             .plans
             .iter()
-            .map(|(name, plan)| (name.clone(), Limiter::new(Duration::from_secs(1), plan.rate_per_second, plan.burst)))
+            .map(|(name, plan)| {
+                (
+                    name.clone(),
+                    Limiter::new(Duration::from_secs(1), plan.rate_per_second, plan.burst),
+                )
+            })
             .collect();
         Self {
             per_plan,
-            keyless: Limiter::new(Duration::from_secs(1), l.keyless_per_second, l.keyless_burst),
-            signup: Limiter::new(Duration::from_secs(3600), l.signups_per_hour, l.signup_burst),
+            keyless: Limiter::new(
+                Duration::from_secs(1),
+                l.keyless_per_second,
+                l.keyless_burst,
+            ),
+            signup: Limiter::new(
+                Duration::from_secs(3600),
+                l.signups_per_hour,
+                l.signup_burst,
+            ),
             login: Limiter::new(Duration::from_secs(60), l.logins_per_minute, l.login_burst),
-            key_change: Limiter::new(Duration::from_secs(3600), l.key_changes_per_hour, l.key_change_burst),
+            key_change: Limiter::new(
+                Duration::from_secs(3600),
+                l.key_changes_per_hour,
+                l.key_change_burst,
+            ),
             login_failures: Mutex::new(HashMap::new()),
             backoff: l.clone(),
         }
@@ -158,7 +186,10 @@ impl Limiters {
     /// Keys currently held across all limiters.
     pub fn len(&self) -> usize {
         self.per_plan.values().map(|l| l.inner.len()).sum::<usize>()
-            + [&self.keyless, &self.signup, &self.login, &self.key_change].iter().map(|l| l.inner.len()).sum::<usize>()
+            + [&self.keyless, &self.signup, &self.login, &self.key_change]
+                .iter()
+                .map(|l| l.inner.len())
+                .sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -166,21 +197,31 @@ impl Limiters {
     }
 
     fn failures(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Failures>> {
-        self.login_failures.lock().unwrap_or_else(|e| e.into_inner())
+        self.login_failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// Seconds this account must wait before another login attempt, if any.
     pub fn login_backoff(&self, account_id: u64, now: i64) -> Option<u64> {
         let failures = *self.failures().get(&account_id)?;
-        let over = failures.count.checked_sub(self.backoff.login_failures_before_backoff)?;
-        let wait = 1u64.checked_shl(over).unwrap_or(u64::MAX).min(self.backoff.login_backoff_max_secs);
+        let over = failures
+            .count
+            .checked_sub(self.backoff.login_failures_before_backoff)?;
+        let wait = 1u64
+            .checked_shl(over)
+            .unwrap_or(u64::MAX)
+            .min(self.backoff.login_backoff_max_secs);
         let until = failures.last + wait as i64;
         (now < until).then(|| (until - now) as u64)
     }
 
     pub fn record_login_failure(&self, account_id: u64, now: i64) {
         let mut failures = self.failures();
-        let entry = failures.entry(account_id).or_insert(Failures { count: 0, last: now });
+        let entry = failures.entry(account_id).or_insert(Failures {
+            count: 0,
+            last: now,
+        });
         entry.count += 1;
         entry.last = now;
     }
@@ -192,7 +233,9 @@ impl Limiters {
 
 /// A stable 64-bit key for a string (an email), for the per-account back-off map.
 pub fn key_of(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]
@@ -214,7 +257,10 @@ mod tests {
         }
         let refused = l.check_key("trial", 1);
         assert_eq!(refused.retry_after, Some(1));
-        assert!(!l.check_key("trial", 2).refused(), "other keys are not affected");
+        assert!(
+            !l.check_key("trial", 2).refused(),
+            "other keys are not affected"
+        );
     }
 
     #[test]
@@ -225,7 +271,10 @@ mod tests {
             assert!(!l.check_ip(IpClass::Login, ip).refused());
         }
         let refused = l.check_ip(IpClass::Login, ip);
-        assert!((50..=60).contains(&refused.retry_after.unwrap()), "{refused:?}");
+        assert!(
+            (50..=60).contains(&refused.retry_after.unwrap()),
+            "{refused:?}"
+        );
     }
 
     #[test]

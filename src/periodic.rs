@@ -13,17 +13,26 @@ pub struct Periodic {
 }
 
 impl Periodic {
-    pub fn start(name: &str, interval: Duration, mut job: impl FnMut() + Send + 'static) -> std::io::Result<Self> {
+    pub fn start(
+        name: &str,
+        interval: Duration,
+        mut job: impl FnMut() + Send + 'static,
+    ) -> std::io::Result<Self> {
         let (stop, stopped) = mpsc::channel::<()>();
-        let thread = std::thread::Builder::new().name(name.to_owned()).spawn(move || {
-            loop {
-                let last = !matches!(stopped.recv_timeout(interval), Err(RecvTimeoutError::Timeout));
-                job();
-                if last {
-                    break;
+        let thread = std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                loop {
+                    let last = !matches!(
+                        stopped.recv_timeout(interval),
+                        Err(RecvTimeoutError::Timeout)
+                    );
+                    job();
+                    if last {
+                        break;
+                    }
                 }
-            }
-        })?;
+            })?;
         Ok(Self { stop, thread })
     }
 

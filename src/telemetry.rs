@@ -30,10 +30,15 @@ pub async fn access_log(
     let started = Instant::now();
     let method = req.method().to_string();
     let path = redacted_path(req.path(), req.query_string());
-    let state = req.app_data::<actix_web::web::Data<crate::state::AppState>>().cloned();
+    let state = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .cloned();
     let response = next.call(req).await?;
     if let Some(state) = state {
-        let route = response.request().match_pattern().unwrap_or_else(|| "(unmatched)".to_owned());
+        let route = response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "(unmatched)".to_owned());
         state.metrics.request(&route, response.status().as_u16());
     }
     tracing::info!(

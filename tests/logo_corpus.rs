@@ -52,7 +52,10 @@ fn png(width: u32, height: u32, scanlines: &[u8], extra: &[Vec<u8>]) -> Vec<u8> 
     for c in extra {
         out.extend_from_slice(c);
     }
-    out.extend(chunk(b"IDAT", &miniz_oxide::deflate::compress_to_vec_zlib(scanlines, 9)));
+    out.extend(chunk(
+        b"IDAT",
+        &miniz_oxide::deflate::compress_to_vec_zlib(scanlines, 9),
+    ));
     out.extend(chunk(b"IEND", &[]));
     out
 }
@@ -74,12 +77,27 @@ fn svg(body: &str) -> Vec<u8> {
 fn corpus() -> Vec<(&'static str, Vec<u8>)> {
     let ok_png = png(8, 8, &[0u8; 9 * 8], &[]);
     let mut gzip_svg = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
-    gzip_svg.extend(miniz_oxide::deflate::compress_to_vec(&svg("<rect width='9' height='9'/>"), 6));
-    let text_bomb = chunk(b"zTXt", &[b"k\0\0".as_slice(), &miniz_oxide::deflate::compress_to_vec_zlib(&vec![b'a'; 200 << 20], 9)].concat());
+    gzip_svg.extend(miniz_oxide::deflate::compress_to_vec(
+        &svg("<rect width='9' height='9'/>"),
+        6,
+    ));
+    let text_bomb = chunk(
+        b"zTXt",
+        &[
+            b"k\0\0".as_slice(),
+            &miniz_oxide::deflate::compress_to_vec_zlib(&vec![b'a'; 200 << 20], 9),
+        ]
+        .concat(),
+    );
     let nested_uses = {
         let mut defs = String::from("<defs><rect id='l0' width='1' height='1'/>");
         for i in 1..=40 {
-            defs.push_str(&format!("<g id='l{i}'><use href='#l{}'/><use href='#l{}'/><use href='#l{}'/></g>", i - 1, i - 1, i - 1));
+            defs.push_str(&format!(
+                "<g id='l{i}'><use href='#l{}'/><use href='#l{}'/><use href='#l{}'/></g>",
+                i - 1,
+                i - 1,
+                i - 1
+            ));
         }
         defs.push_str("</defs><use href='#l40'/>");
         svg(&defs)
@@ -139,7 +157,16 @@ fn every_hostile_logo_is_refused_quickly_and_cheaply() {
         let peak = PEAK.load(Ordering::SeqCst) - baseline;
         assert!(verdict.is_err(), "{name} was accepted");
         assert!(elapsed < MAX_TIME, "{name} took {elapsed:?}");
-        assert!(peak < MAX_PEAK, "{name} allocated {} MiB at its peak", peak >> 20);
-        println!("refused {name:<45} in {:>8.2?}, peak {:>6} KiB: {}", elapsed, peak >> 10, verdict.unwrap_err());
+        assert!(
+            peak < MAX_PEAK,
+            "{name} allocated {} MiB at its peak",
+            peak >> 20
+        );
+        println!(
+            "refused {name:<45} in {:>8.2?}, peak {:>6} KiB: {}",
+            elapsed,
+            peak >> 10,
+            verdict.unwrap_err()
+        );
     }
 }

@@ -106,7 +106,11 @@ mod tests {
         assert!(!h.needs_rehash(&stored));
         let mut stronger = Config::defaults().accounts;
         stronger.argon2_iterations = 3;
-        assert!(PasswordHasher::new(&stronger).unwrap().needs_rehash(&stored));
+        assert!(
+            PasswordHasher::new(&stronger)
+                .unwrap()
+                .needs_rehash(&stored)
+        );
         assert!(h.needs_rehash("not a hash"));
     }
 

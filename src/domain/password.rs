@@ -23,7 +23,10 @@ pub enum PasswordError {
 fn common_passwords() -> &'static HashSet<&'static str> {
     static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
     LIST.get_or_init(|| {
-        include_str!("common_passwords.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+        include_str!("common_passwords.txt")
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
     })
 }
 
@@ -82,9 +85,16 @@ mod tests {
     #[test]
     fn common_passwords_are_refused_whatever_their_case() {
         for common in ["1qaz2wsx3edc", "Q1W2E3R4T5Y6", "123qweasdzxc"] {
-            assert_eq!(Password::parse_new(common.into(), 12).unwrap_err(), PasswordError::Common, "{common}");
+            assert_eq!(
+                Password::parse_new(common.into(), 12).unwrap_err(),
+                PasswordError::Common,
+                "{common}"
+            );
         }
-        assert_eq!(Password::parse_new("password".into(), 8).unwrap_err(), PasswordError::Common);
+        assert_eq!(
+            Password::parse_new("password".into(), 8).unwrap_err(),
+            PasswordError::Common
+        );
         assert!(common_passwords().len() > 5000);
     }
 

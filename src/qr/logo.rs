@@ -105,14 +105,21 @@ fn check_png_chunks(bytes: &[u8]) -> Result<(), LogoError> {
     while at + 8 <= bytes.len() {
         let length = u32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
         let kind = &bytes[at + 4..at + 8];
-        let end = at.checked_add(12).and_then(|a| a.checked_add(length)).filter(|end| *end <= bytes.len());
+        let end = at
+            .checked_add(12)
+            .and_then(|a| a.checked_add(length))
+            .filter(|end| *end <= bytes.len());
         let Some(end) = end else {
-            return Err(LogoError::Corrupt("a chunk runs past the end of the file".into()));
+            return Err(LogoError::Corrupt(
+                "a chunk runs past the end of the file".into(),
+            ));
         };
         if matches!(kind, b"tEXt" | b"zTXt" | b"iTXt") {
             text += length;
             if text > MAX_PNG_TEXT_BYTES {
-                return Err(LogoError::Corrupt(format!("it carries more than {MAX_PNG_TEXT_BYTES} bytes of text metadata")));
+                return Err(LogoError::Corrupt(format!(
+                    "it carries more than {MAX_PNG_TEXT_BYTES} bytes of text metadata"
+                )));
             }
         }
         if kind == b"IDAT" {
@@ -123,13 +130,17 @@ fn check_png_chunks(bytes: &[u8]) -> Result<(), LogoError> {
         }
         at = end;
     }
-    Err(LogoError::Corrupt("the file ends before its last chunk".into()))
+    Err(LogoError::Corrupt(
+        "the file ends before its last chunk".into(),
+    ))
 }
 
 /// The image data must not inflate to more than its dimensions need: extra data is
 /// ignored by decoders but is how a small file hides a large inflation.
 fn check_png_data_size(bytes: &[u8], compressed: &[u8]) -> Result<(), LogoError> {
-    let ihdr = bytes.get(16..29).ok_or_else(|| LogoError::Corrupt("no header".into()))?;
+    let ihdr = bytes
+        .get(16..29)
+        .ok_or_else(|| LogoError::Corrupt("no header".into()))?;
     let width = u64::from(u32::from_be_bytes(ihdr[0..4].try_into().expect("4 bytes")));
     let height = u64::from(u32::from_be_bytes(ihdr[4..8].try_into().expect("4 bytes")));
     let (depth, color, interlaced) = (u64::from(ihdr[8]), ihdr[9], ihdr[12] != 0);
@@ -142,13 +153,16 @@ fn check_png_data_size(bytes: &[u8], compressed: &[u8]) -> Result<(), LogoError>
     let row = (width * depth * channels).div_ceil(8) + 1;
     // Interlacing adds a filter byte per row of each of its 7 passes.
     let needed = row * height + if interlaced { 7 * height + 64 } else { 0 };
-    let inflated = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, needed as usize);
+    let inflated =
+        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, needed as usize);
     match inflated {
         Ok(_) => Ok(()),
-        Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-            Err(LogoError::Corrupt("its image data is larger than its dimensions need".into()))
-        }
-        Err(_) => Err(LogoError::Corrupt("its image data cannot be inflated".into())),
+        Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => Err(
+            LogoError::Corrupt("its image data is larger than its dimensions need".into()),
+        ),
+        Err(_) => Err(LogoError::Corrupt(
+            "its image data cannot be inflated".into(),
+        )),
     }
 }
 

@@ -127,7 +127,11 @@ impl Store {
             },
             other => StoreError::Redb(other.into()),
         })?;
-        let store = Self { db: Arc::new(db), commits: Arc::default(), poisoned: Arc::default() };
+        let store = Self {
+            db: Arc::new(db),
+            commits: Arc::default(),
+            poisoned: Arc::default(),
+        };
         let secret = store.initialise(&path)?;
         Ok((store, secret))
     }
@@ -257,12 +261,24 @@ mod tests {
             email: Email::parse("a@example.org").unwrap(),
             password_hash: String::new(),
             role: Role::User,
-            period: PlanPeriod { plan: "trial".into(), start: 0, end: 1 },
+            period: PlanPeriod {
+                plan: "trial".into(),
+                start: 0,
+                end: 1,
+            },
             now: 0,
         };
-        assert!(matches!(store.create_account(new), Err(StoreError::Poisoned)));
+        assert!(matches!(
+            store.create_account(new),
+            Err(StoreError::Poisoned)
+        ));
         assert!(matches!(store.ping(), Err(StoreError::Poisoned)));
-        assert!(store.account_by_email(&Email::parse("a@example.org").unwrap()).unwrap().is_none());
+        assert!(
+            store
+                .account_by_email(&Email::parse("a@example.org").unwrap())
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
@@ -271,7 +287,10 @@ mod tests {
         {
             let (store, _) = Store::open(dir.path()).unwrap();
             let txn = store.db.begin_write().unwrap();
-            txn.open_table(META).unwrap().insert(META_SCHEMA_VERSION, 99u32.to_le_bytes().as_slice()).unwrap();
+            txn.open_table(META)
+                .unwrap()
+                .insert(META_SCHEMA_VERSION, 99u32.to_le_bytes().as_slice())
+                .unwrap();
             txn.commit().unwrap();
         }
         let err = Store::open(dir.path()).map(|_| ()).unwrap_err();
@@ -285,6 +304,9 @@ mod tests {
         store.write_usage(&[(1, 0, 5)]).unwrap();
         let mut text = String::new();
         store.commit_latency().write_for_test(&mut text);
-        assert!(text.contains("_count{} 2"), "the set-up commit and this one: {text}");
+        assert!(
+            text.contains("_count{} 2"),
+            "the set-up commit and this one: {text}"
+        );
     }
 }

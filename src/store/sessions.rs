@@ -50,7 +50,9 @@ impl Store {
         let txn = self.begin_write()?;
         {
             let mut sessions = txn.open_table(SESSION_HASH_TO_SESSION)?;
-            let stored = sessions.get(token_hash.as_slice())?.map(|v| v.value().to_vec());
+            let stored = sessions
+                .get(token_hash.as_slice())?
+                .map(|v| v.value().to_vec());
             if let Some(bytes) = stored {
                 let mut session: SessionRecord = decode("sessions", &bytes)?;
                 session.last_seen = now;

@@ -11,8 +11,8 @@ use super::forms::{self, has_csrf};
 use super::{Nav, PageError, session};
 use crate::auth::session::SESSION_COOKIE;
 use crate::config::TRIAL_PLAN;
-use crate::limits::IpClass;
 use crate::domain::{Email, Password, PlanPeriod, Role};
+use crate::limits::IpClass;
 use crate::state::{AppState, blocking};
 use crate::store::{EmailTaken, NewAccount};
 
@@ -160,7 +160,9 @@ pub async fn login(
     let email = Email::parse(&form.email).ok();
     // Failures are counted per email asked for, known or not, so the back-off itself
     // does not tell which emails have accounts.
-    let attempt_key = email.as_ref().map_or(0, |e| crate::limits::key_of(e.as_str()));
+    let attempt_key = email
+        .as_ref()
+        .map_or(0, |e| crate::limits::key_of(e.as_str()));
     let now = state.clock.now();
     if let Some(wait) = state.limiters.login_backoff(attempt_key, now) {
         tracing::info!("login refused: back-off after repeated failures");
@@ -176,7 +178,10 @@ pub async fn login(
             Some(email) => store.account_by_email(email)?,
             None => None,
         };
-        let ok = hasher.verify(account.as_ref().map(|a| a.password_hash.as_str()), &password);
+        let ok = hasher.verify(
+            account.as_ref().map(|a| a.password_hash.as_str()),
+            &password,
+        );
         let Some(account) = account.filter(|_| ok) else {
             return Ok(None);
         };
@@ -185,7 +190,10 @@ pub async fn login(
         if hasher.needs_rehash(&account.password_hash) {
             let upgraded = hasher.hash(&password)?;
             store.set_password_hash(account.id, &upgraded)?;
-            tracing::info!(account_id = account.id, "password hash upgraded to the configured costs");
+            tracing::info!(
+                account_id = account.id,
+                "password hash upgraded to the configured costs"
+            );
         }
         Ok(Some(account))
     })

@@ -93,8 +93,15 @@ impl ResponseError for PageError {
             }
         };
         let status = self.status_code();
-        let page = ErrorPage { nav: Nav::anonymous(), status: status.as_u16(), title, message };
-        let body = page.render().unwrap_or_else(|_| format!("{} {title}", status.as_u16()));
+        let page = ErrorPage {
+            nav: Nav::anonymous(),
+            status: status.as_u16(),
+            title,
+            message,
+        };
+        let body = page
+            .render()
+            .unwrap_or_else(|_| format!("{} {title}", status.as_u16()));
         let mut response = html_response(status, body);
         let retry_after = match self {
             Self::TooMany(secs) => Some(*secs),
@@ -104,7 +111,9 @@ impl ResponseError for PageError {
         if let Some(secs) = retry_after
             && let Ok(value) = secs.to_string().parse()
         {
-            response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, value);
         }
         response
     }

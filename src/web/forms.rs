@@ -14,7 +14,11 @@ use crate::auth::csrf;
 use crate::state::AppState;
 
 /// Reads, checks and parses an `application/x-www-form-urlencoded` body.
-pub async fn parse<T: DeserializeOwned + HasCsrf>(req: &HttpRequest, state: &AppState, mut payload: Payload) -> Result<T, PageError> {
+pub async fn parse<T: DeserializeOwned + HasCsrf>(
+    req: &HttpRequest,
+    state: &AppState,
+    mut payload: Payload,
+) -> Result<T, PageError> {
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| PageError::BadForm("body"))?;
@@ -45,9 +49,14 @@ fn same_site(req: &HttpRequest) -> bool {
     {
         return false;
     }
-    match (headers.get(ORIGIN).and_then(|v| v.to_str().ok()), headers.get(HOST).and_then(|v| v.to_str().ok())) {
+    match (
+        headers.get(ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(HOST).and_then(|v| v.to_str().ok()),
+    ) {
         (Some("null"), _) => false,
-        (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, authority)| authority == host),
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority == host),
         _ => true,
     }
 }

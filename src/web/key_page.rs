@@ -13,8 +13,8 @@ use super::forms::{self, has_csrf};
 use super::{Nav, PageError};
 use crate::auth::api_key::key_hash;
 use crate::clock;
-use crate::limits::IpClass;
 use crate::domain::{Account, ApiKey, KeyRecord, RenewalAllowance, RenewalReason, RenewalRecord};
+use crate::limits::IpClass;
 use crate::state::{AppState, blocking};
 use crate::store::{KeyChange, KeyChangeRequest};
 

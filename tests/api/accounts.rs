@@ -79,15 +79,28 @@ async fn a_session_ends_after_two_idle_hours_but_not_while_in_use() {
         assert_eq!(browser.get("/dashboard").await.status(), StatusCode::OK);
     }
     app.clock.advance(121 * 60);
-    assert_eq!(browser.get("/dashboard").await.status(), StatusCode::SEE_OTHER, "idle too long");
+    assert_eq!(
+        browser.get("/dashboard").await.status(),
+        StatusCode::SEE_OTHER,
+        "idle too long"
+    );
 }
 
 #[tokio::test]
 async fn a_common_password_is_refused_at_sign_up() {
     let app = TestApp::spawn().await;
-    let response = app.browser().signup("ada@example.org", "1qaz2wsx3edc").await;
+    let response = app
+        .browser()
+        .signup("ada@example.org", "1qaz2wsx3edc")
+        .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(response.text().await.unwrap().contains("most commonly used"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("most commonly used")
+    );
 }
 
 #[tokio::test]
@@ -95,14 +108,44 @@ async fn forms_sent_from_another_site_are_refused() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
     let token = browser.csrf("/signup").await;
-    let form = [("csrf_token", token.as_str()), ("email", "ada@example.org"), ("password", PASSWORD)];
+    let form = [
+        ("csrf_token", token.as_str()),
+        ("email", "ada@example.org"),
+        ("password", PASSWORD),
+    ];
     let url = format!("{}/signup", app.address);
-    let cross = browser.client.post(&url).header("sec-fetch-site", "cross-site").form(&form).send().await.unwrap();
+    let cross = browser
+        .client
+        .post(&url)
+        .header("sec-fetch-site", "cross-site")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(cross.status(), StatusCode::FORBIDDEN);
-    let foreign = browser.client.post(&url).header("origin", "https://evil.example").form(&form).send().await.unwrap();
+    let foreign = browser
+        .client
+        .post(&url)
+        .header("origin", "https://evil.example")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
-    let same = browser.client.post(&url).header("sec-fetch-site", "same-origin").header("origin", app.address.as_str()).form(&form).send().await.unwrap();
-    assert_eq!(same.status(), StatusCode::SEE_OTHER, "the same form from this site works");
+    let same = browser
+        .client
+        .post(&url)
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", app.address.as_str())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        same.status(),
+        StatusCode::SEE_OTHER,
+        "the same form from this site works"
+    );
 }
 
 #[tokio::test]

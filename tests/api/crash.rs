@@ -37,13 +37,18 @@ struct Account {
     plan: Option<&'static str>,
     /// Times of the acknowledged (200) QR images.
     served: Vec<Instant>,
+    /// QR requests sent, answered or not (one cut off by the kill may have been counted).
+    sent: usize,
 }
 
 type Ledger = Arc<Mutex<HashMap<String, Account>>>;
 
 #[tokio::test]
 async fn every_acknowledged_write_survives_kill_9() {
-    let cycles: usize = std::env::var("CRASH_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let cycles: usize = std::env::var("CRASH_CYCLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
     let dir = tempfile::tempdir().unwrap();
     let ledger: Ledger = Arc::default();
     let mut tally = (0usize, 0usize, 0usize); // accounts, keys, images acknowledged
@@ -51,11 +56,19 @@ async fn every_acknowledged_write_survives_kill_9() {
         let mut server = start(dir.path(), ENV).await;
         let admin = Browser::new(&server.address);
         if cycle == 0 {
-            assert_eq!(admin.signup(ADMIN_EMAIL, PASSWORD).await.status(), StatusCode::SEE_OTHER);
+            assert_eq!(
+                admin.signup(ADMIN_EMAIL, PASSWORD).await.status(),
+                StatusCode::SEE_OTHER
+            );
         } else {
-            assert_eq!(admin.login(ADMIN_EMAIL, PASSWORD).await.status(), StatusCode::SEE_OTHER);
+            assert_eq!(
+                admin.login(ADMIN_EMAIL, PASSWORD).await.status(),
+                StatusCode::SEE_OTHER
+            );
         }
-        let workers: Vec<_> = (0..4).map(|w| tokio::spawn(work(server.address.clone(), ledger.clone(), cycle, w))).collect();
+        let workers: Vec<_> = (0..4)
+            .map(|w| tokio::spawn(work(server.address.clone(), ledger.clone(), cycle, w)))
+            .collect();
         let grants = tokio::spawn(grant(admin, ledger.clone()));
         let pause = rand::thread_rng().gen_range(300..1500);
         tokio::time::sleep(Duration::from_millis(pause)).await;
@@ -67,7 +80,15 @@ async fn every_acknowledged_write_survives_kill_9() {
         grants.abort();
 
         let mut server = start(dir.path(), ENV).await;
-        assert_eq!(Browser::plain_client().get(format!("{}/healthz", server.address)).send().await.unwrap().status(), StatusCode::OK);
+        assert_eq!(
+            Browser::plain_client()
+                .get(format!("{}/healthz", server.address))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
         let snapshot = ledger.lock().unwrap().clone();
         for (email, account) in &snapshot {
             verify(&server, email, account, killed_at, cycle).await;
@@ -80,7 +101,10 @@ async fn every_acknowledged_write_survives_kill_9() {
         // Stop the checking server and wait for it, so the next start finds the file free.
         server.child.kill().await.unwrap();
     }
-    println!("crash test: {cycles} cycles of kill -9; {} accounts, {} keys, {} images acknowledged; no acknowledged write lost", tally.0, tally.1, tally.2);
+    println!(
+        "crash test: {cycles} cycles of kill -9; {} accounts, {} keys, {} images acknowledged; no acknowledged write lost",
+        tally.0, tally.1, tally.2
+    );
 }
 
 /// One worker: sign up, create a key, renew it now and then, and ask for images.
@@ -88,24 +112,64 @@ async fn work(address: String, ledger: Ledger, cycle: usize, worker: usize) {
     for n in 0.. {
         let email = format!("c{cycle}w{worker}n{n}@example.org");
         let browser = Browser::new(&address);
-        if browser.submit_checked("/signup", "/signup", &[("email", &email), ("password", PASSWORD)]).await != Some(StatusCode::SEE_OTHER) {
+        if browser
+            .submit_checked(
+                "/signup",
+                "/signup",
+                &[("email", &email), ("password", PASSWORD)],
+            )
+            .await
+            != Some(StatusCode::SEE_OTHER)
+        {
             return;
         }
-        ledger.lock().unwrap().insert(email.clone(), Account::default());
-        let Ok(page) = browser.create_key_checked(PASSWORD).await else { return };
-        let Some(mut key) = api_key_in(&page) else { return };
+        ledger
+            .lock()
+            .unwrap()
+            .insert(email.clone(), Account::default());
+        let Ok(page) = browser.create_key_checked(PASSWORD).await else {
+            return;
+        };
+        let Some(mut key) = api_key_in(&page) else {
+            return;
+        };
         ledger.lock().unwrap().get_mut(&email).unwrap().key = Some(key.clone());
         for round in 0..3 {
             for i in 0..3 {
-                let url = format!("{address}/api/v1/qr/text?text=c{cycle}w{worker}n{n}r{round}i{i}&size=128");
-                let Ok(response) = Browser::plain_client().get(url).header("X-API-Key", &key).send().await else { return };
+                let url = format!(
+                    "{address}/api/v1/qr/text?text=c{cycle}w{worker}n{n}r{round}i{i}&size=128"
+                );
+                ledger.lock().unwrap().get_mut(&email).unwrap().sent += 1;
+                let Ok(response) = Browser::plain_client()
+                    .get(url)
+                    .header("X-API-Key", &key)
+                    .send()
+                    .await
+                else {
+                    return;
+                };
                 if response.status() == StatusCode::OK && response.bytes().await.is_ok() {
-                    ledger.lock().unwrap().get_mut(&email).unwrap().served.push(Instant::now());
+                    ledger
+                        .lock()
+                        .unwrap()
+                        .get_mut(&email)
+                        .unwrap()
+                        .served
+                        .push(Instant::now());
                 }
             }
-            ledger.lock().unwrap().get_mut(&email).unwrap().renewal_unanswered = true;
-            let Ok(page) = browser.renew_key_checked(PASSWORD, "expiration").await else { return };
-            let Some(renewed) = api_key_in(&page) else { return };
+            ledger
+                .lock()
+                .unwrap()
+                .get_mut(&email)
+                .unwrap()
+                .renewal_unanswered = true;
+            let Ok(page) = browser.renew_key_checked(PASSWORD, "expiration").await else {
+                return;
+            };
+            let Some(renewed) = api_key_in(&page) else {
+                return;
+            };
             key = renewed;
             let mut ledger = ledger.lock().unwrap();
             let account = ledger.get_mut(&email).unwrap();
@@ -117,9 +181,24 @@ async fn work(address: String, ledger: Ledger, cycle: usize, worker: usize) {
 /// The admin grants the basic plan to accounts as they appear.
 async fn grant(admin: Browser, ledger: Ledger) {
     loop {
-        let pending: Vec<String> = ledger.lock().unwrap().iter().filter(|(_, a)| a.plan.is_none() && a.key.is_some()).map(|(e, _)| e.clone()).take(3).collect();
+        let pending: Vec<String> = ledger
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, a)| a.plan.is_none() && a.key.is_some())
+            .map(|(e, _)| e.clone())
+            .take(3)
+            .collect();
         for email in pending {
-            if admin.submit_checked("/admin", "/admin/grant", &[("email", &email), ("plan", "basic")]).await == Some(StatusCode::OK) {
+            if admin
+                .submit_checked(
+                    "/admin",
+                    "/admin/grant",
+                    &[("email", &email), ("plan", "basic")],
+                )
+                .await
+                == Some(StatusCode::OK)
+            {
                 ledger.lock().unwrap().get_mut(&email).unwrap().plan = Some("basic");
             }
         }
@@ -131,22 +210,49 @@ async fn verify(server: &Server, email: &str, account: &Account, killed_at: Inst
     let created_this_cycle = email.starts_with(&format!("c{cycle}w"));
     if created_this_cycle {
         let login = Browser::new(&server.address).login(email, PASSWORD).await;
-        assert_eq!(login.status(), StatusCode::SEE_OTHER, "{email}: an acknowledged sign-up was lost");
+        assert_eq!(
+            login.status(),
+            StatusCode::SEE_OTHER,
+            "{email}: an acknowledged sign-up was lost"
+        );
     }
     let Some(key) = &account.key else { return };
-    let response = Browser::plain_client().get(format!("{}/api/v1/usage", server.address)).header("X-API-Key", key).send().await.unwrap();
+    let response = Browser::plain_client()
+        .get(format!("{}/api/v1/usage", server.address))
+        .header("X-API-Key", key)
+        .send()
+        .await
+        .unwrap();
     if account.renewal_unanswered && response.status() == StatusCode::UNAUTHORIZED {
         return; // the unanswered renewal committed: a newer key replaced this one
     }
-    assert_eq!(response.status(), StatusCode::OK, "{email}: an acknowledged key was lost");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{email}: an acknowledged key was lost"
+    );
     let usage: serde_json::Value = response.json().await.unwrap();
     if let Some(plan) = account.plan {
-        assert_eq!(usage["plan"], plan, "{email}: an acknowledged plan grant was lost");
+        assert_eq!(
+            usage["plan"], plan,
+            "{email}: an acknowledged plan grant was lost"
+        );
     } else {
         let used = usage["used"].as_u64().unwrap() as usize;
         let served = account.served.len();
-        let surely_flushed = account.served.iter().filter(|t| killed_at.duration_since(**t) > FLUSH_BOUND).count();
-        assert!(used <= served, "{email}: counted {used} but only {served} images were served");
-        assert!(used >= surely_flushed, "{email}: counted {used}, but {surely_flushed} were served more than the flush bound before the kill");
+        let surely_flushed = account
+            .served
+            .iter()
+            .filter(|t| killed_at.duration_since(**t) > FLUSH_BOUND)
+            .count();
+        assert!(
+            used <= account.sent,
+            "{email}: counted {used} but only {} requests were sent (served {served})",
+            account.sent
+        );
+        assert!(
+            used >= surely_flushed,
+            "{email}: counted {used}, but {surely_flushed} were served more than the flush bound before the kill"
+        );
     }
 }

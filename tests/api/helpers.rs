@@ -37,7 +37,12 @@ impl TestApp {
         // Rate limits are tested on their own (tests/api/limits.rs); elsewhere they
         // would only make tests that sign up many accounts from 127.0.0.1 flaky.
         let l = &mut config.limits;
-        (l.signup_burst, l.login_burst, l.key_change_burst, l.keyless_burst) = (10_000, 10_000, 10_000, 10_000);
+        (
+            l.signup_burst,
+            l.login_burst,
+            l.key_change_burst,
+            l.keyless_burst,
+        ) = (10_000, 10_000, 10_000, 10_000);
         for plan in config.plans.values_mut() {
             (plan.rate_per_second, plan.burst) = (10_000, 10_000);
         }
@@ -211,27 +216,65 @@ impl Browser {
     // test kills the server under them.
 
     /// Posts a form (with the page's CSRF token) and returns the page it answers.
-    pub async fn post_checked(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Result<(StatusCode, String), reqwest::Error> {
-        let form_page = self.client.get(format!("{}{page}", self.base)).send().await?.text().await?;
+    pub async fn post_checked(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<(StatusCode, String), reqwest::Error> {
+        let form_page = self
+            .client
+            .get(format!("{}{page}", self.base))
+            .send()
+            .await?
+            .text()
+            .await?;
         let token = between(&form_page, "name=\"csrf_token\" value=\"", "\"").unwrap_or_default();
         let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token)];
         form.extend_from_slice(fields);
-        let response = self.client.post(format!("{}{action}", self.base)).form(&form).send().await?;
+        let response = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .form(&form)
+            .send()
+            .await?;
         Ok((response.status(), response.text().await?))
     }
 
-    pub async fn submit_checked(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Option<StatusCode> {
-        self.post_checked(page, action, fields).await.ok().map(|(status, _)| status)
+    pub async fn submit_checked(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Option<StatusCode> {
+        self.post_checked(page, action, fields)
+            .await
+            .ok()
+            .map(|(status, _)| status)
     }
 
     pub async fn create_key_checked(&self, password: &str) -> Result<String, reqwest::Error> {
         let fields = [("action", "create"), ("password", password)];
-        Ok(self.post_checked("/dashboard/api", "/dashboard/api", &fields).await?.1)
+        Ok(self
+            .post_checked("/dashboard/api", "/dashboard/api", &fields)
+            .await?
+            .1)
     }
 
-    pub async fn renew_key_checked(&self, password: &str, reason: &str) -> Result<String, reqwest::Error> {
-        let fields = [("action", "renew"), ("password", password), ("reason", reason)];
-        Ok(self.post_checked("/dashboard/api", "/dashboard/api", &fields).await?.1)
+    pub async fn renew_key_checked(
+        &self,
+        password: &str,
+        reason: &str,
+    ) -> Result<String, reqwest::Error> {
+        let fields = [
+            ("action", "renew"),
+            ("password", password),
+            ("reason", reason),
+        ];
+        Ok(self
+            .post_checked("/dashboard/api", "/dashboard/api", &fields)
+            .await?
+            .1)
     }
 
     pub async fn grant(&self, email: &str, plan: &str) -> Response {

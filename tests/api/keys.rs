@@ -156,7 +156,10 @@ async fn five_renewals_work_each_retiring_the_old_key_and_the_sixth_is_refused()
     // The window rolls: a day after the first renewal, one more is allowed.
     app.clock.advance(24 * 3600 - 4 * 60);
     // A day idle has also ended the session.
-    assert_eq!(browser.login("ada@example.org", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        browser.login("ada@example.org", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(
         browser.renew_key(PASSWORD, "expiration").await.status(),
         StatusCode::OK

@@ -8,12 +8,32 @@ use crate::helpers::{Browser, TestApp};
 async fn metrics_count_requests_renders_previews_and_commits() {
     let app = TestApp::spawn().await;
     let (_, key) = app.user_with_key("ada@example.org").await;
-    assert_eq!(app.qr(Some(&key), "text", &[("text", "m")]).await.status(), StatusCode::OK);
-    assert_eq!(app.qr(Some(&key), "text", &[("text", "m"), ("format", "svg")]).await.status(), StatusCode::OK);
-    assert_eq!(app.qr(None, "text", &[("text", "m")]).await.status(), StatusCode::UNAUTHORIZED);
-    let response = Browser::plain_client().get(format!("{}/metrics", app.address)).send().await.unwrap();
+    assert_eq!(
+        app.qr(Some(&key), "text", &[("text", "m")]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.qr(Some(&key), "text", &[("text", "m"), ("format", "svg")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.qr(None, "text", &[("text", "m")]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let response = Browser::plain_client()
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     let text = response.text().await.unwrap();
     for expected in [
         "qrgate_http_requests_total{route=\"/api/v1/qr/{type}\",status=\"200\"} 2",

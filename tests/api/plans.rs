@@ -76,7 +76,9 @@ async fn granting_the_running_plan_again_extends_it_by_a_period() {
     admin.grant("ada@example.org", "basic").await;
     let granted_at = app.clock.now();
     app.clock.advance(86_400);
-    admin.login(crate::helpers::ADMIN_EMAIL, crate::helpers::PASSWORD).await; // idle a day: logged out
+    admin
+        .login(crate::helpers::ADMIN_EMAIL, crate::helpers::PASSWORD)
+        .await; // idle a day: logged out
     admin.grant("ada@example.org", "basic").await;
     let usage: serde_json::Value = app.usage(&key).await.json().await.unwrap();
     assert_eq!(

@@ -262,44 +262,109 @@ async fn the_log_records_security_events_but_never_a_secret() {
     let log = std::fs::File::create(&log_path).unwrap();
     let mut server = start_logging(dir.path(), &[("RUST_LOG", "debug")], Stdio::from(log)).await;
     let browser = Browser::new(&server.address);
-    assert_eq!(browser.signup("ada@example.org", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        browser.signup("ada@example.org", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let first = api_key_in(&browser.create_key(PASSWORD).await.text().await.unwrap()).unwrap();
-    let second = api_key_in(&browser.renew_key(PASSWORD, "compromise").await.text().await.unwrap()).unwrap();
-    let session_cookie = browser.client.get(format!("{}/dashboard", server.address)).send().await.unwrap().status();
+    let second = api_key_in(
+        &browser
+            .renew_key(PASSWORD, "compromise")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let session_cookie = browser
+        .client
+        .get(format!("{}/dashboard", server.address))
+        .send()
+        .await
+        .unwrap()
+        .status();
     assert_eq!(session_cookie, StatusCode::OK);
-    Browser::new(&server.address).login("ada@example.org", "a wrong password here").await;
-    Browser::new(&server.address).login("ada@example.org", PASSWORD).await;
+    Browser::new(&server.address)
+        .login("ada@example.org", "a wrong password here")
+        .await;
+    Browser::new(&server.address)
+        .login("ada@example.org", PASSWORD)
+        .await;
     for key in [&first, &second] {
-        Browser::plain_client().get(format!("{}/api/v1/usage?api_key={key}", server.address)).send().await.unwrap();
-        Browser::plain_client().get(format!("{}/api/v1/qr/text?text=hi&api_key={key}", server.address)).send().await.unwrap();
+        Browser::plain_client()
+            .get(format!("{}/api/v1/usage?api_key={key}", server.address))
+            .send()
+            .await
+            .unwrap();
+        Browser::plain_client()
+            .get(format!(
+                "{}/api/v1/qr/text?text=hi&api_key={key}",
+                server.address
+            ))
+            .send()
+            .await
+            .unwrap();
     }
     signal(&server.child, "TERM");
     server.child.wait().await.unwrap();
 
     let log = std::fs::read_to_string(&log_path).unwrap();
-    for event in ["account created", "api key issued", "login failed", "login succeeded"] {
+    for event in [
+        "account created",
+        "api key issued",
+        "login failed",
+        "login succeeded",
+    ] {
         assert!(log.contains(event), "the log records `{event}`");
     }
-    assert!(log.contains("api_key=REDACTED"), "request paths are logged, redacted");
-    for secret in [first.as_str(), &first[4..], second.as_str(), &second[4..], PASSWORD, "a wrong password here"] {
-        assert!(!log.contains(secret), "the log contains a secret: {}…", &secret[..6]);
+    assert!(
+        log.contains("api_key=REDACTED"),
+        "request paths are logged, redacted"
+    );
+    for secret in [
+        first.as_str(),
+        &first[4..],
+        second.as_str(),
+        &second[4..],
+        PASSWORD,
+        "a wrong password here",
+    ] {
+        assert!(
+            !log.contains(secret),
+            "the log contains a secret: {}…",
+            &secret[..6]
+        );
     }
-    assert!(!log.contains("qrgate_session="), "no session cookie in the log");
+    assert!(
+        !log.contains("qrgate_session="),
+        "no session cookie in the log"
+    );
 }
 
 #[tokio::test]
 async fn sigterm_under_load_finishes_in_flight_requests_and_keeps_every_count() {
     let dir = tempfile::tempdir().unwrap();
-    let slow_flush = [("QRGATE_USAGE__FLUSH_INTERVAL_MS", "60000"), ("QRGATE_PLANS__TRIAL__QUOTA", "0")];
+    let slow_flush = [
+        ("QRGATE_USAGE__FLUSH_INTERVAL_MS", "60000"),
+        ("QRGATE_PLANS__TRIAL__QUOTA", "0"),
+    ];
     let mut server = start(dir.path(), &slow_flush).await;
     let key = key_on(&server.address, "ada@example.org").await;
     // Large styled images take long enough to be in flight when the signal arrives.
     let requests: Vec<_> = (0..24)
         .map(|i| {
-            let url = format!("{}/api/v1/qr/text?text=load{i}&size=2000&module_shape=dot", server.address);
+            let url = format!(
+                "{}/api/v1/qr/text?text=load{i}&size=2000&module_shape=dot",
+                server.address
+            );
             let key = key.clone();
             tokio::spawn(async move {
-                let response = Browser::plain_client().get(url).header("X-API-Key", key).send().await.ok()?;
+                let response = Browser::plain_client()
+                    .get(url)
+                    .header("X-API-Key", key)
+                    .send()
+                    .await
+                    .ok()?;
                 let status = response.status();
                 let complete = response.bytes().await.is_ok();
                 Some((status, complete))
@@ -314,37 +379,69 @@ async fn sigterm_under_load_finishes_in_flight_requests_and_keeps_every_count() 
             Some((StatusCode::OK, true)) => served += 1,
             // The render budget was full: a complete, uncounted refusal.
             Some((StatusCode::SERVICE_UNAVAILABLE, true)) => {}
-            Some((status, complete)) => panic!("an accepted request ended badly: {status} complete={complete}"),
+            Some((status, complete)) => {
+                panic!("an accepted request ended badly: {status} complete={complete}")
+            }
             None => {} // sent after the listener closed: refused, never accepted
         }
     }
-    let status = tokio::time::timeout(Duration::from_secs(60), server.child.wait()).await.unwrap().unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(60), server.child.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(status.code(), Some(0));
     assert!(served > 0, "some requests were in flight");
     let server = start(dir.path(), &slow_flush).await;
-    assert_eq!(used(&server.address, &key).await, served as u64, "every served image counted, once");
+    assert_eq!(
+        used(&server.address, &key).await,
+        served as u64,
+        "every served image counted, once"
+    );
 }
 
 /// Resident memory of a process, from /proc, in KiB.
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.split_whitespace().next()?.parse().ok()).unwrap_or(0)
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 #[tokio::test]
 async fn sixty_four_simultaneous_4096_pixel_styled_images_stay_within_a_few_hundred_mib() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = start(dir.path(), &[("QRGATE_PLANS__TRIAL__QUOTA", "0"), ("QRGATE_RENDER__RENDER_WAIT_MS", "2000")]).await;
+    let mut server = start(
+        dir.path(),
+        &[
+            ("QRGATE_PLANS__TRIAL__QUOTA", "0"),
+            ("QRGATE_RENDER__RENDER_WAIT_MS", "2000"),
+        ],
+    )
+    .await;
     let key = key_on(&server.address, "ada@example.org").await;
     let pid = server.child.id().unwrap();
     let requests: Vec<_> = (0..64)
         .map(|i| {
-            let url = format!("{}/api/v1/qr/text?text=big{i}&size=4096&module_shape=dot&eye_shape=circle", server.address);
+            let url = format!(
+                "{}/api/v1/qr/text?text=big{i}&size=4096&module_shape=dot&eye_shape=circle",
+                server.address
+            );
             let key = key.clone();
             tokio::spawn(async move {
-                let response = Browser::plain_client().get(url).header("X-API-Key", key).send().await.unwrap();
+                let response = Browser::plain_client()
+                    .get(url)
+                    .header("X-API-Key", key)
+                    .send()
+                    .await
+                    .unwrap();
                 let retry = response.headers().contains_key("retry-after");
-                (response.status(), retry, response.bytes().await.unwrap().len())
+                (
+                    response.status(),
+                    retry,
+                    response.bytes().await.unwrap().len(),
+                )
             })
         })
         .collect();
@@ -364,7 +461,10 @@ async fn sixty_four_simultaneous_4096_pixel_styled_images_stay_within_a_few_hund
             other => panic!("unexpected answer {other:?}"),
         }
     }
-    println!("64 requests for 4096 px styled PNGs: {served} served, the rest 503; peak RSS {} MiB", peak / 1024);
+    println!(
+        "64 requests for 4096 px styled PNGs: {served} served, the rest 503; peak RSS {} MiB",
+        peak / 1024
+    );
     assert!(served >= 2, "the budget serves some at once");
     assert!(peak < 512 * 1024, "peak RSS {} MiB", peak / 1024);
     server.child.kill().await.unwrap();

@@ -17,7 +17,10 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn decode_payload(payload: &str) -> String {
-    let design = Design { size: 700, ..Design::default() };
+    let design = Design {
+        size: 700,
+        ..Design::default()
+    };
     rqrr_png(&generate(payload, &design, None).unwrap().bytes).expect("decodes")
 }
 

@@ -311,3 +311,35 @@ pub fn logo_png() -> Vec<u8> {
     writer.finish().unwrap();
     out
 }
+
+#[tokio::test]
+async fn a_repeated_request_is_drawn_once_but_counted_every_time() {
+    let app = TestApp::spawn().await;
+    let (_, key) = app.user_with_key("ada@example.org").await;
+    let query = [("url", "https://example.org/popular"), ("size", "300")];
+    let first = app
+        .qr(Some(&key), "url", &query)
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    for _ in 0..4 {
+        let again = app.qr(Some(&key), "url", &query).await;
+        assert_eq!(again.status(), StatusCode::OK);
+        assert_eq!(again.bytes().await.unwrap(), first);
+    }
+    let usage: serde_json::Value = app.usage(&key).await.json().await.unwrap();
+    assert_eq!(usage["used"], 5, "cached images count like fresh ones");
+    let metrics = crate::helpers::Browser::plain_client()
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("qrgate_render_seconds_count{format=\"png\"} 1\n"),
+        "drawn once:\n{metrics}"
+    );
+}
