@@ -2,8 +2,7 @@
 //! declarations as the OpenAPI document. It reads completely without JavaScript;
 //! `static/docs.js` adds Authorize, Test and Execute.
 
-use actix_web::cookie::Cookie;
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::http::StatusCode;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
@@ -13,13 +12,10 @@ use super::components::problem_example;
 use super::openapi::json_example;
 use super::params::{self, Control};
 use super::responses;
-use crate::auth::csrf;
-use crate::auth::session::{SESSION_COOKIE, token_hash};
-use crate::error::AppError;
 use crate::qr::design::DESIGN_SPECS;
 use crate::qr::payload::{ParamSpec, QrType};
-use crate::state::{AppState, blocking};
-use crate::web::{Nav, PageError};
+use crate::state::AppState;
+use crate::web::{Nav, PageContext, PageError};
 
 #[derive(Template)]
 #[template(path = "docs/index.html")]
@@ -99,14 +95,14 @@ struct Choice {
 }
 
 pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, PageError> {
-    let (nav, new_cookie) = nav(&req, &state).await?;
+    let ctx = PageContext::load(&req, &state).await?;
     let origin = {
         let info = req.connection_info();
         format!("{}://{}", info.scheme(), info.host())
     };
     let trial = state.config.trial();
     let page = DocsPage {
-        nav,
+        nav: ctx.nav("docs"),
         groups: Group::ALL
             .into_iter()
             .map(|group| group_view(group, &origin))
@@ -120,47 +116,7 @@ pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
         },
         problem_example: serde_json::to_string_pretty(&problem_example()).unwrap_or_default(),
     };
-    let body = page.render().map_err(AppError::from)?;
-    let mut response = HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .body(body);
-    if let Some(cookie) = new_cookie {
-        response
-            .add_cookie(&cookie)
-            .map_err(|_| PageError::BadForm("cookie"))?;
-    }
-    Ok(response)
-}
-
-/// The navigation bar for whoever is signed in, and the CSRF cookie to set if the
-/// browser has none (the bar's logout form needs it). This repeats what the pages' own
-/// context does, because that context is private to `web`.
-async fn nav(
-    req: &HttpRequest,
-    state: &AppState,
-) -> Result<(Nav, Option<Cookie<'static>>), PageError> {
-    let account = match req.cookie(SESSION_COOKIE) {
-        None => None,
-        Some(cookie) => {
-            let hash = token_hash(cookie.value());
-            let (store, now) = (state.store.clone(), state.clock.now());
-            blocking(move || match store.session(&hash, now)? {
-                Some(session) => Ok(store.account(session.account_id)?),
-                None => Ok(None),
-            })
-            .await?
-            .filter(|account| !account.disabled)
-        }
-    };
-    let token = csrf::prepare(req, &state.secret, state.config.server.secure_cookies);
-    let nav = Nav {
-        email: account.as_ref().map(|a| a.email.clone()),
-        is_admin: account.as_ref().is_some_and(|a| a.is_admin()),
-        csrf: token.token,
-        active: "docs",
-    };
-    Ok((nav, token.new_cookie))
+    ctx.render(StatusCode::OK, &page)
 }
 
 fn group_view(group: Group, origin: &str) -> GroupView {

@@ -15,7 +15,7 @@ mod session;
 
 use actix_web::web;
 
-pub use context::Nav;
+pub use context::{Nav, PageContext};
 pub use errors::PageError;
 
 /// Form bodies are small; anything larger is refused before it is parsed.
