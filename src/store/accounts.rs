@@ -1,6 +1,6 @@
 //! Accounts and the email index.
 
-use redb::{ReadableDatabase, ReadableTable};
+use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 
 use super::tables::*;
 use super::{Store, StoreError, decode, encode, next_counter};
@@ -136,25 +136,35 @@ impl Store {
         change: impl FnOnce(&mut Account) -> R,
     ) -> Result<Option<(Account, R)>, StoreError> {
         let txn = self.begin_write()?;
-        let result = {
-            let Some(id) = txn
-                .open_table(EMAIL_TO_ACCOUNT_ID)?
-                .get(email.as_str())?
-                .map(|v| v.value())
-            else {
-                return Ok(None);
-            };
-            let mut accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
-            let stored = accounts.get(id)?.map(|v| v.value().to_vec());
-            let Some(bytes) = stored else {
-                return Ok(None);
-            };
-            let mut account: Account = decode("accounts", &bytes)?;
-            let outcome = change(&mut account);
-            accounts.insert(id, encode(&account).as_slice())?;
-            (account, outcome)
+        let Some(result) = update_in(&txn, email, change)? else {
+            return Ok(None);
         };
         self.commit(txn)?;
         Ok(Some(result))
     }
+}
+
+/// Inside a write transaction: finds the account by email, lets `change` edit it and
+/// writes it back. `None` if there is no such account.
+pub(super) fn update_in<R>(
+    txn: &WriteTransaction,
+    email: &Email,
+    change: impl FnOnce(&mut Account) -> R,
+) -> Result<Option<(Account, R)>, StoreError> {
+    let Some(id) = txn
+        .open_table(EMAIL_TO_ACCOUNT_ID)?
+        .get(email.as_str())?
+        .map(|v| v.value())
+    else {
+        return Ok(None);
+    };
+    let mut accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
+    let stored = accounts.get(id)?.map(|v| v.value().to_vec());
+    let Some(bytes) = stored else {
+        return Ok(None);
+    };
+    let mut account: Account = decode("accounts", &bytes)?;
+    let outcome = change(&mut account);
+    accounts.insert(id, encode(&account).as_slice())?;
+    Ok(Some((account, outcome)))
 }

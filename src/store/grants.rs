@@ -1,9 +1,10 @@
 //! Plan grants: an admin (or, later, a verified payment) puts an account on a plan. The
 //! account's existing key keeps its value and simply works again.
 
-use redb::{ReadableDatabase, ReadableTable};
+use redb::ReadableDatabase;
 use serde::{Deserialize, Serialize};
 
+use super::accounts::update_in;
 use super::tables::*;
 use super::{Store, StoreError, decode, encode, next_counter};
 use crate::config::PlanConfig;
@@ -30,24 +31,11 @@ impl Store {
     ) -> Result<Option<Account>, StoreError> {
         let period_secs = i64::from(plan_config.period_days) * 86_400;
         let txn = self.begin_write()?;
-        let account = {
-            let Some(id) = txn
-                .open_table(EMAIL_TO_ACCOUNT_ID)?
-                .get(email.as_str())?
-                .map(|v| v.value())
-            else {
-                return Ok(None);
-            };
-            let mut accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
-            let stored = accounts.get(id)?.map(|v| v.value().to_vec());
-            let Some(bytes) = stored else {
-                return Ok(None);
-            };
-            let mut account: Account = decode("accounts", &bytes)?;
+        let changed = update_in(&txn, email, |account| {
             account.period = if account.period.plan == plan && now < account.period.end {
                 PlanPeriod {
                     end: account.period.end + period_secs,
-                    ..account.period
+                    ..account.period.clone()
                 }
             } else {
                 PlanPeriod {
@@ -56,18 +44,19 @@ impl Store {
                     end: now + period_secs,
                 }
             };
-            accounts.insert(id, encode(&account).as_slice())?;
-            let grant = GrantRecord {
-                at: now,
-                plan: plan.to_owned(),
-                granted_by: granted_by.to_owned(),
-                period: account.period.clone(),
-            };
-            let seq = next_counter(&mut txn.open_table(META)?, META_NEXT_SEQUENCE)?;
-            txn.open_table(PLAN_GRANTS)?
-                .insert((id, seq), encode(&grant).as_slice())?;
-            account
+        })?;
+        let Some((account, ())) = changed else {
+            return Ok(None);
         };
+        let grant = GrantRecord {
+            at: now,
+            plan: plan.to_owned(),
+            granted_by: granted_by.to_owned(),
+            period: account.period.clone(),
+        };
+        let seq = next_counter(&mut txn.open_table(META)?, META_NEXT_SEQUENCE)?;
+        txn.open_table(PLAN_GRANTS)?
+            .insert((account.id, seq), encode(&grant).as_slice())?;
         self.commit(txn)?;
         Ok(Some(account))
     }
