@@ -1,6 +1,6 @@
 //! Accounts and the email index.
 
-use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{ReadTransaction, ReadableDatabase, ReadableTable, WriteTransaction};
 
 use super::tables::*;
 use super::{Store, StoreError, decode, encode, next_counter};
@@ -55,9 +55,7 @@ impl Store {
 
     pub fn account(&self, id: u64) -> Result<Option<Account>, StoreError> {
         let txn = self.db.begin_read()?;
-        let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
-        let found = accounts.get(id)?;
-        found.map(|v| decode("accounts", v.value())).transpose()
+        read_account(&txn, id)
     }
 
     pub fn account_by_email(&self, email: &Email) -> Result<Option<Account>, StoreError> {
@@ -69,9 +67,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
-        let found = accounts.get(id)?;
-        found.map(|v| decode("accounts", v.value())).transpose()
+        read_account(&txn, id)
     }
 
     /// Every account, oldest first.
@@ -142,6 +138,13 @@ impl Store {
         self.commit(txn)?;
         Ok(Some(result))
     }
+}
+
+/// Reads one account record inside a read transaction.
+pub(super) fn read_account(txn: &ReadTransaction, id: u64) -> Result<Option<Account>, StoreError> {
+    let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
+    let found = accounts.get(id)?;
+    found.map(|v| decode("accounts", v.value())).transpose()
 }
 
 /// Inside a write transaction: finds the account by email, lets `change` edit it and

@@ -4,6 +4,7 @@
 
 use redb::{ReadableDatabase, ReadableTable};
 
+use super::accounts::read_account;
 use super::tables::*;
 use super::{Store, StoreError, decode, encode, next_counter};
 use crate::domain::{Account, KeyRecord, RenewalAllowance, RenewalReason, RenewalRecord};
@@ -93,9 +94,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
-        let found = accounts.get(id)?;
-        found.map(|v| decode("accounts", v.value())).transpose()
+        read_account(&txn, id)
     }
 
     /// The account's renewal log, oldest first.
