@@ -40,6 +40,7 @@ pub struct Config {
 pub struct ServerConfig {
     pub bind: String,
     pub workers: usize,
+    pub blocking_threads_per_worker: usize,
     pub secure_cookies: bool,
     pub client_request_timeout_secs: u64,
     pub keep_alive_secs: u64,
@@ -226,6 +227,12 @@ impl Config {
             self.server.max_connections_per_worker as u64,
             16,
             1_000_000,
+        )?;
+        check_range(
+            "server.blocking_threads_per_worker",
+            self.server.blocking_threads_per_worker as u64,
+            1,
+            512,
         )?;
         check_range(
             "server.keep_alive_secs",

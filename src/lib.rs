@@ -10,6 +10,7 @@ pub mod config;
 pub mod docs;
 pub mod domain;
 pub mod error;
+pub mod key_cache;
 pub mod limits;
 pub mod metering;
 pub mod metrics;

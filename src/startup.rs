@@ -85,6 +85,7 @@ impl Application {
             hasher,
             meter,
             metrics: Default::default(),
+            key_cache: Default::default(),
             trusted_proxies,
             hashing: Semaphore::new(cores),
             rendering: Semaphore::new(render_permits),
@@ -108,6 +109,7 @@ impl Application {
         .client_disconnect_timeout(Duration::from_secs(2))
         .keep_alive(Duration::from_secs(server_config.keep_alive_secs))
         .max_connections(server_config.max_connections_per_worker)
+        .worker_max_blocking_threads(server_config.blocking_threads_per_worker)
         .shutdown_timeout(server_config.shutdown_timeout_secs);
         if server_config.workers > 0 {
             server = server.workers(server_config.workers);

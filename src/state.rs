@@ -26,6 +26,7 @@ pub struct AppState {
     pub meter: UsageMeter,
     pub metrics: crate::metrics::Metrics,
     pub render_cache: crate::render_cache::RenderCache,
+    pub key_cache: crate::key_cache::KeyCache,
     pub limiters: Limiters,
     pub trusted_proxies: Vec<IpRange>,
     /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.

@@ -33,8 +33,19 @@ impl KeyCheck {
             Some(Ok(key)) => key,
         };
         let hash = key_hash(&state.secret, &key);
-        let store = state.store.clone();
-        let account = blocking(move || Ok(store.account_by_key_hash(&hash)?)).await?;
+        // Read the generation first: a commit after this point makes the entry stale.
+        let generation = state.store.generation();
+        let account = match state.key_cache.get(&hash, generation) {
+            Some(account) => Some(account),
+            None => {
+                let store = state.store.clone();
+                let account = blocking(move || Ok(store.account_by_key_hash(&hash)?)).await?;
+                if let Some(account) = &account {
+                    state.key_cache.insert(hash, account.clone(), generation);
+                }
+                account
+            }
+        };
         // The index said this hash belongs to the account; confirm against the account's
         // own record in constant time, so a stale index entry can never authorise.
         let current = account.filter(|a| {

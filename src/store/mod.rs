@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rand::RngCore;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
@@ -107,6 +107,8 @@ pub struct Store {
     /// Set when a commit failed: redb then wants the database closed and reopened, so no
     /// further write is attempted until qrgate restarts (and `/healthz` says so).
     poisoned: Arc<AtomicBool>,
+    /// Moves on with every commit, so caches of what was read can tell they are stale.
+    generation: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -131,6 +133,7 @@ impl Store {
             db: Arc::new(db),
             commits: Arc::default(),
             poisoned: Arc::default(),
+            generation: Arc::default(),
         };
         let secret = store.initialise(&path)?;
         Ok((store, secret))
@@ -195,11 +198,19 @@ impl Store {
         let started = Instant::now();
         let committed = txn.commit();
         self.commits.observe(started.elapsed());
+        // Bumped after the commit and before any caller can answer, so a reader that saw
+        // the old generation re-reads.
+        self.generation.fetch_add(1, Ordering::SeqCst);
         committed.map_err(|e| {
             self.poisoned.store(true, Ordering::SeqCst);
             tracing::error!(error = %e, "a commit failed; qrgate refuses further writes until it is restarted");
             StoreError::Commit(e)
         })
+    }
+
+    /// The current write generation (see `KeyCache`).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     /// Commit latencies, for `/metrics`.
