@@ -18,37 +18,31 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
     };
     let bits: usize = if palette.len() <= 2 { 1 } else { 2 };
 
-    // Which module column (row) each pixel column (row) falls in, if any.
+    // Module rows repeat over `s` pixel rows: build each once, a module at a time (each
+    // module covers `s` pixels), and copy it for the other pixel rows.
     let s = layout.module as usize;
     let offset = layout.offset as usize;
-    let span = s * matrix.width;
-    let module_at = |px: usize| (px >= offset && px < offset + span).then(|| (px - offset) / s);
-    let columns: Vec<Option<usize>> = (0..size).map(module_at).collect();
-
     let row_bytes = (size * bits).div_ceil(8);
     let mut image = vec![0u8; row_bytes * size];
     let mut module_row = vec![0u8; row_bytes];
-    let mut last_built = None;
-    for y in 0..size {
-        let Some(my) = module_at(y) else { continue };
-        if last_built != Some(my) {
-            module_row.fill(0);
-            for (x, column) in columns.iter().enumerate() {
-                let Some(mx) = *column else { continue };
-                if !matrix.get(mx, my) {
-                    continue;
-                }
-                let index = if matrix.in_finder(mx, my) {
-                    eye_index
-                } else {
-                    1
-                };
+    for my in 0..matrix.width {
+        module_row.fill(0);
+        for mx in (0..matrix.width).filter(|&mx| matrix.get(mx, my)) {
+            let index = if matrix.in_finder(mx, my) {
+                eye_index
+            } else {
+                1
+            };
+            let first = offset + mx * s;
+            for x in first..first + s {
                 let bit = x * bits;
                 module_row[bit / 8] |= (index as u8) << (8 - bits - bit % 8);
             }
-            last_built = Some(my);
         }
-        image[y * row_bytes..(y + 1) * row_bytes].copy_from_slice(&module_row);
+        let top = offset + my * s;
+        for y in top..top + s {
+            image[y * row_bytes..(y + 1) * row_bytes].copy_from_slice(&module_row);
+        }
     }
 
     let mut out = Vec::with_capacity(image.len() / 8 + 256);
@@ -64,6 +58,9 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
         encoder.set_trns(vec![0u8]);
     }
     encoder.set_compression(png::Compression::Fast);
+    // The PNG specification recommends no filtering for palette images below 8 bits, and
+    // adaptive filtering costs more here than all of deflate.
+    encoder.set_filter(png::Filter::NoFilter);
     // Writing to a Vec cannot fail, and the header matches the data by construction.
     let mut writer = encoder.write_header().expect("PNG header into memory");
     writer
