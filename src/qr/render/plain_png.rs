@@ -58,9 +58,10 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
         encoder.set_trns(vec![0u8]);
     }
     encoder.set_compression(png::Compression::Fast);
-    // The PNG specification recommends no filtering for palette images below 8 bits, and
-    // adaptive filtering costs more here than all of deflate.
-    encoder.set_filter(png::Filter::NoFilter);
+    // A fixed "Up" filter: each module row repeats over several pixel rows, and Up turns
+    // every repeat into zeros that deflate to almost nothing, at a fraction of the cost of
+    // adaptive filtering (which was an eighth of an uncached request's instructions).
+    encoder.set_filter(png::Filter::Up);
     // Writing to a Vec cannot fail, and the header matches the data by construction.
     let mut writer = encoder.write_header().expect("PNG header into memory");
     writer
@@ -68,4 +69,22 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
         .expect("PNG data into memory");
     writer.finish().expect("PNG end into memory");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::qr::design::{Design, Ecc};
+    use crate::qr::encode::encode;
+    use crate::qr::layout::layout;
+
+    #[test]
+    fn a_plain_300_px_code_stays_small() {
+        let matrix = encode("https://example.org/menu/table-1?lang=en", Ecc::M).unwrap();
+        let design = Design {
+            size: 300,
+            ..Design::default()
+        };
+        let png = super::encode(&matrix, &design, &layout(300, matrix.width, 4).unwrap());
+        assert!(png.len() < 2_500, "{} bytes", png.len());
+    }
 }
