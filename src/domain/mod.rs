@@ -8,6 +8,6 @@ mod renewal;
 
 pub use account::{Account, AccountStatus, KeyRecord, PlanPeriod, Role};
 pub use api_key::{ApiKey, KeyFormatError};
-pub use email::{Email, EmailError};
+pub use email::{Email, EmailError, is_valid_domain};
 pub use password::{Password, PasswordError};
 pub use renewal::{RENEWAL_WINDOW_SECS, RenewalAllowance, RenewalReason, RenewalRecord};

@@ -86,15 +86,7 @@ pub(super) fn check_address(value: &str) -> Result<(), String> {
     if let Some(c) = local.chars().find(|c| "<>()[]\\,;:\"".contains(*c)) {
         return Err(format!("{EXPECTED}; {c:?} is not allowed before the @"));
     }
-    let domain_ok = domain.contains('.')
-        && domain.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
-    if !domain_ok {
+    if !crate::domain::is_valid_domain(domain) {
         return Err(format!(
             "{EXPECTED}; the domain after @ must be like example.org"
         ));
