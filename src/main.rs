@@ -23,8 +23,31 @@ struct Cli {
     data_dir: Option<PathBuf>,
 }
 
+fn main() -> ExitCode {
+    tune_allocator();
+    serve()
+}
+
+/// glibc raises its mmap threshold whenever a large block is freed; from then on large
+/// blocks (render cache segments, the pixmaps of big renders) come from the heap, whose
+/// freed pages it seldom returns, and a full render cache turning over kept the process
+/// near twice the cache's size (scripts/loadbench: 140 MiB peak against 97 MiB with a
+/// fixed threshold). Setting the threshold turns that adjustment off: blocks of 1 MiB and
+/// more get mappings of their own, returned to the system when freed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    // SAFETY: mallopt only sets a parameter of the allocator, with a valid value, before
+    // any other thread exists. A refusal (0) leaves glibc's default, which also works.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
+
 #[actix_web::main]
-async fn main() -> ExitCode {
+async fn serve() -> ExitCode {
     let cli = Cli::parse();
     qrgate::telemetry::init();
     let overrides = CliOverrides {

@@ -17,7 +17,6 @@ use crate::qr::render::LogoImage;
 use crate::qr::{QrError, generate, preview};
 use crate::render_cache::Cached;
 use crate::state::{AppState, Busy, blocking};
-use actix_web::web::Bytes;
 
 /// Changes whenever rendering changes, so that old ETags stop matching.
 const RENDER_VERSION: &str = "1";
@@ -119,7 +118,7 @@ async fn generate_for(
         Some(hit) => hit,
         None => match render(state, payload, design, logo).await {
             Ok(image) => {
-                state.render_cache.insert(etag.clone(), image.clone());
+                state.render_cache.insert(&etag, image.clone());
                 image
             }
             Err(problem) => {
@@ -155,10 +154,7 @@ async fn render(
     drop(slot);
     state.metrics.render(svg, started.elapsed());
     match rendered {
-        Ok(Ok(image)) => Ok(Cached {
-            bytes: Bytes::from(image.bytes),
-            version: image.version,
-        }),
+        Ok(Ok(image)) => Ok(Cached::new(image.bytes, image.version)),
         Ok(Err(e)) => Err(Err(e)),
         Err(e) => Err(Ok(e.into())),
     }
@@ -298,11 +294,8 @@ async fn preview_response(
                 .await?
                 .map_err(|e| render_problem(e, QrType::Text))?;
             drop(slot);
-            let image = Cached {
-                bytes: Bytes::from(image.bytes),
-                version: image.version,
-            };
-            state.render_cache.insert(key, image.clone());
+            let image = Cached::new(image.bytes, image.version);
+            state.render_cache.insert(&key, image.clone());
             image
         }
     };
