@@ -8,7 +8,7 @@ use qrcode::{Color, EcLevel, QrCode};
 use qrgate::qr::design::{Design, Ecc};
 use qrgate::qr::encode::encode;
 use qrgate::qr::generate;
-use qrgate::qr::render::LogoImage;
+use qrgate::qr::render::{LogoImage, Scene};
 
 const URL: &str = "https://example.org/menu/table-1?lang=en";
 
@@ -40,6 +40,20 @@ fn benches(c: &mut Criterion) {
             let code = QrCode::with_error_correction_level(black_box(URL), EcLevel::M).unwrap();
             let dark = code.into_colors().into_iter().map(|c| c == Color::Dark);
             dark.collect::<Vec<bool>>()
+        })
+    });
+    // The raster and PNG writer alone, from a matrix already encoded.
+    let matrix = encode(URL, Ecc::M).unwrap();
+    let plain_300 = design(&[("size", "300")]);
+    c.bench_function("plain PNG 300 px, render only (no encode)", |b| {
+        b.iter(|| {
+            qrgate::qr::render::render(&Scene {
+                matrix: black_box(&matrix),
+                design: &plain_300,
+                logo: None,
+                watermark: false,
+            })
+            .unwrap()
         })
     });
     let cases: [(&str, &[(&str, &str)]); 5] = [

@@ -2,6 +2,7 @@
 //! designs (shapes, logos, the preview watermark) are drawn as SVG and, for PNG output,
 //! rasterised by resvg. `render` is the one entry point, so a renderer can be replaced.
 
+mod deflate;
 mod glyphs;
 mod plain_png;
 mod raster;
