@@ -123,7 +123,10 @@ impl RenderCache {
     /// oldest, as needed) and points the key's entry at them.
     fn append(&self, inner: &mut Inner, key: Arc<str>, image: &Cached) {
         let len = image.bytes.len();
-        let full = inner.segments.back().is_none_or(|s| s.free.capacity() < len);
+        let full = inner
+            .segments
+            .back()
+            .is_none_or(|s| s.free.capacity() < len);
         if full {
             inner.segments.push_back(Segment {
                 free: BytesMut::with_capacity(self.segment_size),
@@ -131,7 +134,10 @@ impl RenderCache {
             });
         }
         let segment = inner.first + inner.segments.len() as u64 - 1;
-        let newest = inner.segments.back_mut().expect("a segment was just ensured");
+        let newest = inner
+            .segments
+            .back_mut()
+            .expect("a segment was just ensured");
         newest.free.extend_from_slice(&image.bytes);
         let bytes = newest.free.split().freeze();
         newest.keys.push(Arc::clone(&key));
