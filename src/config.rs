@@ -32,6 +32,7 @@ pub struct Config {
     pub accounts: AccountsConfig,
     pub keys: KeysConfig,
     pub admin: AdminConfig,
+    pub payments: PaymentsConfig,
     pub plans: BTreeMap<String, PlanConfig>,
 }
 
@@ -106,6 +107,36 @@ pub struct KeysConfig {
 pub struct AdminConfig {
     pub emails: Vec<String>,
 }
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentsConfig {
+    /// Signs the requests of `POST /webhooks/payment`; empty turns the endpoint off.
+    pub webhook_secret: String,
+    /// How far a signed request's timestamp may be from now.
+    pub webhook_tolerance_secs: u64,
+}
+
+/// The secret never reaches a log line through `{:?}`.
+impl std::fmt::Debug for PaymentsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentsConfig")
+            .field(
+                "webhook_secret",
+                &if self.webhook_secret.is_empty() {
+                    "(none)"
+                } else {
+                    "(set)"
+                },
+            )
+            .field("webhook_tolerance_secs", &self.webhook_tolerance_secs)
+            .finish()
+    }
+}
+
+/// The shortest webhook secret accepted: 32 characters, so that a guessable word is not
+/// what stands between the internet and free plans.
+pub const MIN_WEBHOOK_SECRET_LEN: usize = 32;
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -308,6 +339,21 @@ impl Config {
                 ConfigError::invalid(&format!("admin.emails[{i}]"), format!("`{email}`: {e}"))
             })?;
         }
+        let secret = &self.payments.webhook_secret;
+        if !secret.is_empty() && secret.chars().count() < MIN_WEBHOOK_SECRET_LEN {
+            return Err(ConfigError::invalid(
+                "payments.webhook_secret",
+                format!(
+                    "must be empty (webhook off) or at least {MIN_WEBHOOK_SECRET_LEN} characters, e.g. from `openssl rand -hex 32`"
+                ),
+            ));
+        }
+        check_range(
+            "payments.webhook_tolerance_secs",
+            self.payments.webhook_tolerance_secs,
+            10,
+            3600,
+        )?;
         if !self.plans.contains_key(TRIAL_PLAN) {
             return Err(ConfigError::invalid(
                 "plans",
@@ -517,6 +563,16 @@ mod tests {
         assert!(err.to_string().contains("keys.renewals_per_day"), "{err}");
         let err = load_with(None, &[("QRGATE_KEYS__RENEWALS_PER_DAY", "five")]).unwrap_err();
         assert!(err.to_string().contains("keys.renewals_per_day"), "{err}");
+    }
+
+    #[test]
+    fn a_short_webhook_secret_is_refused_and_a_set_one_is_not_printed() {
+        let err = load_with(None, &[("QRGATE_PAYMENTS__WEBHOOK_SECRET", "password")]).unwrap_err();
+        assert!(err.to_string().contains("payments.webhook_secret"), "{err}");
+        let secret = "a".repeat(MIN_WEBHOOK_SECRET_LEN);
+        let config = load_with(None, &[("QRGATE_PAYMENTS__WEBHOOK_SECRET", &secret)]).unwrap();
+        assert_eq!(config.payments.webhook_secret, secret);
+        assert!(!format!("{config:?}").contains(&secret));
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod caller;
 mod health;
 mod logos;
 mod params;
+mod payments;
 mod problem;
 mod qr;
 mod rate;
@@ -19,6 +20,7 @@ pub use qr::{validate_json, validate_query};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::check))
         .route("/metrics", web::get().to(health::metrics))
+        .route("/webhooks/payment", web::post().to(payments::payment))
         .service(
             web::scope("/api")
                 .route("/v1/usage", web::get().to(usage::show))

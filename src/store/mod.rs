@@ -26,7 +26,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use accounts::{EmailTaken, NewAccount};
-pub use grants::GrantRecord;
+pub use grants::{GrantRecord, PaymentGrant};
 pub use keys::{KeyChange, KeyChangeRequest};
 pub use logos::{LogoAdded, LogoRecord};
 pub use sessions::SessionRecord;
@@ -178,6 +178,7 @@ impl Store {
         txn.open_table(KEY_HASH_TO_ACCOUNT_ID)?;
         txn.open_table(RENEWAL_LOG)?;
         txn.open_table(PLAN_GRANTS)?;
+        txn.open_table(PAYMENT_EVENTS)?;
         txn.open_table(ACCOUNT_ID_TO_USAGE)?;
         txn.open_table(LOGO_META)?;
         txn.open_table(LOGO_DATA)?;

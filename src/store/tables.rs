@@ -17,6 +17,8 @@ pub const KEY_HASH_TO_ACCOUNT_ID: TableDefinition<&[u8], u64> = TableDefinition:
 pub const RENEWAL_LOG: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("renewal_log");
 /// (account id, sequence) → `GrantRecord` (JSON), oldest first.
 pub const PLAN_GRANTS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("plan_grants");
+/// Payment event id → `PaymentEventRecord` (JSON): each event grants once.
+pub const PAYMENT_EVENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("payment_events");
 /// Account id → (period start, successful generations in that period).
 pub const ACCOUNT_ID_TO_USAGE: TableDefinition<u64, (i64, u64)> = TableDefinition::new("usage");
 

@@ -13,6 +13,7 @@ mod limits;
 mod openapi;
 mod ops;
 mod payloads;
+mod payments;
 mod plans;
 pub mod process;
 mod properties;
