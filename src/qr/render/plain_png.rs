@@ -266,6 +266,27 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Any payload, size, margin and palette (1 or 2 bits, opaque or transparent).
+        #[test]
+        fn any_plain_code_has_the_right_pixels(
+            text in "[ -~]{1,200}",
+            extra in 0u32..300,
+            margin in 0u32..8,
+            eye in proptest::bool::ANY,
+            transparent in proptest::bool::ANY,
+        ) {
+            let design = Design {
+                eye_color: if eye { Rgb(200, 0, 0) } else { Rgb::BLACK },
+                bg: if transparent { Background::Transparent } else { Background::Color(Rgb::WHITE) },
+                ..Design::default()
+            };
+            let width = encode(&text, design.ecc).unwrap().width as u32;
+            assert_pixels(&text, width + 2 * margin + extra, margin, &design);
+        }
+    }
+
     #[test]
     fn a_plain_300_px_code_stays_small() {
         let matrix = encode("https://example.org/menu/table-1?lang=en", Ecc::M).unwrap();
