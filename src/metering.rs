@@ -93,6 +93,11 @@ impl UsageMeter {
         }
     }
 
+    /// Drops a deleted account's count.
+    pub fn forget(&self, account_id: u64) {
+        self.lock().remove(&account_id);
+    }
+
     /// Writes every changed count to the store in one transaction; returns how many.
     pub fn flush(&self, store: &Store) -> Result<usize, StoreError> {
         let changed: Vec<UsageTotal> = self

@@ -5,6 +5,7 @@
 //! Every method is blocking; callers on the async executor go through `web::block`.
 
 mod accounts;
+mod deletion;
 mod grants;
 mod keys;
 mod logos;

@@ -49,13 +49,17 @@ pub type UsageTotal = (u64, i64, u64);
 
 impl Store {
     /// Writes absolute counts (not increments) in one transaction, so writing the same
-    /// snapshot twice, or after a crash, can never count a request twice.
+    /// snapshot twice, or after a crash, can never count a request twice. Counts of
+    /// accounts deleted meanwhile are dropped.
     pub fn write_usage(&self, totals: &[UsageTotal]) -> Result<(), StoreError> {
         let txn = self.begin_write()?;
         {
+            let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
             let mut usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
             for &(account_id, period_start, used) in totals {
-                usage.insert(account_id, (period_start, used))?;
+                if accounts.get(account_id)?.is_some() {
+                    usage.insert(account_id, (period_start, used))?;
+                }
             }
         }
         self.commit(txn)?;

@@ -1,6 +1,7 @@
 //! Server-rendered pages: sign-up, login, the dashboard, plans and admin. Each page is one
 //! askama struct next to its handlers; `context` holds what every page needs.
 
+mod account_page;
 mod admin;
 mod assets;
 mod auth_pages;
@@ -41,6 +42,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(key_page::submit),
         )
         .route("/dashboard/plans", web::get().to(plans::show))
+        .service(
+            web::resource("/dashboard/account")
+                .get(account_page::show)
+                .post(account_page::delete),
+        )
         .route("/admin", web::get().to(admin::show))
         .route("/admin/grant", web::post().to(admin::grant))
         .route("/admin/status", web::post().to(admin::set_status))

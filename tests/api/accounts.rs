@@ -279,3 +279,87 @@ async fn pages_carry_security_headers_and_are_not_cached() {
     );
     assert_eq!(headers["cache-control"], "no-store");
 }
+
+#[tokio::test]
+async fn deleting_an_account_erases_it_ends_its_key_and_frees_the_email() {
+    let app = TestApp::spawn().await;
+    let (browser, key) = app.user_with_key("ada@example.org").await;
+    let client = crate::helpers::Browser::plain_client();
+    let uploaded = client
+        .post(format!("{}/api/v1/logos", app.address))
+        .header("X-API-Key", &key)
+        .body(crate::qr_api::logo_png())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+    let (status, page) = browser.page("/dashboard/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<form id=\"delete-account\""));
+
+    // Without the email typed out, or with a wrong password, nothing happens.
+    let browser = &browser;
+    let attempt = |confirm: &'static str, password: &'static str| async move {
+        let fields = [("confirm_email", confirm), ("password", password)];
+        browser
+            .submit("/dashboard/account", "/dashboard/account", &fields)
+            .await
+    };
+    let response = attempt("bob@example.org", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.text().await.unwrap().contains("Type your account"));
+    let response = attempt("ada@example.org", "not the password at all").await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Incorrect password.")
+    );
+    assert_eq!(app.usage(&key).await.status(), StatusCode::OK);
+
+    let response = attempt("Ada@Example.org", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"account-deleted\"")
+    );
+
+    assert_eq!(
+        app.usage(&key).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the key died with the account"
+    );
+    let (status, _) = browser.page("/dashboard").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the session ended");
+    let response = browser.login("ada@example.org", PASSWORD).await;
+    assert_ne!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "no account to log in to"
+    );
+    let (_, admin_page) = app.admin().await.page("/admin").await;
+    assert!(!admin_page.contains("ada@example.org"));
+
+    // The email is free again, for a new trial with nothing carried over.
+    let (_, new_key) = app.user_with_key("ada@example.org").await;
+    let usage: serde_json::Value = app.usage(&new_key).await.json().await.unwrap();
+    assert_eq!(
+        (usage["plan"].as_str(), usage["used"].as_u64()),
+        (Some("trial"), Some(0))
+    );
+    let listed: serde_json::Value = client
+        .get(format!("{}/api/v1/logos", app.address))
+        .header("X-API-Key", &new_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["logos"].as_array().unwrap().len(), 0);
+}
