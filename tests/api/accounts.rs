@@ -352,14 +352,5 @@ async fn deleting_an_account_erases_it_ends_its_key_and_frees_the_email() {
         (usage["plan"].as_str(), usage["used"].as_u64()),
         (Some("trial"), Some(0))
     );
-    let listed: serde_json::Value = client
-        .get(format!("{}/api/v1/logos", app.address))
-        .header("X-API-Key", &new_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(listed["logos"].as_array().unwrap().len(), 0);
+    assert_eq!(app.logos(&new_key).await.len(), 0);
 }

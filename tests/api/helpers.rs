@@ -99,6 +99,20 @@ impl TestApp {
         request.send().await.unwrap()
     }
 
+    /// `GET /api/v1/logos` with the key: the account's logos as listed.
+    pub async fn logos(&self, key: &str) -> Vec<serde_json::Value> {
+        let listed: serde_json::Value = Browser::plain_client()
+            .get(format!("{}/api/v1/logos", self.address))
+            .header("X-API-Key", key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        listed["logos"].as_array().expect("a logos array").clone()
+    }
+
     pub async fn usage(&self, key: &str) -> Response {
         Browser::plain_client()
             .get(format!("{}/api/v1/usage", self.address))
