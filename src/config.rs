@@ -48,6 +48,8 @@ pub struct ServerConfig {
     pub max_connections_per_worker: usize,
     pub shutdown_timeout_secs: u64,
     pub trusted_proxies: Vec<String>,
+    /// Bearer token required by `GET /metrics`; empty leaves it open.
+    pub metrics_token: Secret,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -108,29 +110,40 @@ pub struct AdminConfig {
     pub emails: Vec<String>,
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentsConfig {
     /// Signs the requests of `POST /webhooks/payment`; empty turns the endpoint off.
-    pub webhook_secret: String,
+    pub webhook_secret: Secret,
     /// How far a signed request's timestamp may be from now.
     pub webhook_tolerance_secs: u64,
 }
 
-/// The secret never reaches a log line through `{:?}`.
-impl std::fmt::Debug for PaymentsConfig {
+/// A configured secret: used as a string, never printed by `{:?}`, so a debug dump of
+/// the configuration cannot leak it.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PaymentsConfig")
-            .field(
-                "webhook_secret",
-                &if self.webhook_secret.is_empty() {
-                    "(none)"
-                } else {
-                    "(set)"
-                },
-            )
-            .field("webhook_tolerance_secs", &self.webhook_tolerance_secs)
-            .finish()
+        f.write_str(if self.0.is_empty() { "(none)" } else { "(set)" })
     }
 }
 
@@ -339,7 +352,7 @@ impl Config {
                 ConfigError::invalid(&format!("admin.emails[{i}]"), format!("`{email}`: {e}"))
             })?;
         }
-        let secret = &self.payments.webhook_secret;
+        let secret = self.payments.webhook_secret.expose();
         if !secret.is_empty() && secret.chars().count() < MIN_WEBHOOK_SECRET_LEN {
             return Err(ConfigError::invalid(
                 "payments.webhook_secret",
@@ -571,7 +584,7 @@ mod tests {
         assert!(err.to_string().contains("payments.webhook_secret"), "{err}");
         let secret = "a".repeat(MIN_WEBHOOK_SECRET_LEN);
         let config = load_with(None, &[("QRGATE_PAYMENTS__WEBHOOK_SECRET", &secret)]).unwrap();
-        assert_eq!(config.payments.webhook_secret, secret);
+        assert_eq!(config.payments.webhook_secret.expose(), secret);
         assert!(!format!("{config:?}").contains(&secret));
     }
 

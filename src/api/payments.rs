@@ -59,7 +59,7 @@ pub async fn payment(
     if let Err(why) = verify(
         signature,
         &body,
-        payments.webhook_secret.as_bytes(),
+        payments.webhook_secret.expose().as_bytes(),
         now,
         payments.webhook_tolerance_secs,
     ) {

@@ -50,3 +50,30 @@ async fn metrics_count_requests_renders_previews_and_commits() {
     }
     assert!(!text.contains(&key), "no secrets in metrics");
 }
+
+#[tokio::test]
+async fn with_a_token_metrics_need_it() {
+    let token = "scrape-token-0123456789";
+    let app = TestApp::spawn_with(|c| c.server.metrics_token = token.into()).await;
+    let get = |authorization: Option<String>| {
+        let mut request = Browser::plain_client().get(format!("{}/metrics", app.address));
+        if let Some(value) = authorization {
+            request = request.header("Authorization", value);
+        }
+        request.send()
+    };
+    for wrong in [None, Some("Bearer nope".to_owned()), Some(token.to_owned())] {
+        let response = get(wrong.clone()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{wrong:?}");
+        assert!(response.headers().contains_key("www-authenticate"));
+    }
+    let response = get(Some(format!("Bearer {token}"))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("qrgate_http_requests_total")
+    );
+}
