@@ -45,7 +45,11 @@ pub fn render(scene: &Scene) -> Result<Vec<u8>, RenderError> {
     Ok(match design.format {
         Format::Svg => svg::build(scene, &layout).into_bytes(),
         Format::Png if plain => plain_png::encode(scene.matrix, design, &layout),
-        Format::Png => raster::rasterize(&svg::build(scene, &layout), design)?,
+        Format::Png => {
+            // A logo's or the banner's many colours rarely fit a palette: not worth trying.
+            let few_colours = scene.logo.is_none() && !scene.watermark;
+            raster::rasterize(&svg::build(scene, &layout), design, few_colours)?
+        }
     })
 }
 
