@@ -1,7 +1,9 @@
-//! Crash safety: drive mixed writes (sign-ups, key creations, renewals, plan grants, QR
-//! requests) from several tasks against the real binary, `kill -9` it at a random moment,
-//! restart it on the same data, and check that every write whose response arrived is
-//! there and that usage counts are within the flush bound and never over-counted.
+//! Crash safety: drive mixed writes (sign-ups, key creations, renewals, plan grants by an
+//! admin and by the payment webhook, account deletions, QR requests) from several tasks
+//! against the real binary, `kill -9` it at a random moment, restart it on the same data,
+//! and check that every write whose response arrived is there (and every acknowledged
+//! deletion still gone), that a payment event survives with its grant (a retry is
+//! recognised), and that usage counts are within the flush bound and never over-counted.
 //!
 //! `cargo test` runs 5 cycles; `scripts/crashtest` runs 100 (`CRASH_CYCLES`).
 
@@ -21,8 +23,10 @@ const ENV: &[(&str, &str)] = &[
     ("QRGATE_LIMITS__SIGNUP_BURST", "1000000"),
     ("QRGATE_LIMITS__LOGIN_BURST", "1000000"),
     ("QRGATE_LIMITS__KEY_CHANGE_BURST", "1000000"),
+    ("QRGATE_LIMITS__KEYLESS_BURST", "1000000"),
     ("QRGATE_LIMITS__LOGIN_FAILURES_BEFORE_BACKOFF", "1000000"),
     ("QRGATE_USAGE__FLUSH_INTERVAL_MS", "250"),
+    ("QRGATE_PAYMENTS__WEBHOOK_SECRET", crate::payments::SECRET),
 ];
 /// Counts written more than this long before the kill must have been flushed.
 const FLUSH_BOUND: Duration = Duration::from_millis(1000);
@@ -43,6 +47,15 @@ struct Account {
 
 type Ledger = Arc<Mutex<HashMap<String, Account>>>;
 
+/// An account made to be deleted: its key, and whether the deletion was acknowledged.
+struct Deletion {
+    email: String,
+    key: String,
+    acknowledged: bool,
+}
+
+type Deletions = Arc<Mutex<Vec<Deletion>>>;
+
 #[tokio::test]
 async fn every_acknowledged_write_survives_kill_9() {
     let cycles: usize = std::env::var("CRASH_CYCLES")
@@ -51,7 +64,8 @@ async fn every_acknowledged_write_survives_kill_9() {
         .unwrap_or(5);
     let dir = tempfile::tempdir().unwrap();
     let ledger: Ledger = Arc::default();
-    let mut tally = (0usize, 0usize, 0usize); // accounts, keys, images acknowledged
+    let deletions: Deletions = Arc::default();
+    let mut tally = (0usize, 0usize, 0usize, 0usize); // accounts, keys, images, paid plans
     for cycle in 0..cycles {
         let mut server = start(dir.path(), ENV).await;
         let admin = Browser::new(&server.address);
@@ -70,6 +84,8 @@ async fn every_acknowledged_write_survives_kill_9() {
             .map(|w| tokio::spawn(work(server.address.clone(), ledger.clone(), cycle, w)))
             .collect();
         let grants = tokio::spawn(grant(admin, ledger.clone()));
+        let payments = tokio::spawn(pay(server.address.clone(), ledger.clone()));
+        let deleter = tokio::spawn(delete(server.address.clone(), deletions.clone(), cycle));
         let pause = rand::thread_rng().gen_range(300..1500);
         tokio::time::sleep(Duration::from_millis(pause)).await;
         server.child.kill().await.unwrap(); // SIGKILL
@@ -78,6 +94,8 @@ async fn every_acknowledged_write_survives_kill_9() {
             worker.abort();
         }
         grants.abort();
+        payments.abort();
+        deleter.abort();
 
         let mut server = start(dir.path(), ENV).await;
         assert_eq!(
@@ -93,17 +111,34 @@ async fn every_acknowledged_write_survives_kill_9() {
         for (email, account) in &snapshot {
             verify(&server, email, account, killed_at, cycle).await;
         }
+        let gone: Vec<(String, String)> = deletions
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|d| d.acknowledged)
+            .map(|d| (d.email.clone(), d.key.clone()))
+            .collect();
+        for (email, key) in &gone {
+            verify_deleted(&server, email, key).await;
+        }
         tally = (
             snapshot.len(),
             snapshot.values().filter(|a| a.key.is_some()).count(),
             snapshot.values().map(|a| a.served.len()).sum(),
+            snapshot.values().filter(|a| a.plan == Some("pro")).count(),
         );
         // Stop the checking server and wait for it, so the next start finds the file free.
         server.child.kill().await.unwrap();
     }
+    let deleted = deletions
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|d| d.acknowledged)
+        .count();
     println!(
-        "crash test: {cycles} cycles of kill -9; {} accounts, {} keys, {} images acknowledged; no acknowledged write lost",
-        tally.0, tally.1, tally.2
+        "crash test: {cycles} cycles of kill -9; {} accounts, {} keys, {} images, {} webhook grants, {deleted} deletions acknowledged; no acknowledged write lost",
+        tally.0, tally.1, tally.2, tally.3
     );
 }
 
@@ -178,17 +213,127 @@ async fn work(address: String, ledger: Ledger, cycle: usize, worker: usize) {
     }
 }
 
+/// Accounts of even-numbered workers get their plans from the admin, the others from
+/// the payment webhook, so the two never race for one account.
+fn paid_by_webhook(email: &str) -> bool {
+    ["w1n", "w3n"].iter().any(|w| email.contains(w))
+}
+
+/// Accounts with a key and no plan yet, of the given kind.
+fn awaiting_plan(ledger: &Ledger, by_webhook: bool) -> Vec<String> {
+    ledger
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(e, a)| a.plan.is_none() && a.key.is_some() && paid_by_webhook(e) == by_webhook)
+        .map(|(e, _)| e.clone())
+        .take(3)
+        .collect()
+}
+
+/// The payment event that grants `email` its plan: one per account.
+fn payment_event(email: &str) -> String {
+    serde_json::json!({"event_id": format!("evt-{email}"), "email": email, "plan": "pro"})
+        .to_string()
+}
+
+async fn post_payment(address: &str, email: &str) -> Option<serde_json::Value> {
+    let body = payment_event(email);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let response = Browser::plain_client()
+        .post(format!("{address}/webhooks/payment"))
+        .header("content-type", "application/json")
+        .header(
+            "X-Qrgate-Signature",
+            crate::payments::signature(now, &body, crate::payments::SECRET),
+        )
+        .body(body)
+        .send()
+        .await
+        .ok()?;
+    if response.status() != StatusCode::OK {
+        return None;
+    }
+    response.json().await.ok()
+}
+
+/// The payment provider: one signed event per account as accounts appear.
+async fn pay(address: String, ledger: Ledger) {
+    loop {
+        for email in awaiting_plan(&ledger, true) {
+            if post_payment(&address, &email).await.is_some() {
+                ledger.lock().unwrap().get_mut(&email).unwrap().plan = Some("pro");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Signs up, creates a key, deletes the account; over and over.
+async fn delete(address: String, deletions: Deletions, cycle: usize) {
+    for n in 0.. {
+        let email = format!("c{cycle}d{n}@example.org");
+        let browser = Browser::new(&address);
+        let signed_up = browser
+            .submit_checked(
+                "/signup",
+                "/signup",
+                &[("email", &email), ("password", PASSWORD)],
+            )
+            .await;
+        let Ok(page) = browser.create_key_checked(PASSWORD).await else {
+            return;
+        };
+        let (Some(StatusCode::SEE_OTHER), Some(key)) = (signed_up, api_key_in(&page)) else {
+            return;
+        };
+        let index = {
+            let mut deletions = deletions.lock().unwrap();
+            deletions.push(Deletion {
+                email: email.clone(),
+                key,
+                acknowledged: false,
+            });
+            deletions.len() - 1
+        };
+        let fields = [("confirm_email", email.as_str()), ("password", PASSWORD)];
+        let answered = browser
+            .submit_checked("/dashboard/account", "/dashboard/account", &fields)
+            .await;
+        if answered != Some(StatusCode::OK) {
+            return;
+        }
+        deletions.lock().unwrap()[index].acknowledged = true;
+    }
+}
+
+async fn verify_deleted(server: &Server, email: &str, key: &str) {
+    let usage = Browser::plain_client()
+        .get(format!("{}/api/v1/usage", server.address))
+        .header("X-API-Key", key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        usage.status(),
+        StatusCode::UNAUTHORIZED,
+        "{email}: an acknowledged deletion came back"
+    );
+    let login = Browser::new(&server.address).login(email, PASSWORD).await;
+    assert_ne!(
+        login.status(),
+        StatusCode::SEE_OTHER,
+        "{email}: can log in after deletion"
+    );
+}
+
 /// The admin grants the basic plan to accounts as they appear.
 async fn grant(admin: Browser, ledger: Ledger) {
     loop {
-        let pending: Vec<String> = ledger
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(_, a)| a.plan.is_none() && a.key.is_some())
-            .map(|(e, _)| e.clone())
-            .take(3)
-            .collect();
+        let pending = awaiting_plan(&ledger, false);
         for email in pending {
             if admin
                 .submit_checked(
@@ -237,6 +382,17 @@ async fn verify(server: &Server, email: &str, account: &Account, killed_at: Inst
             usage["plan"], plan,
             "{email}: an acknowledged plan grant was lost"
         );
+        if paid_by_webhook(email) {
+            // The event was stored with the grant: the provider's retry changes nothing.
+            let retry = post_payment(&server.address, email).await;
+            assert_eq!(
+                retry.as_ref().map(|r| r["status"].clone()),
+                Some(serde_json::json!("already_applied")),
+                "{email}: the payment event was lost while its grant was kept"
+            );
+        }
+    } else if usage["plan"] != "trial" {
+        // A grant whose answer never came committed: a fresh period, a fresh count.
     } else {
         let used = usage["used"].as_u64().unwrap() as usize;
         let served = account.served.len();

@@ -9,13 +9,14 @@ use sha2::Sha256;
 
 use crate::helpers::{Browser, TestApp};
 
-const SECRET: &str = "test-webhook-secret-0123456789abcdef";
+pub const SECRET: &str = "test-webhook-secret-0123456789abcdef";
 
 async fn app() -> TestApp {
     TestApp::spawn_with(|c| c.payments.webhook_secret = SECRET.into()).await
 }
 
-fn signature(t: i64, body: &str, secret: &str) -> String {
+/// The `X-Qrgate-Signature` value for `body` signed at `t` with `secret`.
+pub fn signature(t: i64, body: &str, secret: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{t}.{body}").as_bytes());
     format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
