@@ -20,17 +20,36 @@ pub use qr::{validate_json, validate_query};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::check))
         .route("/metrics", web::get().to(health::metrics))
-        .route("/webhooks/payment", web::post().to(payments::payment))
+        .service(only("/webhooks/payment", "POST").route(web::post().to(payments::payment)))
         .service(
             web::scope("/api")
-                .route("/v1/usage", web::get().to(usage::show))
-                .route("/v1/qr/{type}", web::get().to(qr::get))
-                .route("/v1/qr", web::post().to(qr::post))
-                .route("/v1/logos", web::post().to(logos::upload))
-                .route("/v1/logos", web::get().to(logos::list))
-                .route("/v1/logos/{id}", web::delete().to(logos::delete))
+                .service(only("/v1/usage", "GET").route(web::get().to(usage::show)))
+                .service(only("/v1/qr/{type}", "GET").route(web::get().to(qr::get)))
+                .service(only("/v1/qr", "POST").route(web::post().to(qr::post)))
+                .service(
+                    only("/v1/logos", "GET, POST")
+                        .route(web::post().to(logos::upload))
+                        .route(web::get().to(logos::list)),
+                )
+                .service(only("/v1/logos/{id}", "DELETE").route(web::delete().to(logos::delete)))
                 .default_service(web::to(not_found)),
         );
+}
+
+/// A resource that answers other methods with 405, `Allow: <allowed>` and problem+json
+/// (rather than a 404 that would suggest the path is wrong).
+fn only(path: &str, allowed: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        Err::<actix_web::HttpResponse, Problem>(
+            Problem::new(
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                format!("this endpoint answers {allowed}"),
+            )
+            .header("allow", allowed),
+        )
+    }))
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, Problem> {

@@ -255,3 +255,33 @@ async fn oversized_and_malicious_logos_are_refused() {
     }
     assert_eq!(app.logos(&key).await.len(), 0, "nothing was stored");
 }
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_that_names_the_right_ones() {
+    let app = TestApp::spawn().await;
+    let client = crate::helpers::Browser::plain_client();
+    for (method, path, allow) in [
+        (reqwest::Method::GET, "/api/v1/qr", "POST"),
+        (reqwest::Method::PUT, "/api/v1/qr/url", "GET"),
+        (reqwest::Method::POST, "/api/v1/usage", "GET"),
+        (reqwest::Method::DELETE, "/api/v1/logos", "GET, POST"),
+        (reqwest::Method::GET, "/api/v1/logos/lg_1", "DELETE"),
+        (reqwest::Method::GET, "/webhooks/payment", "POST"),
+    ] {
+        let response = client
+            .request(method.clone(), format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+}
