@@ -1,12 +1,13 @@
 //! `GET /healthz`: 200 when the database answers a read (and no commit has failed), 503
 //! otherwise; and `GET /metrics`.
 
-use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, WWW_AUTHENTICATE};
+use actix_web::http::header::{CACHE_CONTROL, WWW_AUTHENTICATE};
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::auth::api_key::bearer_token;
 use crate::state::{AppState, blocking};
 
 /// `GET /metrics`: Prometheus text exposition (counts and timings only, no secrets),
@@ -32,12 +33,7 @@ pub async fn metrics(req: HttpRequest, state: Data<AppState>) -> HttpResponse {
 
 /// Compares in constant time, so the response time says nothing about the token.
 fn bearer_matches(req: &HttpRequest, token: &str) -> bool {
-    let sent = req
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
+    let sent = bearer_token(req).unwrap_or("");
     // Hashing first makes the comparison's length independent of the token's.
     let (sent, token) = (
         Sha256::digest(sent.as_bytes()),

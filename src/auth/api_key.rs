@@ -19,6 +19,13 @@ pub fn key_hash(secret: &ServerSecret, key: &ApiKey) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// The token of an `Authorization: Bearer TOKEN` header (the scheme in any case).
+pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 /// The key the request carries, from `X-API-Key`, `Authorization: Bearer` or `api_key=`
 /// (in that order). `None` when it carries none.
 pub fn key_from_request(req: &HttpRequest) -> Option<Result<ApiKey, KeyFormatError>> {
@@ -29,13 +36,7 @@ pub fn key_from_request(req: &HttpRequest) -> Option<Result<ApiKey, KeyFormatErr
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_owned);
-    let from_bearer = || {
-        let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-        let (scheme, token) = value.trim().split_once(' ')?;
-        scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim().to_owned())
-    };
+    let from_bearer = || bearer_token(req).map(str::to_owned);
     let from_query = || {
         serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
             .ok()?

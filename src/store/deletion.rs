@@ -6,6 +6,7 @@
 
 use redb::WriteTransaction;
 
+use super::keys::hex_bytes;
 use super::sessions::SessionRecord;
 use super::tables::*;
 use super::{Store, StoreError, decode};
@@ -23,9 +24,8 @@ impl Store {
                 .remove(email.as_str())?;
         }
         if let Some(key) = &account.key {
-            let hash = hex::decode(&key.hash).unwrap_or_else(|_| key.hash.as_bytes().to_vec());
             txn.open_table(KEY_HASH_TO_ACCOUNT_ID)?
-                .remove(hash.as_slice())?;
+                .remove(hex_bytes(&key.hash).as_slice())?;
         }
         txn.open_table(SESSION_HASH_TO_SESSION)?
             .retain(|_, value| {

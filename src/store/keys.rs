@@ -118,6 +118,6 @@ fn read_log(
 }
 
 /// Key hashes are kept as hex in the account record and as raw bytes in the index.
-fn hex_bytes(hash: &str) -> Vec<u8> {
+pub(super) fn hex_bytes(hash: &str) -> Vec<u8> {
     hex::decode(hash).unwrap_or_else(|_| hash.as_bytes().to_vec())
 }
