@@ -6,6 +6,7 @@
 pub mod color;
 pub mod design;
 pub mod encode;
+pub mod gradient;
 pub mod layout;
 pub mod logo;
 pub mod mask;

@@ -1,18 +1,29 @@
-//! Matrix + design → image bytes. Plain designs go straight to a palette PNG; styled
-//! designs (shapes, logos, the preview watermark) are drawn as SVG and, for PNG output,
-//! rasterised by resvg. `render` is the one entry point, so a renderer can be replaced.
+//! Matrix + design → image bytes. Plain designs go straight to a palette PNG. Styled ones
+//! are first described as a [`Drawing`] (`drawing.rs`: fills over regions), which is
+//! written as SVG, or for PNG stamped from pre-rasterised module sprites (`sprites.rs`)
+//! when every fill is one colour, or else rasterised by resvg from its SVG (gradients,
+//! logos, the preview watermark). `render` is the one entry point.
 
 mod deflate;
+pub mod drawing;
+mod eyes;
 mod glyphs;
+mod modules;
+pub mod path;
 mod plain_png;
+mod png_file;
 mod raster;
+mod samples;
+mod sprites;
 mod svg;
 
 use super::design::{Design, Format};
 use super::encode::Matrix;
 use super::layout::{TooSmall, layout};
 
+pub use drawing::Drawing;
 pub use raster::RasterError;
+pub use samples::shape_picture;
 
 /// A logo to place in the centre, as stored (PNG, JPEG or SVG bytes).
 #[derive(Debug, Clone)]
@@ -43,12 +54,19 @@ pub fn render(scene: &Scene) -> Result<Vec<u8>, RenderError> {
     let layout = layout(design.size, scene.matrix.width, design.margin)?;
     let plain = design.is_plain() && scene.logo.is_none() && !scene.watermark;
     Ok(match design.format {
-        Format::Svg => svg::build(scene, &layout).into_bytes(),
+        Format::Svg => svg::write(&Drawing::new(scene, &layout)).into_bytes(),
         Format::Png if plain => plain_png::encode(scene.matrix, design, &layout),
         Format::Png => {
-            // A logo's or the banner's many colours rarely fit a palette: not worth trying.
-            let few_colours = scene.logo.is_none() && !scene.watermark;
-            raster::rasterize(&svg::build(scene, &layout), design, few_colours)?
+            let drawing = Drawing::new(scene, &layout);
+            match sprites::render(&drawing) {
+                Some(png) => png,
+                None => {
+                    // A logo's or the banner's many colours rarely fit a palette: not
+                    // worth trying.
+                    let few_colours = scene.logo.is_none() && !scene.watermark;
+                    raster::rasterize(&svg::write(&drawing), design, few_colours)?
+                }
+            }
         }
     })
 }
