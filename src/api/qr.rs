@@ -113,7 +113,7 @@ async fn generate_for(
         payload,
         design,
     } = request;
-    let (download, format) = (design.download, design.format);
+    let (download, format, verified) = (design.download, design.format, design.verify);
     let image = match state.render_cache.get(&etag) {
         Some(hit) => hit,
         None => match render(state, payload, design, logo).await {
@@ -127,13 +127,16 @@ async fn generate_for(
             }
         },
     };
-    Ok(
-        image_response(StatusCode::OK, format, image.version, qr_type, download)
-            .insert_header((header::ETAG, etag))
-            .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
-            .insert_header(("x-quota-remaining", quota_remaining(&holder, quota, used)))
-            .body(image.bytes),
-    )
+    let mut response = image_response(StatusCode::OK, format, image.version, qr_type, download);
+    if verified {
+        // Decoded before it was cached or sent (`qr::verify`); the ETag covers verify.
+        response.insert_header(("x-scan-verified", "true"));
+    }
+    Ok(response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
+        .insert_header(("x-quota-remaining", quota_remaining(&holder, quota, used)))
+        .body(image.bytes))
 }
 
 /// Draws an image within the render budget, off the executor, timing it.
@@ -235,6 +238,14 @@ fn render_problem(error: QrError, kind: QrType) -> Problem {
         QrError::TooSmall(e) => {
             invalid("size", format!("`size`: {e}")).extension("min_size", e.modules)
         }
+        // verify=true and the image did not decode: the design choice to change.
+        QrError::Unscannable(e) => Problem::new(
+            422,
+            "unscannable",
+            "The code would not scan",
+            format!("`{}`: {e}", e.parameter),
+        )
+        .parameter(e.parameter),
         QrError::Raster(e) => {
             tracing::error!(error = %e, "rasterising failed");
             Problem::new(

@@ -31,6 +31,7 @@ pub(super) fn headers() -> Value {
         "Retry-After": header("Seconds to wait before retrying.", true, integer),
         "X-QR-Preview": header("Why this is a watermarked preview.", true, json!({ "type": "string", "enum": ["missing_key", "invalid_key", "expired", "over_quota", "disabled"] })),
         "X-QR-Preview-Detail": header("The reason in words.", false, json!({ "type": "string" })),
+        "X-Scan-Verified": header("`true` when verify=true was asked: the image was decoded in the server and gave back its content exactly.", false, json!({ "type": "string", "enum": ["true"] })),
         "WWW-Authenticate": header("The key scheme: `Bearer realm=\"qrgate\"`.", true, json!({ "type": "string" })),
     })
 }

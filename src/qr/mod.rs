@@ -13,6 +13,7 @@ pub mod mask;
 pub mod payload;
 mod preview;
 pub mod render;
+pub mod verify;
 
 use design::{Design, Ecc, Format};
 use encode::{CapacityError, encode};
@@ -39,6 +40,9 @@ pub enum QrError {
     TooSmall(#[from] TooSmall),
     #[error(transparent)]
     Raster(#[from] RasterError),
+    /// `verify=true`, and the image did not decode to its payload.
+    #[error(transparent)]
+    Unscannable(#[from] verify::Unscannable),
 }
 
 impl From<RenderError> for QrError {
@@ -59,23 +63,40 @@ pub fn effective_ecc(design: &Design, has_logo: bool) -> Ecc {
     }
 }
 
+/// The image of `payload` in `design`; with `verify=true`, only once it decoded back to
+/// `payload` (`verify.rs`).
 pub fn generate(
     payload: &str,
     design: &Design,
     logo: Option<&LogoImage>,
 ) -> Result<QrImage, QrError> {
+    let (image, module_px) = generate_unverified(payload, design, logo)?;
+    if design.verify && !verify::decodes(&image.bytes, design, payload, module_px) {
+        return Err(verify::diagnose(payload, design, logo).into());
+    }
+    Ok(image)
+}
+
+/// The image, and the pixels a module it was drawn with.
+fn generate_unverified(
+    payload: &str,
+    design: &Design,
+    logo: Option<&LogoImage>,
+) -> Result<(QrImage, f64), QrError> {
     let matrix = encode(payload, effective_ecc(design, logo.is_some()))?;
+    let module_px = layout::layout(design.size, matrix.width, design.margin)?.module;
     let bytes = render(&Scene {
         matrix: &matrix,
         design,
         logo,
         watermark: false,
     })?;
-    Ok(QrImage {
+    let image = QrImage {
         bytes,
         format: design.format,
         version: matrix.version,
-    })
+    };
+    Ok((image, module_px))
 }
 
 /// The unscannable preview of `payload` (or of a generic text when there is no usable

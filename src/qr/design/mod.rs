@@ -127,14 +127,19 @@ impl Design {
         // A part's own shape wins over the `eye_shape` shorthand, which wins over the
         // defaults. (Blank values count as not given, as the generic checks treat them.)
         let given = |name: &str| get(name).is_some_and(|v| !v.trim().is_empty());
-        let shorthand = clean.get("eye_shape");
+        let shorthand = match clean.get("eye_shape") {
+            Some(value) => Some(shapes::eye_shape_parts(value).ok_or_else(|| {
+                error("eye_shape", format!("`{value}` is not supported yet"))
+            })?),
+            None => None,
+        };
         let eye_frame = match shorthand {
-            Some(shape) if !given("eye_frame") => shape,
-            _ => clean.get("eye_frame").unwrap_or("square"),
+            Some((frame, _)) if !given("eye_frame") => frame,
+            _ => clean_value(&clean, "eye_frame", EyeFrame::parse)?,
         };
         let eye_ball = match shorthand {
-            Some(shape) if !given("eye_ball") => shape,
-            _ => clean.get("eye_ball").unwrap_or("square"),
+            Some((_, ball)) if !given("eye_ball") => ball,
+            _ => clean_value(&clean, "eye_ball", EyeBall::parse)?,
         };
         Ok(Design {
             format: clean_value(&clean, "format", |v| match v {
@@ -154,10 +159,8 @@ impl Design {
             fg: paints.modules.value,
             bg: paints.background.value,
             module_shape: clean_value(&clean, "module_shape", ModuleShape::parse)?,
-            eye_frame: EyeFrame::parse(eye_frame)
-                .ok_or_else(|| error("eye_frame", format!("`{eye_frame}` is not supported")))?,
-            eye_ball: EyeBall::parse(eye_ball)
-                .ok_or_else(|| error("eye_ball", format!("`{eye_ball}` is not supported")))?,
+            eye_frame,
+            eye_ball,
             eye_frame_color: paints.eye_frame.value,
             eye_ball_color: paints.eye_ball.value,
             logo: clean.get("logo").map(str::to_owned),

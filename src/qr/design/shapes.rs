@@ -73,29 +73,30 @@ named! {
 }
 
 named! {
-    /// The outline of an eye's 7×7 ring. Its outer corners stay sharp or round by at most
-    /// 1.25 modules (see `render::eyes` for why), so the shapes differ in which corners
-    /// round and in the hole.
+    /// An eye's 7×7 ring. Its four outer corners are alike and nearly square (see
+    /// `render::eyes` for why), so the frames differ mostly in their holes.
     EyeFrame {
         Square => "square",
         /// Corners rounded by half a module.
         Soft => "soft",
-        /// Corners rounded by one module.
+        /// Corners rounded by 0.6 module.
         Rounded => "rounded",
-        /// As round as scanners allow: corners of 1.25 modules and a rounder hole.
-        Circle => "circle",
-        /// The corner at the symbol's corner and the one facing its centre round.
+        /// Rounded corners around a round hole.
+        RoundHole => "round_hole",
+        /// Soft corners; the hole round at the symbol's corner and facing its centre.
         Leaf => "leaf",
-        /// The two other corners round.
+        /// Soft corners; the hole round at the two other corners.
         LeafInverse => "leaf_inverse",
-        /// Round but for a sharp corner facing the symbol's centre.
+        /// Soft corners; the hole round but for a sharp corner facing the centre.
         Pointed => "pointed",
-        /// Round but for a sharp corner at the symbol's corner.
+        /// Soft corners; the hole round but for a sharp corner at the symbol's corner.
         PointedOut => "pointed_out",
-        /// Square with the corner at the symbol's corner round.
+        /// Soft corners; the hole round at the symbol's corner only.
         Tab => "tab",
-        /// Square with the corner facing the symbol's centre round.
+        /// Soft corners; the hole round facing the centre only.
         TabIn => "tab_in",
+        /// Soft corners around an octagonal hole.
+        Octagon => "octagon",
     }
 }
 
@@ -119,9 +120,30 @@ named! {
     }
 }
 
-/// `eye_shape` sets frame and ball together; it takes the names both lists have (every
-/// frame's name is also a ball's; a unit test holds that).
-pub const EYE_SHAPES: &[&str] = EyeFrame::NAMES;
+/// `eye_shape` sets frame and ball together. It takes every frame's name (each is also a
+/// ball's) and `circle`, its value from before frames and balls were separate: a round
+/// ball in the rounded frame with a round hole, as it looked then.
+pub const EYE_SHAPES: &[&str] = &[
+    "square",
+    "soft",
+    "rounded",
+    "circle",
+    "leaf",
+    "leaf_inverse",
+    "pointed",
+    "pointed_out",
+    "tab",
+    "tab_in",
+    "octagon",
+];
+
+/// The frame and ball an `eye_shape` value stands for.
+pub fn eye_shape_parts(value: &str) -> Option<(EyeFrame, EyeBall)> {
+    match value {
+        "circle" => Some((EyeFrame::RoundHole, EyeBall::Circle)),
+        _ => Some((EyeFrame::parse(value)?, EyeBall::parse(value)?)),
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -151,7 +173,18 @@ mod tests {
     #[test]
     fn every_eye_shape_shorthand_names_a_frame_and_a_ball() {
         for name in EYE_SHAPES {
-            assert!(EyeFrame::parse(name).is_some() && EyeBall::parse(name).is_some());
+            assert!(eye_shape_parts(name).is_some(), "{name}");
         }
+        for frame in EyeFrame::NAMES {
+            assert!(
+                *frame == "round_hole" || EYE_SHAPES.contains(frame),
+                "{frame}"
+            );
+            assert!(*frame == "round_hole" || EyeBall::parse(frame).is_some());
+        }
+        assert_eq!(
+            eye_shape_parts("circle"),
+            Some((EyeFrame::RoundHole, EyeBall::Circle))
+        );
     }
 }

@@ -178,12 +178,12 @@ fn eye_shape_is_a_shorthand_that_the_parts_override() {
     let d = parse(&[("eye_shape", "circle")]).unwrap();
     assert_eq!(
         (d.eye_frame, d.eye_ball),
-        (EyeFrame::Circle, EyeBall::Circle)
+        (EyeFrame::RoundHole, EyeBall::Circle)
     );
     let d = parse(&[("eye_shape", "circle"), ("eye_ball", "square")]).unwrap();
     assert_eq!(
         (d.eye_frame, d.eye_ball),
-        (EyeFrame::Circle, EyeBall::Square)
+        (EyeFrame::RoundHole, EyeBall::Square)
     );
     let d = parse(&[("eye_frame", "leaf"), ("eye_shape", "rounded")]).unwrap();
     assert_eq!(

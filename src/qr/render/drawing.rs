@@ -9,10 +9,14 @@ use super::modules::{self, Sides};
 use super::path::{Path, Pt, pt};
 use super::{LogoImage, Scene, logo_area};
 use crate::qr::color::Rgb;
-use crate::qr::design::{Background, ModuleShape, Paint, Span};
+use crate::qr::design::{Background, EyeBall, EyeFrame, ModuleShape, Paint, Span};
 use crate::qr::encode::Matrix;
 use crate::qr::gradient::{Gradient, GradientKind};
 use crate::qr::layout::Layout;
+
+/// Below this many pixels a module, shapes are drawn square: there are too few pixels to
+/// show a shape, and its anti-aliased edges would only grey the modules out.
+pub const MIN_SHAPED_MODULE: f64 = 3.0;
 
 /// How a region is filled, with a gradient's geometry in output pixels.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,12 +37,17 @@ pub enum Fill {
 }
 
 /// The dark data modules of a matrix in one shape (finder patterns and the logo's square
-/// are not among them).
+/// are not among them). Alignment patterns keep square modules whatever the shape: quirc
+/// finds one by the area of its dark centre, which it expects within half to twice a
+/// module's, and the smaller shapes fall below that (a sample of random designs with
+/// small dots failed one time in three at versions 5 and up).
 pub struct ModuleGrid<'a> {
     pub matrix: &'a Matrix,
     pub shape: ModuleShape,
     pub layout: Layout,
     pub cleared: Option<(usize, usize)>,
+    /// Alignment pattern centres (module coordinates).
+    pub alignments: Vec<(usize, usize)>,
 }
 
 pub enum Region<'a> {
@@ -79,13 +88,25 @@ impl<'a> Drawing<'a> {
             layout.module * matrix.width as f64,
         );
         let cleared = scene.logo.map(|_| logo_area(matrix));
+        let shaped = layout.module >= MIN_SHAPED_MODULE;
+        let module_shape = if shaped {
+            design.module_shape
+        } else {
+            ModuleShape::Square
+        };
+        let (eye_frame, eye_ball) = if shaped {
+            (design.eye_frame, design.eye_ball)
+        } else {
+            (EyeFrame::Square, EyeBall::Square)
+        };
         let mut layers = vec![Layer {
             fill: fill(&design.fg, symbol, symbol),
             region: Region::Modules(ModuleGrid {
                 matrix,
-                shape: design.module_shape,
+                shape: module_shape,
                 layout: *layout,
                 cleared,
+                alignments: alignment_centres(matrix),
             }),
         }];
         let s = layout.module;
@@ -99,14 +120,14 @@ impl<'a> Drawing<'a> {
             };
             let own = Box2::new(eye.x, eye.y, 7.0 * s);
             let mut frame = Path::with_capacity(16);
-            eye.frame(design.eye_frame, &mut frame);
+            eye.frame(eye_frame, &mut frame);
             add(
                 &mut layers,
                 fill(&design.eye_frame_color, symbol, own),
                 frame,
             );
             let mut ball = Path::with_capacity(8);
-            eye.ball(design.eye_ball, scene.watermark, &mut ball);
+            eye.ball(eye_ball, scene.watermark, &mut ball);
             add(&mut layers, fill(&design.eye_ball_color, symbol, own), ball);
         }
         let background = match &design.bg {
@@ -195,7 +216,52 @@ fn gradient_fill(g: &Gradient, area: Box2) -> Fill {
     }
 }
 
+/// The alignment patterns' centres of a symbol (ISO/IEC 18004 annex E): a grid of
+/// positions from 6 to width − 7, less the three under the finder patterns.
+fn alignment_centres(matrix: &Matrix) -> Vec<(usize, usize)> {
+    let version = usize::from(matrix.version);
+    if version < 2 {
+        return Vec::new();
+    }
+    let count = version / 7 + 2;
+    let step = if version == 32 {
+        26
+    } else {
+        (version * 4 + count * 2 + 1).div_ceil(count * 2 - 2) * 2
+    };
+    let mut positions = vec![6];
+    let mut p = matrix.width - 7;
+    let mut rest = Vec::new();
+    while positions.len() + rest.len() < count {
+        rest.push(p);
+        p -= step;
+    }
+    positions.extend(rest.into_iter().rev());
+    let mut centres = Vec::new();
+    for &y in &positions {
+        for &x in &positions {
+            if !matrix.in_finder(x, y) {
+                centres.push((x, y));
+            }
+        }
+    }
+    centres
+}
+
 impl ModuleGrid<'_> {
+    /// The shape module (x, y) is drawn in: square inside an alignment pattern.
+    pub fn shape_at(&self, x: usize, y: usize) -> ModuleShape {
+        let in_alignment = self
+            .alignments
+            .iter()
+            .any(|&(cx, cy)| x.abs_diff(cx) <= 2 && y.abs_diff(cy) <= 2);
+        if in_alignment {
+            ModuleShape::Square
+        } else {
+            self.shape
+        }
+    }
+
     /// Whether module (x, y) is drawn in this region.
     pub fn is_drawn(&self, x: usize, y: usize) -> bool {
         self.matrix.get(x, y)
@@ -207,7 +273,7 @@ impl ModuleGrid<'_> {
 
     /// The drawn neighbours of module (x, y), as far as its shape cares.
     pub fn sides(&self, x: usize, y: usize) -> Sides {
-        let matter = modules::sides_that_matter(self.shape);
+        let matter = modules::sides_that_matter(self.shape_at(x, y));
         if matter == 0 {
             return Sides::default();
         }
@@ -257,5 +323,41 @@ impl ModuleGrid<'_> {
             }
         }
         path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alignment_centres_follow_the_standard_table() {
+        // ISO/IEC 18004 table E.1.
+        for (version, positions) in [
+            (1u8, vec![]),
+            (2, vec![6, 18]),
+            (7, vec![6, 22, 38]),
+            (11, vec![6, 30, 54]),
+            (14, vec![6, 26, 46, 66]),
+            (32, vec![6, 34, 60, 86, 112, 138]),
+            (36, vec![6, 24, 50, 76, 102, 128, 154]),
+            (40, vec![6, 30, 58, 86, 114, 142, 170]),
+        ] {
+            let width = 17 + 4 * usize::from(version);
+            let m = Matrix {
+                width,
+                dark: vec![true; width * width],
+                version,
+            };
+            let mut expected = Vec::new();
+            for &y in &positions {
+                for &x in &positions {
+                    if !m.in_finder(x, y) {
+                        expected.push((x, y));
+                    }
+                }
+            }
+            assert_eq!(alignment_centres(&m), expected, "version {version}");
+        }
     }
 }

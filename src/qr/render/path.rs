@@ -56,22 +56,28 @@ impl Path {
         self.segs.is_empty()
     }
 
+    // Points are kept on the hundredth-of-a-pixel grid the SVG text is written on, so
+    // that every renderer draws exactly the same outline (the sprites and resvg, which
+    // reads the SVG, agree to the anti-aliasing level).
+
     pub fn move_to(&mut self, p: Pt) {
-        self.segs.push(Seg::Move(p));
+        self.segs.push(Seg::Move(snap(p)));
     }
 
     pub fn line_to(&mut self, p: Pt) {
-        self.segs.push(Seg::Line(p));
+        self.segs.push(Seg::Line(snap(p)));
     }
 
     pub fn cubic_to(&mut self, c1: Pt, c2: Pt, to: Pt) {
-        self.segs.push(Seg::Cubic(c1, c2, to));
+        self.segs.push(Seg::Cubic(snap(c1), snap(c2), snap(to)));
     }
 
+    /// `to` must lie on the circle around `center` through the current point; arcs the
+    /// shapes draw are quarter and half turns, whose ends stay exact on the grid.
     pub fn arc_to(&mut self, center: Pt, to: Pt, clockwise: bool) {
         self.segs.push(Seg::Arc {
-            center,
-            to,
+            center: snap(center),
+            to: snap(to),
             clockwise,
         });
     }
@@ -93,6 +99,7 @@ impl Path {
     }
 
     pub fn circle(&mut self, cx: f64, cy: f64, r: f64) {
+        let (cx, cy, r) = (on_grid(cx), on_grid(cy), on_grid(r));
         let c = pt(cx, cy);
         self.move_to(pt(cx - r, cy));
         self.arc_to(c, pt(cx + r, cy), true);
@@ -252,12 +259,26 @@ pub fn arc_as_cubics(from: Pt, center: Pt, to: Pt, clockwise: bool) -> Vec<(Pt, 
                 pt(center.x + r * b.cos(), center.y + r * b.sin())
             },
         );
-        let c1 = pt(p0.x - k * r * a.sin(), p0.y + k * r * a.cos());
-        let c2 = pt(p3.x + k * r * b.sin(), p3.y - k * r * b.cos());
-        out.push((c1, c2, p3));
+        let c1 = tidy(pt(p0.x - k * r * a.sin(), p0.y + k * r * a.cos()));
+        let c2 = tidy(pt(p3.x + k * r * b.sin(), p3.y - k * r * b.cos()));
+        out.push((c1, c2, tidy(p3)));
         a = b;
     }
     out
+}
+
+fn on_grid(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn snap(p: Pt) -> Pt {
+    pt(on_grid(p.x), on_grid(p.y))
+}
+
+/// Rounded to a billionth, so that the cosine of a right angle is 0, not 6e-17: a curve
+/// must not stray past a cell's edge by rounding.
+fn tidy(p: Pt) -> Pt {
+    pt((p.x * 1e9).round() / 1e9, (p.y * 1e9).round() / 1e9)
 }
 
 fn hundredths(p: Pt) -> (i64, i64) {

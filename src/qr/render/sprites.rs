@@ -71,19 +71,20 @@ impl Canvas {
     fn stamp_modules(&mut self, grid: &ModuleGrid, colour: Rgb) -> Option<()> {
         let s = grid.layout.module as usize;
         let offset = grid.layout.offset as usize;
-        let mut sprites: HashMap<u8, Vec<u8>> = HashMap::new();
+        let mut sprites: HashMap<(ModuleShape, u8), Vec<u8>> = HashMap::new();
         let width = grid.matrix.width;
         for y in 0..width {
             for x in 0..width {
                 if !grid.is_drawn(x, y) {
                     continue;
                 }
-                let sides = grid.sides(x, y);
-                if !sprites.contains_key(&sides.bits()) {
-                    let sprite = self.sprite(grid.shape, s, sides, colour)?;
-                    sprites.insert(sides.bits(), sprite);
+                let (shape, sides) = (grid.shape_at(x, y), grid.sides(x, y));
+                let key = (shape, sides.bits());
+                if !sprites.contains_key(&key) {
+                    let sprite = self.sprite(shape, s, sides, colour)?;
+                    sprites.insert(key, sprite);
                 }
-                let sprite = &sprites[&sides.bits()];
+                let sprite = &sprites[&key];
                 let (left, top) = (offset + x * s, offset + y * s);
                 for row in 0..s {
                     let at = (top + row) * self.size + left;
@@ -165,7 +166,9 @@ impl Canvas {
 }
 
 /// Anti-aliased coverage of `path` over a `w`×`h` box whose top-left is (`left`, `top`),
-/// quantised.
+/// quantised. It is drawn with a pixel of room on every side, as resvg draws it inside a
+/// whole image: tiny-skia anti-aliases a path that reaches its canvas's edge by another
+/// route, whose coverage differs by up to a fifth.
 fn coverage(
     path: &Path,
     w: usize,
@@ -174,10 +177,17 @@ fn coverage(
     top: usize,
     rule: FillRule,
 ) -> Option<Vec<u8>> {
-    let skia = path.to_skia(-(left as f64), -(top as f64))?;
-    let mut mask = Mask::new(w as u32, h as u32)?;
+    let skia = path.to_skia(1.0 - left as f64, 1.0 - top as f64)?;
+    let stride = w + 2;
+    let mut mask = Mask::new(stride as u32, (h + 2) as u32)?;
     mask.fill_path(&skia, rule, true, Transform::identity());
-    Some(mask.data().iter().map(|&c| quantise(c)).collect())
+    let data = mask.data();
+    Some(
+        (0..h)
+            .flat_map(|row| &data[(row + 1) * stride + 1..(row + 1) * stride + 1 + w])
+            .map(|&c| quantise(c))
+            .collect(),
+    )
 }
 
 /// The image's colours as straight RGBA; entry 0 is the background.
@@ -247,3 +257,4 @@ fn blend(under: [u8; 4], colour: Rgb, coverage: u8) -> [u8; 4] {
         (out_a * 255.0).round() as u8,
     ]
 }
+
