@@ -6,6 +6,7 @@ mod bad_input;
 mod crash;
 mod csrf;
 mod decode;
+mod designs;
 mod docs;
 mod helpers;
 mod keys;

@@ -73,29 +73,29 @@ named! {
 }
 
 named! {
-    /// An eye's 7×7 ring. Its four outer corners are alike and nearly square (see
+    /// An eye's 7×7 ring. Its outer corners are alike and nearly square (see
     /// `render::eyes` for why), so the frames differ mostly in their holes.
     EyeFrame {
         Square => "square",
-        /// Corners rounded by half a module.
+        /// Corners rounded by a quarter module.
         Soft => "soft",
-        /// Corners rounded by 0.6 module.
+        /// Corners rounded by 0.4 module.
         Rounded => "rounded",
-        /// Rounded corners around a round hole.
+        /// A round-cornered hole.
         RoundHole => "round_hole",
-        /// Soft corners; the hole round at the symbol's corner and facing its centre.
+        /// The hole round at the symbol's corner and facing its centre.
         Leaf => "leaf",
-        /// Soft corners; the hole round at the two other corners.
+        /// The hole round at the two other corners.
         LeafInverse => "leaf_inverse",
-        /// Soft corners; the hole round but for a sharp corner facing the centre.
+        /// The hole round but for a sharp corner facing the centre.
         Pointed => "pointed",
-        /// Soft corners; the hole round but for a sharp corner at the symbol's corner.
+        /// The hole round but for a sharp corner at the symbol's corner.
         PointedOut => "pointed_out",
-        /// Soft corners; the hole round at the symbol's corner only.
+        /// The hole round at the symbol's corner only.
         Tab => "tab",
-        /// Soft corners; the hole round facing the centre only.
+        /// The hole round facing the centre only.
         TabIn => "tab_in",
-        /// Soft corners around an octagonal hole.
+        /// An octagonal hole.
         Octagon => "octagon",
     }
 }

@@ -303,22 +303,19 @@ impl ModuleGrid<'_> {
                     x += 1;
                     continue;
                 }
-                if self.shape == ModuleShape::Square {
+                let shape = self.shape_at(x, y);
+                if shape == ModuleShape::Square {
                     let start = x;
-                    while x < m.width && self.is_drawn(x, y) {
+                    while x < m.width
+                        && self.is_drawn(x, y)
+                        && self.shape_at(x, y) == ModuleShape::Square
+                    {
                         x += 1;
                     }
                     path.rect(self.layout.at(start), py, s * (x - start) as f64, s);
                     continue;
                 }
-                modules::module(
-                    &mut path,
-                    self.shape,
-                    self.layout.at(x),
-                    py,
-                    s,
-                    self.sides(x, y),
-                );
+                modules::module(&mut path, shape, self.layout.at(x), py, s, self.sides(x, y));
                 x += 1;
             }
         }

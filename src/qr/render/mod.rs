@@ -71,6 +71,16 @@ pub fn render(scene: &Scene) -> Result<Vec<u8>, RenderError> {
     })
 }
 
+/// A PNG drawn the general way, by resvg from the SVG, even where sprites could draw it:
+/// the reference the sprite path is measured against (benches, tests).
+pub fn render_with_resvg(scene: &Scene) -> Result<Vec<u8>, RenderError> {
+    let design = scene.design;
+    let layout = layout(design.size, scene.matrix.width, design.margin)?;
+    let drawing = Drawing::new(scene, &layout);
+    let few_colours = scene.logo.is_none() && !scene.watermark;
+    Ok(raster::rasterize(&svg::write(&drawing), design, few_colours)?)
+}
+
 /// The square of modules cleared for a logo: (first module, side in modules). It stays
 /// well under the 20 % of the symbol's area the API promises, and small enough for the
 /// error correction (at least Q) to recover the modules it hides.
