@@ -3,13 +3,16 @@
 mod accounts;
 mod admin;
 mod bad_input;
+mod behind_proxy;
 mod crash;
 mod csrf;
 mod decode;
 mod docs;
+mod emails;
 mod helpers;
 mod keys;
 mod limits;
+mod login;
 mod openapi;
 mod ops;
 mod payloads;
