@@ -139,10 +139,8 @@ pub async fn submit(
             created_at: now,
         },
         reason,
-        ip: req
-            .peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default(),
+        // The client, not a proxy in front of us (`server.trusted_proxies`).
+        ip: state.client_ip(&req).to_string(),
         user_agent: user_agent(&req),
         now,
         renewals_per_day: state.config.keys.renewals_per_day,

@@ -3,14 +3,17 @@
 mod accounts;
 mod admin;
 mod bad_input;
+mod behind_proxy;
 mod crash;
 mod csrf;
 mod datafile;
 mod decode;
 mod docs;
+mod emails;
 mod helpers;
 mod keys;
 mod limits;
+mod login;
 mod openapi;
 mod ops;
 mod payloads;
