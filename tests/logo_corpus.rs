@@ -108,7 +108,25 @@ fn corpus() -> Vec<(&'static str, Vec<u8>)> {
     let mut bad_crc = ok_png.clone();
     let last = bad_crc.len() - 20;
     bad_crc[last] ^= 0xFF;
+    let pattern_chain = {
+        let mut body = String::from("<defs>");
+        for i in 0..1000 {
+            body.push_str(&format!("<pattern id='p{i}' width='10' height='10' patternUnits='userSpaceOnUse'><rect width='10' height='10' fill='url(#p{})'/></pattern>", i + 1));
+        }
+        body.push_str("<pattern id='p1000' width='10' height='10'><rect width='5' height='5'/></pattern></defs><rect width='100' height='100' fill='url(#p0)'/>");
+        svg(&body)
+    };
+    let mask_chain = {
+        let mut body = String::from("<defs>");
+        for i in 0..600 {
+            body.push_str(&format!("<mask id='m{i}'><rect width='100' height='100' fill='white' mask='url(#m{})'/></mask>", i + 1));
+        }
+        body.push_str("<mask id='m600'><rect width='100' height='100' fill='white'/></mask></defs><rect width='100' height='100' mask='url(#m0)'/>");
+        svg(&body)
+    };
     vec![
+        ("SVG with a chain of 1000 <pattern>s", pattern_chain),
+        ("SVG with a chain of 600 <mask>s", mask_chain),
         ("PNG declaring 100000×100000", png(100_000, 100_000, &[0; 16], &[])),
         ("PNG declaring 1025×1", png(1025, 1, &[0; 1026], &[])),
         ("PNG declaring 0×0", png(0, 0, &[], &[])),
@@ -153,6 +171,20 @@ fn every_hostile_logo_is_refused_quickly_and_cheaply() {
         PEAK.store(baseline, Ordering::SeqCst);
         let started = Instant::now();
         let verdict = validate(&bytes);
+        if let Ok(info) = &verdict {
+            let design = qrgate::qr::design::Design::from_params(|n| match n {
+                "size" => Some("1024"),
+                "format" => Some("png"),
+                _ => None,
+            })
+            .unwrap();
+            let logo = qrgate::qr::render::LogoImage {
+                mime: info.mime,
+                bytes: bytes.clone(),
+            };
+            let drawn = qrgate::qr::generate("https://example.org", &design, Some(&logo));
+            println!("{name}: drawn {:?}", drawn.map(|i| i.bytes.len()));
+        }
         let elapsed = started.elapsed();
         let peak = PEAK.load(Ordering::SeqCst) - baseline;
         assert!(verdict.is_err(), "{name} was accepted");
