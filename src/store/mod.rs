@@ -29,7 +29,7 @@ use serde::de::DeserializeOwned;
 pub use accounts::{EmailTaken, NewAccount};
 pub use grants::{GrantRecord, PaymentGrant};
 pub use keys::{KeyChange, KeyChangeRequest};
-pub use logos::{LogoAdded, LogoRecord};
+pub use logos::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};
 pub use sessions::SessionRecord;
 pub use usage::UsageTotal;
 
@@ -183,6 +183,8 @@ impl Store {
         txn.open_table(ACCOUNT_ID_TO_USAGE)?;
         txn.open_table(LOGO_META)?;
         txn.open_table(LOGO_DATA)?;
+        txn.open_table(LOGO_BITMAP)?;
+        txn.open_table(LOGO_VECTOR)?;
         self.commit(txn)?;
         Ok(ServerSecret(secret))
     }

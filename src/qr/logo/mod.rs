@@ -1,24 +1,46 @@
-//! Logo uploads: PNG, JPEG or a self-contained SVG, at most 256 KiB and 1024×1024 pixels.
-//! Raster dimensions are read from the header and checked before anything is decoded, so
-//! a decompression bomb costs nothing; then the whole image is decoded once to prove it is
-//! intact. SVG is parsed as XML and refused if it refers to anything outside itself.
+//! Logo uploads: PNG, JPEG or a self-contained SVG, at most 256 KiB. Each is converted
+//! once, at upload, into what renders draw: a PNG bitmap of at most 1024×1024 (raster
+//! outputs) and, for SVG logos, the sanitised SVG (vector outputs). Renders never see
+//! the upload, so a logo costs a render no more than its output size does.
+//!
+//! - `raster`: PNG and JPEG, metadata bounded, decoded once with the decoders' limits.
+//! - `svg_check` and `svg_values`: the SVG allow-list, on a plain XML parse.
+//! - `svg_write`: the clean tree back to SVG text, nothing outside the allow-list.
+//! - `svg_raster`: the clean SVG into its bitmap, with a fill bound and a deadline.
+//! - `limits`: every bound.
 
-use std::io::Cursor;
+mod limits;
+mod raster;
+mod svg_check;
+mod svg_raster;
+mod svg_values;
+mod svg_write;
 
-use resvg::usvg;
+pub use limits::{MAX_LOGO_BYTES, MAX_LOGO_PIXELS};
+use svg_check::Refusal;
 
-pub const MAX_LOGO_BYTES: usize = 256 * 1024;
-pub const MAX_LOGO_PIXELS: u32 = 1024;
-/// Bounds on an SVG logo's structure, far above any real logo.
-const MAX_SVG_ELEMENTS: usize = 5_000;
-const MAX_SVG_DEPTH: usize = 48;
-const MAX_SVG_USES: usize = 64;
-
+/// What was uploaded: its type and size in pixels (an SVG's declared size).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LogoInfo {
     pub mime: &'static str,
     pub width: u32,
     pub height: u32,
+}
+
+/// A logo ready to draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoImage {
+    /// RGBA PNG of at most 1024×1024, made at upload: what raster outputs draw.
+    pub bitmap: Vec<u8>,
+    /// The sanitised SVG (SVG logos only): what vector outputs embed.
+    pub svg: Option<String>,
+}
+
+/// An accepted upload and what it was converted into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Converted {
+    pub info: LogoInfo,
+    pub image: LogoImage,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,46 +63,71 @@ pub enum LogoError {
     UnsafeSvg(String),
 }
 
-pub fn validate(bytes: &[u8]) -> Result<LogoInfo, LogoError> {
+impl From<Refusal> for LogoError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Malformed(why) => Self::Corrupt(why),
+            Refusal::External(what) => Self::ExternalReference(what),
+            Refusal::Unsafe(why) => Self::UnsafeSvg(why),
+        }
+    }
+}
+
+/// Straight (not premultiplied) RGBA pixels.
+#[derive(Debug)]
+struct Bitmap {
+    width: u32,
+    height: u32,
+    rgba: Vec<u8>,
+}
+
+/// Checks an upload and converts it into what renders draw. CPU-bound (up to a few
+/// hundred milliseconds for an SVG): call it off the async executor.
+pub fn convert(bytes: &[u8]) -> Result<Converted, LogoError> {
     if bytes.is_empty() {
         return Err(LogoError::Empty);
     }
     if bytes.len() > MAX_LOGO_BYTES {
         return Err(LogoError::TooLarge(bytes.len()));
     }
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        let (width, height) = header_size(bytes)?;
-        check_png_chunks(bytes)?;
-        decode_png(bytes)?;
-        Ok(LogoInfo {
-            mime: "image/png",
-            width,
-            height,
-        })
+    let (mime, bitmap, svg, (width, height)) = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        let bitmap = raster::decode_png(bytes)?;
+        let size = (bitmap.width, bitmap.height);
+        ("image/png", encode_png(&bitmap), None, size)
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let (width, height) = header_size(bytes)?;
-        decode_jpeg(bytes)?;
-        Ok(LogoInfo {
-            mime: "image/jpeg",
-            width,
-            height,
-        })
+        let bitmap = raster::decode_jpeg(bytes)?;
+        let size = (bitmap.width, bitmap.height);
+        ("image/jpeg", encode_png(&bitmap), None, size)
     } else if looks_like_svg(bytes) {
-        let (width, height) = check_svg(bytes)?;
-        Ok(LogoInfo {
-            mime: "image/svg+xml",
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| LogoError::Corrupt("not UTF-8".into()))?;
+        let clean = svg_check::check(text)?;
+        let raster_form = svg_write::write_for_raster(&clean);
+        // The checks above keep the renderer within its tested ground; should it still
+        // panic on some input, that logo is refused rather than the request failing.
+        let drawn = std::panic::catch_unwind(|| svg_raster::rasterise(&raster_form))
+            .map_err(|_| LogoError::UnsafeSvg("the renderer could not draw it".into()))?;
+        let (pixmap, size) = drawn?;
+        let bitmap = pixmap
+            .encode_png()
+            .map_err(|e| LogoError::Corrupt(e.to_string()))?;
+        (
+            "image/svg+xml",
+            bitmap,
+            Some(svg_write::write(&clean)),
+            size,
+        )
+    } else {
+        return Err(LogoError::UnknownFormat);
+    };
+    Ok(Converted {
+        info: LogoInfo {
+            mime,
             width,
             height,
-        })
-    } else {
-        Err(LogoError::UnknownFormat)
-    }
-}
-
-/// Dimensions from the file header only.
-fn header_size(bytes: &[u8]) -> Result<(u32, u32), LogoError> {
-    let size = imagesize::blob_size(bytes).map_err(|e| LogoError::Corrupt(e.to_string()))?;
-    check_pixels(size.width as u64, size.height as u64)
+        },
+        image: LogoImage { bitmap, svg },
+    })
 }
 
 fn check_pixels(width: u64, height: u64) -> Result<(u32, u32), LogoError> {
@@ -93,114 +140,19 @@ fn check_pixels(width: u64, height: u64) -> Result<(u32, u32), LogoError> {
     Ok((width as u32, height as u32))
 }
 
-/// Compressed text a logo may carry (a few notes at most); more is a bomb in waiting.
-const MAX_PNG_TEXT_BYTES: usize = 4096;
-
-/// Walks the chunk headers (no decoding): every chunk must fit in the file, and text
-/// chunks (tEXt, zTXt, iTXt), which decoders may inflate later, must stay small.
-fn check_png_chunks(bytes: &[u8]) -> Result<(), LogoError> {
-    let mut at = 8;
-    let mut text = 0usize;
-    let mut image_data = Vec::new();
-    while at + 8 <= bytes.len() {
-        let length = u32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
-        let kind = &bytes[at + 4..at + 8];
-        let end = at
-            .checked_add(12)
-            .and_then(|a| a.checked_add(length))
-            .filter(|end| *end <= bytes.len());
-        let Some(end) = end else {
-            return Err(LogoError::Corrupt(
-                "a chunk runs past the end of the file".into(),
-            ));
-        };
-        if matches!(kind, b"tEXt" | b"zTXt" | b"iTXt") {
-            text += length;
-            if text > MAX_PNG_TEXT_BYTES {
-                return Err(LogoError::Corrupt(format!(
-                    "it carries more than {MAX_PNG_TEXT_BYTES} bytes of text metadata"
-                )));
-            }
-        }
-        if kind == b"IDAT" {
-            image_data.extend_from_slice(&bytes[at + 8..end - 4]);
-        }
-        if kind == b"IEND" {
-            return check_png_data_size(bytes, &image_data);
-        }
-        at = end;
-    }
-    Err(LogoError::Corrupt(
-        "the file ends before its last chunk".into(),
-    ))
-}
-
-/// The image data must not inflate to more than its dimensions need: extra data is
-/// ignored by decoders but is how a small file hides a large inflation.
-fn check_png_data_size(bytes: &[u8], compressed: &[u8]) -> Result<(), LogoError> {
-    let ihdr = bytes
-        .get(16..29)
-        .ok_or_else(|| LogoError::Corrupt("no header".into()))?;
-    let width = u64::from(u32::from_be_bytes(ihdr[0..4].try_into().expect("4 bytes")));
-    let height = u64::from(u32::from_be_bytes(ihdr[4..8].try_into().expect("4 bytes")));
-    let (depth, color, interlaced) = (u64::from(ihdr[8]), ihdr[9], ihdr[12] != 0);
-    let channels = match color {
-        0 | 3 => 1,
-        4 => 2,
-        2 => 3,
-        _ => 4,
-    };
-    let row = (width * depth * channels).div_ceil(8) + 1;
-    // Interlacing adds a filter byte per row of each of its 7 passes.
-    let needed = row * height + if interlaced { 7 * height + 64 } else { 0 };
-    let inflated =
-        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, needed as usize);
-    match inflated {
-        Ok(_) => Ok(()),
-        Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => Err(
-            LogoError::Corrupt("its image data is larger than its dimensions need".into()),
-        ),
-        Err(_) => Err(LogoError::Corrupt(
-            "its image data cannot be inflated".into(),
-        )),
-    }
-}
-
-fn decode_png(bytes: &[u8]) -> Result<(), LogoError> {
-    let corrupt = |e: png::DecodingError| LogoError::Corrupt(e.to_string());
-    let mut decoder = png::Decoder::new_with_limits(
-        Cursor::new(bytes),
-        // Room for 1024×1024 RGBA at 16 bits plus metadata; text chunks cannot exceed it.
-        png::Limits {
-            bytes: 10 * 1024 * 1024,
-        },
-    );
-    decoder.set_ignore_text_chunk(true);
-    let mut reader = decoder.read_info().map_err(corrupt)?;
-    let info = reader.info();
-    check_pixels(info.width.into(), info.height.into())?;
-    let mut buf = vec![
-        0;
-        reader
-            .output_buffer_size()
-            .ok_or_else(|| LogoError::Corrupt("too large".into()))?
-    ];
-    reader.next_frame(&mut buf).map_err(corrupt)?;
-    Ok(())
-}
-
-fn decode_jpeg(bytes: &[u8]) -> Result<(), LogoError> {
-    let options = zune_core::options::DecoderOptions::default()
-        .set_max_width(MAX_LOGO_PIXELS as usize)
-        .set_max_height(MAX_LOGO_PIXELS as usize);
-    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
-        zune_core::bytestream::ZCursor::new(bytes),
-        options,
-    );
-    decoder
-        .decode()
-        .map_err(|e| LogoError::Corrupt(format!("{e:?}")))?;
-    Ok(())
+/// The bitmap as an RGBA PNG (written into memory, so it cannot fail).
+fn encode_png(bitmap: &Bitmap) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, bitmap.width, bitmap.height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Balanced);
+    let mut writer = encoder.write_header().expect("PNG header into memory");
+    writer
+        .write_image_data(&bitmap.rgba)
+        .expect("PNG data into memory");
+    writer.finish().expect("PNG end into memory");
+    out
 }
 
 fn looks_like_svg(bytes: &[u8]) -> bool {
@@ -210,79 +162,6 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
     let text = text.trim_start_matches('\u{feff}').trim_start();
     (text.starts_with("<?xml") || text.starts_with("<svg") || text.starts_with("<!--"))
         && text.contains("<svg")
-}
-
-/// Parses the SVG as XML and refuses anything that reaches outside it or is built to
-/// exhaust a renderer; then lets usvg parse it to be sure it draws.
-fn check_svg(bytes: &[u8]) -> Result<(u32, u32), LogoError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| LogoError::Corrupt("not UTF-8".into()))?;
-    if text.contains("<!DOCTYPE") || text.contains("<!ENTITY") {
-        return Err(LogoError::UnsafeSvg(
-            "document type declarations and entities are not allowed".into(),
-        ));
-    }
-    let doc = roxmltree::Document::parse(text).map_err(|e| LogoError::Corrupt(e.to_string()))?;
-    let mut elements = 0;
-    let mut uses = 0;
-    for node in doc.descendants().filter(|n| n.is_element()) {
-        elements += 1;
-        let name = node.tag_name().name();
-        if matches!(
-            name,
-            "script" | "foreignObject" | "iframe" | "audio" | "video"
-        ) {
-            return Err(LogoError::UnsafeSvg(format!(
-                "<{name}> elements are not allowed"
-            )));
-        }
-        uses += usize::from(name == "use");
-        let depth = node.ancestors().count();
-        if elements > MAX_SVG_ELEMENTS || uses > MAX_SVG_USES || depth > MAX_SVG_DEPTH {
-            return Err(LogoError::UnsafeSvg(
-                "it is too complex (elements, nesting or <use> references)".into(),
-            ));
-        }
-        for attribute in node.attributes() {
-            check_reference(attribute.name(), attribute.value())?;
-        }
-        if name == "style" {
-            let css = node.text().unwrap_or_default();
-            if css.contains("@import") {
-                return Err(LogoError::ExternalReference("@import".into()));
-            }
-            check_reference("style", css)?;
-        }
-    }
-    let options = usvg::Options::default();
-    let tree =
-        usvg::Tree::from_data(bytes, &options).map_err(|e| LogoError::Corrupt(e.to_string()))?;
-    let size = tree.size();
-    check_pixels(size.width().ceil() as u64, size.height().ceil() as u64)
-}
-
-/// An `href` may only point inside the document (`#id`) or hold inline PNG/JPEG data;
-/// `url(...)` in any attribute or style may only point inside the document.
-fn check_reference(name: &str, value: &str) -> Result<(), LogoError> {
-    let value = value.trim();
-    if name == "href" {
-        let inline = value.starts_with("data:image/png;") || value.starts_with("data:image/jpeg;");
-        if !value.starts_with('#') && !inline {
-            return Err(LogoError::ExternalReference(clip(value)));
-        }
-    }
-    let mut rest = value;
-    while let Some(at) = rest.find("url(") {
-        let target = rest[at + 4..].trim_start().trim_start_matches(['\'', '"']);
-        if !target.starts_with('#') {
-            return Err(LogoError::ExternalReference(clip(&rest[at..])));
-        }
-        rest = &rest[at + 4..];
-    }
-    Ok(())
-}
-
-fn clip(v: &str) -> String {
-    v.chars().take(40).collect()
 }
 
 #[cfg(test)]
@@ -301,15 +180,54 @@ mod tests {
         out
     }
 
+    fn info(bytes: &[u8]) -> Result<LogoInfo, LogoError> {
+        convert(bytes).map(|c| c.info)
+    }
+
+    /// Width, height and the first pixel of a bitmap.
+    fn bitmap(png_bytes: &[u8]) -> (u32, u32, [u8; 4]) {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(frame.color_type, png::ColorType::Rgba);
+        (frame.width, frame.height, buf[..4].try_into().unwrap())
+    }
+
     #[test]
-    fn a_small_png_is_accepted_with_its_size() {
+    fn a_small_png_is_accepted_with_its_size_and_kept_as_an_rgba_bitmap() {
+        let converted = convert(&tiny_png(40, 30)).unwrap();
         assert_eq!(
-            validate(&tiny_png(40, 30)),
-            Ok(LogoInfo {
+            converted.info,
+            LogoInfo {
                 mime: "image/png",
                 width: 40,
                 height: 30
-            })
+            }
+        );
+        assert_eq!(
+            bitmap(&converted.image.bitmap),
+            (40, 30, [128, 128, 128, 255])
+        );
+        assert_eq!(converted.image.svg, None);
+    }
+
+    #[test]
+    fn an_svg_logo_becomes_a_1024_pixel_bitmap_and_its_sanitised_svg() {
+        let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="32" onload="x()"><rect width="64" height="32" fill="#ff0000"/></svg>"##;
+        let converted = convert(svg).unwrap();
+        assert_eq!(converted.info.mime, "image/svg+xml");
+        assert_eq!((converted.info.width, converted.info.height), (64, 32));
+        assert_eq!(
+            bitmap(&converted.image.bitmap),
+            (1024, 512, [255, 0, 0, 255])
+        );
+        assert_eq!(
+            converted.image.svg.as_deref(),
+            Some(
+                r##"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="32"><rect width="64" height="32" fill="#ff0000"/></svg>"##
+            )
         );
     }
 
@@ -320,7 +238,7 @@ mod tests {
         png[16..20].copy_from_slice(&100_000u32.to_be_bytes());
         png[20..24].copy_from_slice(&100_000u32.to_be_bytes());
         assert_eq!(
-            validate(&png),
+            info(&png),
             Err(LogoError::TooManyPixels {
                 width: 100_000,
                 height: 100_000
@@ -332,7 +250,7 @@ mod tests {
     fn a_truncated_png_is_refused() {
         let png = tiny_png(64, 64);
         assert!(matches!(
-            validate(&png[..png.len() - 20]),
+            info(&png[..png.len() - 20]),
             Err(LogoError::Corrupt(_))
         ));
     }
@@ -340,7 +258,7 @@ mod tests {
     #[test]
     fn a_self_contained_svg_is_accepted() {
         let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><defs><linearGradient id="g"/></defs><circle cx="50" cy="50" r="40" fill="url(#g)"/></svg>"##;
-        assert_eq!(validate(svg).unwrap().mime, "image/svg+xml");
+        assert_eq!(info(svg).unwrap().mime, "image/svg+xml");
     }
 
     #[test]
@@ -352,10 +270,7 @@ mod tests {
             r#"<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://evil.example/a.css);</style></svg>"#,
         ] {
             assert!(
-                matches!(
-                    validate(svg.as_bytes()),
-                    Err(LogoError::ExternalReference(_))
-                ),
+                matches!(info(svg.as_bytes()), Err(LogoError::ExternalReference(_))),
                 "{svg}"
             );
         }
@@ -364,28 +279,25 @@ mod tests {
     #[test]
     fn scripts_entities_and_huge_viewports_are_refused() {
         let script = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
-        assert!(matches!(validate(script), Err(LogoError::UnsafeSvg(_))));
+        assert!(matches!(info(script), Err(LogoError::UnsafeSvg(_))));
         let entity = br#"<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>"#;
-        assert!(matches!(validate(entity), Err(LogoError::UnsafeSvg(_))));
+        assert!(matches!(info(entity), Err(LogoError::UnsafeSvg(_))));
         let huge = br#"<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="10" height="10"/></svg>"#;
-        assert!(matches!(
-            validate(huge),
-            Err(LogoError::TooManyPixels { .. })
-        ));
+        assert!(matches!(info(huge), Err(LogoError::TooManyPixels { .. })));
     }
 
     #[test]
     fn other_formats_and_oversized_files_are_refused() {
-        assert_eq!(validate(b"GIF89a...."), Err(LogoError::UnknownFormat));
+        assert_eq!(info(b"GIF89a...."), Err(LogoError::UnknownFormat));
         assert_eq!(
-            validate(&[0x1f, 0x8b, 8, 0]),
+            info(&[0x1f, 0x8b, 8, 0]),
             Err(LogoError::UnknownFormat),
             "gzip-compressed SVG"
         );
         assert_eq!(
-            validate(&vec![0u8; MAX_LOGO_BYTES + 1]),
+            info(&vec![0u8; MAX_LOGO_BYTES + 1]),
             Err(LogoError::TooLarge(MAX_LOGO_BYTES + 1))
         );
-        assert_eq!(validate(b""), Err(LogoError::Empty));
+        assert_eq!(info(b""), Err(LogoError::Empty));
     }
 }
