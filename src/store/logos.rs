@@ -209,6 +209,9 @@ fn upgrade_logos_in(
 /// converted, or kept and marked unusable with the reason.
 pub(super) fn migrate_v1_logos(txn: &WriteTransaction) -> Result<(), StoreError> {
     let done = upgrade_logos_in(txn, &convert_upload)?;
+    if done == LogosUpgraded::default() {
+        return Ok(());
+    }
     tracing::info!(
         converted = done.converted,
         unusable = done.unusable,

@@ -185,6 +185,9 @@ impl Store {
         txn.open_table(LOGO_DATA)?;
         txn.open_table(LOGO_BITMAP)?;
         txn.open_table(LOGO_VECTOR)?;
+        // Logos of release 1 (stored as uploaded) are converted once; a no-op after that.
+        // (Moves into the schema 1 → 2 step of `migrate` when that lands.)
+        logos::migrate_v1_logos(&txn)?;
         self.commit(txn)?;
         Ok(ServerSecret(secret))
     }

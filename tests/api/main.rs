@@ -10,6 +10,7 @@ mod docs;
 mod helpers;
 mod keys;
 mod limits;
+mod logos;
 mod openapi;
 mod ops;
 mod payloads;
