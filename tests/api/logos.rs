@@ -20,7 +20,12 @@ const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v1");
 /// A gradient, a clip path and a stroke: an SVG logo as an editor would write it.
 pub const SVG_LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64"><defs><linearGradient id="g" x2="1"><stop offset="0" stop-color="#1d4ed8"/><stop offset="1" stop-color="#9333ea"/></linearGradient><clipPath id="c"><rect width="64" height="64" rx="12"/></clipPath></defs><g clip-path="url(#c)"><rect width="64" height="64" fill="url(#g)"/><path d="M20 32h24" stroke="#fff" stroke-width="6"/></g></svg>"##;
 
-async fn upload(client: &reqwest::Client, address: &str, key: &str, body: Vec<u8>) -> reqwest::Response {
+async fn upload(
+    client: &reqwest::Client,
+    address: &str,
+    key: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
     client
         .post(format!("{address}/api/v1/logos"))
         .header("X-API-Key", key)
@@ -30,10 +35,22 @@ async fn upload(client: &reqwest::Client, address: &str, key: &str, body: Vec<u8
         .unwrap()
 }
 
-async fn render(client: &reqwest::Client, address: &str, key: &str, logo: &str, format: &str, size: &str) -> reqwest::Response {
+async fn render(
+    client: &reqwest::Client,
+    address: &str,
+    key: &str,
+    logo: &str,
+    format: &str,
+    size: &str,
+) -> reqwest::Response {
     client
         .get(format!("{address}/api/v1/qr/url"))
-        .query(&[("url", "https://example.org/logo"), ("logo", logo), ("format", format), ("size", size)])
+        .query(&[
+            ("url", "https://example.org/logo"),
+            ("logo", logo),
+            ("format", format),
+            ("size", size),
+        ])
         .header("X-API-Key", key)
         .send()
         .await
@@ -44,7 +61,11 @@ async fn render(client: &reqwest::Client, address: &str, key: &str, logo: &str, 
 async fn decoded(response: reqwest::Response, format: &str) -> Result<String, String> {
     assert_eq!(response.status(), StatusCode::OK, "{format}");
     let bytes = response.bytes().await.unwrap();
-    let png = if format == "svg" { svg_to_png(&bytes) } else { bytes.to_vec() };
+    let png = if format == "svg" {
+        svg_to_png(&bytes)
+    } else {
+        bytes.to_vec()
+    };
     rqrr_png(&png)
 }
 
@@ -82,7 +103,11 @@ async fn accepted_svg_and_png_logos_draw_codes_that_still_scan() {
     }
     // The SVG output embeds the sanitised SVG, not the bitmap.
     let id = app.logos(&key).await[0]["id"].as_str().unwrap().to_owned();
-    let svg = render(&client, &app.address, &key, &id, "svg", "300").await.text().await.unwrap();
+    let svg = render(&client, &app.address, &key, &id, "svg", "300")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(svg.contains("data:image/svg+xml;base64,") || svg.contains("data:image/png;base64,"));
 }
 
@@ -94,10 +119,16 @@ async fn a_refused_svg_logo_is_a_400_naming_the_body_and_the_reason() {
     let pattern = br#"<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><pattern id="p" width="9" height="9"><rect width="9" height="9" fill="url(#p)"/></pattern><rect width="16" height="16" fill="url(#p)"/></svg>"#;
     let response = upload(&client, &app.address, &key, pattern.to_vec()).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let problem: serde_json::Value = response.json().await.unwrap();
     assert_eq!(problem["parameter"], "body");
-    assert!(problem["detail"].as_str().unwrap().contains("<pattern>"), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("<pattern>"),
+        "{problem}"
+    );
 }
 
 /// Starts the binary on a data dir with a key whose quota and logo slots suffice.
@@ -118,12 +149,23 @@ async fn the_hostile_corpus_leaves_the_real_server_answering_within_its_memory()
 
     // Warm up with an ordinary logo at the largest size: the baseline is what a 4096 px
     // code with a logo costs anyway.
-    let warm: serde_json::Value =
-        upload(&client, address, &key, SVG_LOGO.as_bytes().to_vec()).await.json().await.unwrap();
+    let warm: serde_json::Value = upload(&client, address, &key, SVG_LOGO.as_bytes().to_vec())
+        .await
+        .json()
+        .await
+        .unwrap();
     let mut slowest_ordinary = Duration::ZERO;
     for format in ["png", "svg"] {
         let started = Instant::now();
-        let response = render(&client, address, &key, warm["id"].as_str().unwrap(), format, "4096").await;
+        let response = render(
+            &client,
+            address,
+            &key,
+            warm["id"].as_str().unwrap(),
+            format,
+            "4096",
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::OK);
         response.bytes().await.unwrap();
         slowest_ordinary = slowest_ordinary.max(started.elapsed());
@@ -136,7 +178,12 @@ async fn the_hostile_corpus_leaves_the_real_server_answering_within_its_memory()
         let response = upload(&client, address, &key, case.bytes.clone()).await;
         let status = response.status();
         let answer: serde_json::Value = response.json().await.unwrap();
-        assert!(started.elapsed() < Duration::from_secs(1), "{}: upload took {:?}", case.name, started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{}: upload took {:?}",
+            case.name,
+            started.elapsed()
+        );
         match case.expect {
             logo_cases::Expect::Refused => {
                 assert!(status.is_client_error(), "{}: {status}", case.name);
@@ -170,9 +217,16 @@ async fn the_hostile_corpus_leaves_the_real_server_answering_within_its_memory()
         }
     }
     let growth = peak_rss(pid).saturating_sub(baseline);
-    println!("{refused} refused, {accepted} accepted and drawn at 4096 px; peak RSS grew {} KiB", growth >> 10);
+    println!(
+        "{refused} refused, {accepted} accepted and drawn at 4096 px; peak RSS grew {} KiB",
+        growth >> 10
+    );
     assert!(growth < 64 << 20, "peak RSS grew by {} MiB", growth >> 20);
-    let health = client.get(format!("{address}/healthz")).send().await.unwrap();
+    let health = client
+        .get(format!("{address}/healthz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), StatusCode::OK);
 }
 
@@ -186,9 +240,17 @@ async fn the_logos_of_a_release_1_data_file_draw_after_the_upgrade() {
             .to_owned()
     };
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(format!("{FIXTURE}/qrgate.redb"), dir.path().join("qrgate.redb")).unwrap();
+    std::fs::copy(
+        format!("{FIXTURE}/qrgate.redb"),
+        dir.path().join("qrgate.redb"),
+    )
+    .unwrap();
     let server = process::start(dir.path(), &[]).await;
-    let (address, client, key) = (server.address.as_str(), Browser::plain_client(), value("ADA_KEY"));
+    let (address, client, key) = (
+        server.address.as_str(),
+        Browser::plain_client(),
+        value("ADA_KEY"),
+    );
     let listed: serde_json::Value = client
         .get(format!("{address}/api/v1/logos"))
         .header("X-API-Key", &key)
