@@ -151,9 +151,12 @@ fn chain(n: usize, link: impl Fn(usize) -> String) -> String {
     (0..n).map(link).collect()
 }
 
+/// A kind of reference chain: its name, one link, what uses the chain's start.
+type ChainKind = (&'static str, fn(usize) -> String, &'static str);
+
 /// Reference chains of every kind the issue names, at depths 50, 500 and 5000.
 fn chains() -> Vec<Case> {
-    let kinds: [(&str, fn(usize) -> String, &str); 6] = [
+    let kinds: [ChainKind; 6] = [
         (
             "<pattern> fills",
             |i| {

@@ -38,7 +38,7 @@ pub fn rasterise(svg: &str) -> Result<(tiny_skia::Pixmap, (u32, u32)), LogoError
     }
     // The rasteriser works in fixed point: shapes far outside the bitmap are not drawn
     // but can overflow it (tiny-skia panics on some).
-    if !(cost.reach <= MAX_REACH) {
+    if cost.reach.is_nan() || cost.reach > MAX_REACH {
         return Err(LogoError::UnsafeSvg(
             "its shapes (with their transforms and strokes) reach far outside its view box".into(),
         ));
