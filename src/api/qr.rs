@@ -334,7 +334,7 @@ fn render_cost(design: &Design, rasterised: bool) -> u64 {
     }
 }
 
-fn busy() -> Problem {
+pub(super) fn busy() -> Problem {
     Problem::new(
         503,
         "busy",

@@ -34,7 +34,7 @@ pub use accounts::{EmailTaken, NewAccount};
 pub use check::{CheckReport, check};
 pub use grants::{GrantRecord, PaymentGrant};
 pub use keys::{KeyChange, KeyChangeRequest};
-pub use logos::{LogoAdded, LogoRecord};
+pub use logos::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};
 pub use sessions::SessionRecord;
 pub use usage::UsageTotal;
 
@@ -43,7 +43,7 @@ use tables::*;
 /// The database file's name inside the data dir.
 pub const DB_FILE: &str = "qrgate.redb";
 /// Bumped whenever stored records change incompatibly; checked at open.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -218,6 +218,8 @@ impl Store {
         txn.open_table(ACCOUNT_ID_TO_USAGE)?;
         txn.open_table(LOGO_META)?;
         txn.open_table(LOGO_DATA)?;
+        txn.open_table(LOGO_BITMAP)?;
+        txn.open_table(LOGO_VECTOR)?;
         self.commit(txn)?;
         Ok(ServerSecret(secret))
     }

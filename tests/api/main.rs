@@ -14,6 +14,7 @@ mod helpers;
 mod keys;
 mod limits;
 mod login;
+mod logos;
 mod openapi;
 mod ops;
 mod payloads;
