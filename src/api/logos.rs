@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse};
 use rand::RngCore;
 use serde_json::json;
 
-use super::caller::{KeyCheck, KeyHolder};
 use super::qr::busy;
-use super::{Problem, body, rate};
-use crate::limits::Decision;
+use super::{Problem, body};
+use crate::gate::limits::Decision;
+use crate::gate::{KeyCheck, KeyHolder, rate};
 use crate::qr::logo::{self, LogoImage, MAX_LOGO_BYTES, MAX_LOGO_PIXELS};
 use crate::state::{AppState, Busy, blocking};
 use crate::store::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};

@@ -12,7 +12,7 @@ use super::forms::{self, has_csrf};
 use super::{Nav, PageError};
 use crate::clock;
 use crate::domain::Email;
-use crate::standing::Standing;
+use crate::gate::standing::Standing;
 use crate::state::{AppState, blocking};
 
 struct AccountRow {
