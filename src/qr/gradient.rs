@@ -130,7 +130,8 @@ mod tests {
     fn bad_gradients_say_what_is_wrong() {
         for (raw, says) in [
             ("conic:#000000,#ffffff", "starts with linear: or radial:"),
-            ("linear:#000000,#ffffff", "not a whole number of degrees"),
+            ("linear:#000000,#ffffff", "linear:ANGLE:COLOURS"),
+            ("linear:x:#000000,#ffffff", "not a whole number of degrees"),
             ("linear:45", "linear:ANGLE:COLOURS"),
             ("linear:361:#000000,#ffffff", "0 to 360"),
             ("linear:-5:#000000,#ffffff", "0 to 360"),

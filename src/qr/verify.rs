@@ -52,25 +52,39 @@ pub fn diagnose(payload: &str, design: &Design, logo: Option<&LogoImage>) -> Uns
     let black = Paint::Solid(Rgb::BLACK);
     type Change = (&'static str, &'static str, fn(&mut Design, &Design, &Paint));
     let changes: [Change; 6] = [
-        ("module_shape", "use module_shape=square or another shape", |d, p, _| {
-            d.module_shape = p.module_shape
+        (
+            "module_shape",
+            "use module_shape=square or another shape",
+            |d, p, _| d.module_shape = p.module_shape,
+        ),
+        (
+            "eye_frame",
+            "use eye_frame=square or another frame",
+            |d, p, _| d.eye_frame = p.eye_frame,
+        ),
+        (
+            "eye_ball",
+            "use eye_ball=square or another ball",
+            |d, p, _| d.eye_ball = p.eye_ball,
+        ),
+        (
+            "fg",
+            "use darker module colours or a lighter background, with more contrast",
+            |d, p, black| {
+                d.fg = black.clone();
+                d.eye_frame_color = black.clone();
+                d.eye_ball_color = black.clone();
+                d.bg = p.bg.clone();
+            },
+        ),
+        ("margin", "use a margin of at least 2 modules", |d, p, _| {
+            d.margin = p.margin
         }),
-        ("eye_frame", "use eye_frame=square or another frame", |d, p, _| {
-            d.eye_frame = p.eye_frame
-        }),
-        ("eye_ball", "use eye_ball=square or another ball", |d, p, _| {
-            d.eye_ball = p.eye_ball
-        }),
-        ("fg", "use darker module colours or a lighter background, with more contrast", |d, p, black| {
-            d.fg = black.clone();
-            d.eye_frame_color = black.clone();
-            d.eye_ball_color = black.clone();
-            d.bg = p.bg.clone();
-        }),
-        ("margin", "use a margin of at least 2 modules", |d, p, _| d.margin = p.margin),
-        ("ecc", "use a higher ecc, so that more of the code may be damaged", |d, _, _| {
-            d.ecc = super::design::Ecc::H
-        }),
+        (
+            "ecc",
+            "use a higher ecc, so that more of the code may be damaged",
+            |d, _, _| d.ecc = super::design::Ecc::H,
+        ),
     ];
     let mut trial = design.clone();
     trial.verify = false;
@@ -134,8 +148,8 @@ fn greyscale(bytes: &[u8], design: &Design) -> Option<Vec<u8>> {
     Some(
         rgba.chunks_exact(4)
             .map(|p| {
-                let luma = (299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2]))
-                    / 1000;
+                let luma =
+                    (299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2])) / 1000;
                 let a = u32::from(p[3]);
                 ((luma * a + 255 * (255 - a)) / 255) as u8
             })
@@ -161,7 +175,11 @@ fn svg_rgba(bytes: &[u8], size: u32) -> Option<Vec<u8>> {
     use resvg::{tiny_skia, usvg};
     let tree = usvg::Tree::from_data(bytes, &usvg::Options::default()).ok()?;
     let mut pixmap = tiny_skia::Pixmap::new(size, size)?;
-    resvg::render(&tree, tiny_skia::Transform::identity(), &mut pixmap.as_mut());
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::identity(),
+        &mut pixmap.as_mut(),
+    );
     Some(
         pixmap
             .pixels()
@@ -189,7 +207,10 @@ fn reduce(pixels: &[u8], side: u32, factor: u32) -> Grey {
             let mut sum = 0u32;
             for dy in 0..factor {
                 let row = (y * factor + dy) * side + x * factor;
-                sum += pixels[row..row + factor].iter().map(|&v| u32::from(v)).sum::<u32>();
+                sum += pixels[row..row + factor]
+                    .iter()
+                    .map(|&v| u32::from(v))
+                    .sum::<u32>();
             }
             out.push((sum / (factor * factor) as u32) as u8);
         }

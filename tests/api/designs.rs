@@ -87,7 +87,11 @@ async fn gradients_render_and_scan_in_both_formats() {
         ("bg_gradient", "linear:90:#ffffff,#e0f2fe"),
     ];
     let svg = app
-        .qr(Some(&key), "url", &[&design[..], &[("format", "svg")]].concat())
+        .qr(
+            Some(&key),
+            "url",
+            &[&design[..], &[("format", "svg")]].concat(),
+        )
         .await;
     assert_eq!(svg.status(), StatusCode::OK);
     let svg = svg.bytes().await.unwrap();
@@ -157,7 +161,7 @@ async fn a_pale_gradient_stop_or_eye_colour_is_refused_with_the_ratio() {
     for (name, value) in [
         ("fg_gradient", "linear:0:#000000,#bbbbbb"),
         ("eye_ball_color", "#cccccc"),
-        ("bg_gradient", "radial:#ffffff,#666666"),
+        ("bg_gradient", "radial:#ffffff,#333333"),
     ] {
         let response = app
             .qr(Some(&key), "url", &[("url", URL), (name, value)])

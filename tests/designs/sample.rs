@@ -12,11 +12,11 @@
 
 use std::sync::Mutex;
 
+use qrgate::qr::design::{Background, Design, EyeBall, EyeFrame, ModuleShape};
+use qrgate::qr::generate;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use qrgate::qr::design::{Background, Design, EyeBall, EyeFrame, ModuleShape};
-use qrgate::qr::generate;
 
 use image::RgbImage;
 
@@ -33,7 +33,9 @@ const WORKERS: usize = 2;
 
 /// One random design as request parameters, and its payload.
 fn random_case(rng: &mut StdRng) -> (String, Vec<(&'static str, String)>, bool) {
-    let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyz0123456789/-_.?=&".chars().collect();
+    let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyz0123456789/-_.?=&"
+        .chars()
+        .collect();
     let len = rng.gen_range(4..120);
     let mut payload = String::from("https://example.org/");
     payload.extend((0..len).map(|_| *alphabet.choose(rng).expect("letters")));
@@ -65,8 +67,14 @@ fn random_case(rng: &mut StdRng) -> (String, Vec<(&'static str, String)>, bool) 
         }
     };
     let mut pairs: Vec<(&'static str, String)> = vec![
-        ("module_shape", ModuleShape::NAMES.choose(rng).unwrap().to_string()),
-        ("eye_frame", EyeFrame::NAMES.choose(rng).unwrap().to_string()),
+        (
+            "module_shape",
+            ModuleShape::NAMES.choose(rng).unwrap().to_string(),
+        ),
+        (
+            "eye_frame",
+            EyeFrame::NAMES.choose(rng).unwrap().to_string(),
+        ),
         ("eye_ball", EyeBall::NAMES.choose(rng).unwrap().to_string()),
         ("ecc", ["L", "M", "Q", "H"].choose(rng).unwrap().to_string()),
         ("margin", rng.gen_range(0..=6).to_string()),
@@ -154,10 +162,9 @@ fn a_random_sample_of_designs_scans_in_every_family() {
                         break;
                     };
                     if let Err(why) = check(payload, pairs, with_logo.then_some(&logo)) {
-                        failures
-                            .lock()
-                            .unwrap()
-                            .push(format!("case {i}: {payload:?} {pairs:?} logo={with_logo}: {why}"));
+                        failures.lock().unwrap().push(format!(
+                            "case {i}: {payload:?} {pairs:?} logo={with_logo}: {why}"
+                        ));
                     }
                 }
             });

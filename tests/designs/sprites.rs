@@ -68,8 +68,11 @@ fn sprites_draw_what_resvg_draws_for_eyes_and_colours() {
         ]);
     }
     for ball in qrgate::qr::design::EyeBall::NAMES {
-        assert_same_pixels(&[("eye_ball", ball), ("eye_frame", "rounded"), ("size", "300")]);
+        assert_same_pixels(&[
+            ("eye_ball", ball),
+            ("eye_frame", "rounded"),
+            ("size", "300"),
+        ]);
     }
     assert_same_pixels(&[("module_shape", "extra_rounded"), ("bg", "transparent")]);
 }
-

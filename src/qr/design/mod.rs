@@ -128,9 +128,10 @@ impl Design {
         // defaults. (Blank values count as not given, as the generic checks treat them.)
         let given = |name: &str| get(name).is_some_and(|v| !v.trim().is_empty());
         let shorthand = match clean.get("eye_shape") {
-            Some(value) => Some(shapes::eye_shape_parts(value).ok_or_else(|| {
-                error("eye_shape", format!("`{value}` is not supported yet"))
-            })?),
+            Some(value) => Some(
+                shapes::eye_shape_parts(value)
+                    .ok_or_else(|| error("eye_shape", format!("`{value}` is not supported yet")))?,
+            ),
             None => None,
         };
         let eye_frame = match shorthand {

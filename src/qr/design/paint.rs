@@ -73,8 +73,9 @@ pub(super) struct Paints {
 }
 
 /// Reads the colour parameters (already validated and normalised). Precedence, most
-/// specific first: a part's own colour, the `eye_color` shorthand, `eye_gradient`, then the
-/// modules' paint; `fg_gradient` replaces `fg` and `bg_gradient` replaces `bg`.
+/// specific first: a part's own colour, `eye_gradient`, the `eye_color` shorthand, then
+/// the modules' paint. A gradient replaces the colour it stands beside, as `fg_gradient`
+/// replaces `fg` and `bg_gradient` replaces `bg`.
 pub(super) fn resolve(clean: &Params) -> Result<Paints, DesignError> {
     let solid = |name: &'static str| -> Result<Option<Chosen<Paint>>, DesignError> {
         clean
@@ -104,26 +105,20 @@ pub(super) fn resolve(clean: &Params) -> Result<Paints, DesignError> {
     };
     let eye_color = solid("eye_color")?;
     let eye_gradient = gradient("eye_gradient")?;
-    if eye_color.is_some() && eye_gradient.is_some() {
-        return Err(error(
-            "eye_gradient",
-            "cannot be combined with eye_color, which colours the whole eye; use one, or eye_frame_color and eye_ball_color for the parts",
-        ));
-    }
     let eye_part = |own: &'static str| -> Result<Chosen<Paint>, DesignError> {
         if let Some(chosen) = solid(own)? {
             return Ok(chosen);
-        }
-        if let Some(Chosen { value, parameter }) = &eye_color {
-            return Ok(Chosen {
-                value: value.clone(),
-                parameter,
-            });
         }
         if let Some(g) = &eye_gradient {
             return Ok(Chosen {
                 value: Paint::Gradient(g.clone(), Span::EachEye),
                 parameter: "eye_gradient",
+            });
+        }
+        if let Some(Chosen { value, parameter }) = &eye_color {
+            return Ok(Chosen {
+                value: value.clone(),
+                parameter,
             });
         }
         Ok(Chosen {

@@ -178,13 +178,13 @@ pub const DESIGN_SPECS: &[ParamSpec] = &[
     color(
         "eye_frame_color",
         None,
-        "Colour of the eyes' outer rings; eye_color, eye_gradient or the module colour when not given.",
+        "Colour of the eyes' outer rings; eye_gradient, eye_color or the module colour when not given.",
         "#1d4ed8",
     ),
     color(
         "eye_ball_color",
         None,
-        "Colour of the eyes' centres; eye_color, eye_gradient or the module colour when not given.",
+        "Colour of the eyes' centres; eye_gradient, eye_color or the module colour when not given.",
         "#b91c1c",
     ),
     color(
@@ -195,7 +195,7 @@ pub const DESIGN_SPECS: &[ParamSpec] = &[
     ),
     gradient(
         "eye_gradient",
-        "A gradient across each eye, in the fg_gradient syntax, e.g. linear:90:#1d4ed8,#0f172a; for the rings and centres without a colour of their own (not with eye_color).",
+        "A gradient across each eye, in the fg_gradient syntax, e.g. linear:90:#1d4ed8,#0f172a: for the rings and centres without a colour of their own; it replaces eye_color.",
         "linear:90:#1d4ed8,#0f172a",
     ),
     ParamSpec {

@@ -76,6 +76,8 @@ pub struct Drawing<'a> {
     pub layers: Vec<Layer<'a>>,
     pub logo: Option<LogoSpot<'a>>,
     pub watermark: bool,
+    /// Written as a vector image (SVG output), so a logo may be embedded as SVG.
+    pub vector: bool,
 }
 
 impl<'a> Drawing<'a> {
@@ -148,6 +150,7 @@ impl<'a> Drawing<'a> {
                 .zip(cleared)
                 .map(|(image, (first, side))| LogoSpot { image, first, side }),
             watermark: scene.watermark,
+            vector: design.format == crate::qr::design::Format::Svg,
         }
     }
 }
@@ -227,14 +230,14 @@ fn alignment_centres(matrix: &Matrix) -> Vec<(usize, usize)> {
     let step = if version == 32 {
         26
     } else {
-        (version * 4 + count * 2 + 1).div_ceil(count * 2 - 2) * 2
+        (version * 4 + count * 2 + 1) / (count * 2 - 2) * 2
     };
     let mut positions = vec![6];
     let mut p = matrix.width - 7;
     let mut rest = Vec::new();
     while positions.len() + rest.len() < count {
         rest.push(p);
-        p -= step;
+        p = p.saturating_sub(step);
     }
     positions.extend(rest.into_iter().rev());
     let mut centres = Vec::new();

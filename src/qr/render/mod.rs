@@ -25,12 +25,8 @@ pub use drawing::Drawing;
 pub use raster::RasterError;
 pub use samples::shape_picture;
 
-/// A logo to place in the centre, as stored (PNG, JPEG or SVG bytes).
-#[derive(Debug, Clone)]
-pub struct LogoImage {
-    pub mime: &'static str,
-    pub bytes: Vec<u8>,
-}
+/// A logo to place in the centre: the bitmap made at upload, and the sanitised SVG.
+pub use super::logo::LogoImage;
 
 /// Everything one image is drawn from.
 pub struct Scene<'a> {
@@ -78,7 +74,11 @@ pub fn render_with_resvg(scene: &Scene) -> Result<Vec<u8>, RenderError> {
     let layout = layout(design.size, scene.matrix.width, design.margin)?;
     let drawing = Drawing::new(scene, &layout);
     let few_colours = scene.logo.is_none() && !scene.watermark;
-    Ok(raster::rasterize(&svg::write(&drawing), design, few_colours)?)
+    Ok(raster::rasterize(
+        &svg::write(&drawing),
+        design,
+        few_colours,
+    )?)
 }
 
 /// The square of modules cleared for a logo: (first module, side in modules). It stays

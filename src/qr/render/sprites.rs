@@ -257,4 +257,3 @@ fn blend(under: [u8; 4], colour: Rgb, coverage: u8) -> [u8; 4] {
         (out_a * 255.0).round() as u8,
     ]
 }
-

@@ -55,8 +55,14 @@ pub fn write(drawing: &Drawing) -> String {
         );
     }
     if let Some(spot) = &drawing.logo {
-        let backing = drawing.background.as_ref().map(|f| gradients.paint(f));
-        logo(&mut out, spot, &drawing.layout, backing.as_deref());
+        let plate = drawing.background.as_ref().map(|f| gradients.paint(f));
+        logo(
+            &mut out,
+            spot,
+            &drawing.layout,
+            plate.as_deref(),
+            drawing.vector,
+        );
     }
     if drawing.watermark {
         banner(&mut out, size);
@@ -65,12 +71,14 @@ pub fn write(drawing: &Drawing) -> String {
     out
 }
 
-/// The logo over its cleared square: a backing in the background's paint (none when
-/// transparent), the image inset by half a module.
-fn logo(out: &mut String, spot: &LogoSpot, layout: &Layout, backing: Option<&str>) {
+/// The logo in its cleared square of modules: a plate in the background's paint (none
+/// when transparent), then the image inset by half a module. Vector output embeds the
+/// sanitised SVG, raster output the bitmap made at upload; both as an `<image>`, so the
+/// logo's ids and styles cannot reach the code's own elements.
+fn logo(out: &mut String, spot: &LogoSpot, layout: &Layout, plate: Option<&str>, vector: bool) {
     let x = layout.at(spot.first);
     let w = layout.module * spot.side as f64;
-    if let Some(paint) = backing {
+    if let Some(paint) = plate {
         let _ = write!(
             out,
             r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{paint}"/>"#,
@@ -80,16 +88,19 @@ fn logo(out: &mut String, spot: &LogoSpot, layout: &Layout, backing: Option<&str
             n(w)
         );
     }
+    let (mime, bytes) = match &spot.image.svg {
+        Some(svg) if vector => ("image/svg+xml", svg.as_bytes()),
+        _ => ("image/png", spot.image.bitmap.as_slice()),
+    };
+    let data = base64::engine::general_purpose::STANDARD.encode(bytes);
     let pad = layout.module * 0.5;
-    let data = base64::engine::general_purpose::STANDARD.encode(&spot.image.bytes);
     let _ = write!(
         out,
-        r#"<image x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="xMidYMid meet" href="data:{};base64,{data}"/>"#,
+        r#"<image x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="xMidYMid meet" href="data:{mime};base64,{data}"/>"#,
         n(x + pad),
         n(x + pad),
         n(w - 2.0 * pad),
         n(w - 2.0 * pad),
-        spot.image.mime
     );
 }
 
