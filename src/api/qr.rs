@@ -246,6 +246,16 @@ fn render_problem(error: QrError, kind: QrType) -> Problem {
             format!("`{}`: {e}", e.parameter),
         )
         .parameter(e.parameter),
+        QrError::Caption(e) => invalid("caption", format!("`caption`: {e}")),
+        QrError::Encode(e) => {
+            tracing::error!(error = %e, "encoding failed");
+            Problem::new(
+                500,
+                "internal",
+                "Internal server error",
+                "The image could not be drawn. It has been logged.",
+            )
+        }
         QrError::Raster(e) => {
             tracing::error!(error = %e, "rasterising failed");
             Problem::new(
@@ -342,6 +352,10 @@ fn render_cost(design: &Design, rasterised: bool) -> u64 {
         Format::Svg => 0,
         Format::Png if rasterised || !design.is_plain() => pixels,
         Format::Png => pixels / 16,
+        // Rasterised by resvg, then encoded.
+        Format::Jpeg => pixels,
+        // Outlines only; a PDF or EPS of a code with a logo carries its bitmap.
+        Format::Pdf | Format::Eps => pixels / 16,
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod color;
 pub mod design;
 pub mod encode;
+pub mod frame;
 pub mod gradient;
 pub mod layout;
 pub mod logo;
@@ -13,6 +14,7 @@ pub mod mask;
 pub mod payload;
 mod preview;
 pub mod render;
+pub mod text;
 pub mod verify;
 
 use design::{Design, Ecc, Format};
@@ -43,6 +45,10 @@ pub enum QrError {
     /// `verify=true`, and the image did not decode to its payload.
     #[error(transparent)]
     Unscannable(#[from] verify::Unscannable),
+    #[error(transparent)]
+    Caption(#[from] frame::CaptionError),
+    #[error("{0}")]
+    Encode(String),
 }
 
 impl From<RenderError> for QrError {
@@ -50,6 +56,8 @@ impl From<RenderError> for QrError {
         match e {
             RenderError::TooSmall(e) => Self::TooSmall(e),
             RenderError::Raster(e) => Self::Raster(e),
+            RenderError::Caption(e) => Self::Caption(e),
+            RenderError::Encode(e) => Self::Encode(e),
         }
     }
 }
@@ -71,8 +79,22 @@ pub fn generate(
     logo: Option<&LogoImage>,
 ) -> Result<QrImage, QrError> {
     let (image, module_px) = generate_unverified(payload, design, logo)?;
-    if design.verify && !verify::decodes(&image.bytes, design, payload, module_px) {
-        return Err(verify::diagnose(payload, design, logo).into());
+    if design.verify {
+        let scans = match design.format {
+            // A PDF or EPS file is the same drawing as the PNG, which is what is decoded.
+            Format::Pdf | Format::Eps => {
+                let png = Design {
+                    format: Format::Png,
+                    ..design.clone()
+                };
+                let (bitmap, module_px) = generate_unverified(payload, &png, logo)?;
+                verify::decodes(&bitmap.bytes, &png, payload, module_px)
+            }
+            _ => verify::decodes(&image.bytes, design, payload, module_px),
+        };
+        if !scans {
+            return Err(verify::diagnose(payload, design, logo).into());
+        }
     }
     Ok(image)
 }
@@ -84,7 +106,8 @@ fn generate_unverified(
     logo: Option<&LogoImage>,
 ) -> Result<(QrImage, f64), QrError> {
     let matrix = encode(payload, effective_ecc(design, logo.is_some()))?;
-    let module_px = layout::layout(design.size, matrix.width, design.margin)?.module;
+    let code_size = render::code_size(design)?;
+    let module_px = layout::layout(code_size, matrix.width, design.margin)?.module;
     let bytes = render(&Scene {
         matrix: &matrix,
         design,

@@ -11,6 +11,7 @@ mod decode;
 mod designs;
 mod docs;
 mod emails;
+mod formats;
 mod helpers;
 mod keys;
 mod limits;

@@ -19,6 +19,7 @@ pub fn pixels(image: &QrImage) -> RgbImage {
     match image.format {
         Format::Png => png_rgb(&image.bytes),
         Format::Svg => png_rgb(&svg_to_png(&image.bytes)),
+        other => panic!("{other:?} is decoded in tests/api/formats.rs"),
     }
 }
 
