@@ -12,6 +12,7 @@ mod designs;
 mod docs;
 mod emails;
 mod formats;
+mod frames;
 mod helpers;
 mod keys;
 mod limits;

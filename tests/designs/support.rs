@@ -31,7 +31,8 @@ pub fn render(payload: &str, pairs: &[(&str, &str)], logo: Option<&LogoImage>) -
 pub fn module_px(payload: &str, design: &Design, has_logo: bool) -> f64 {
     let ecc = qrgate::qr::effective_ecc(design, has_logo);
     let matrix = qrgate::qr::encode::encode(payload, ecc).expect("fits");
-    qrgate::qr::layout::layout(design.size, matrix.width, design.margin)
+    let side = qrgate::qr::render::code_size(design).expect("the frame fits");
+    qrgate::qr::layout::layout(side, matrix.width, design.margin)
         .expect("fits")
         .module
 }
