@@ -73,6 +73,13 @@ pub struct RenderConfig {
     pub max_pixels_in_flight: u64,
     pub render_wait_ms: u64,
     pub cache_bytes: u64,
+    /// Pixels of previews (keyless, expired, over quota) in flight at once: a budget of
+    /// their own, so previews never take what paying customers' renders need.
+    pub preview_pixels_in_flight: u64,
+    /// Milliseconds of drawing all previews together may take per second.
+    pub preview_ms_per_second: u64,
+    /// Wall-clock limit on one render, from the moment it has its budget.
+    pub max_render_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -291,6 +298,20 @@ impl Config {
             3600,
         )?;
         check_range("server.workers", self.server.workers as u64, 0, 256)?;
+        let one_preview = u64::from(crate::qr::PREVIEW_MAX_SIZE).pow(2);
+        check_range(
+            "render.preview_pixels_in_flight",
+            self.render.preview_pixels_in_flight,
+            one_preview,
+            1 << 40,
+        )?;
+        check_range(
+            "render.preview_ms_per_second",
+            self.render.preview_ms_per_second,
+            1,
+            1_000_000,
+        )?;
+        check_range("render.max_render_ms", self.render.max_render_ms, 1, 60_000)?;
         if self.storage.data_dir.as_os_str().is_empty() {
             return Err(ConfigError::invalid(
                 "storage.data_dir",

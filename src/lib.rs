@@ -15,6 +15,7 @@ pub mod limits;
 pub mod metering;
 pub mod metrics;
 pub mod periodic;
+pub mod preview_budget;
 pub mod qr;
 pub mod render_cache;
 pub mod standing;

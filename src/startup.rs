@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::limits::Limiters;
 use crate::metering::UsageMeter;
 use crate::periodic::Periodic;
+use crate::preview_budget::PreviewBudget;
 use crate::render_cache::RenderCache;
 use crate::state::AppState;
 use crate::state::PIXELS_PER_PERMIT;
@@ -75,6 +76,10 @@ impl Application {
             .render
             .max_pixels_in_flight
             .div_ceil(PIXELS_PER_PERMIT) as usize;
+        let previews = PreviewBudget::new(
+            config.render.preview_pixels_in_flight,
+            config.render.preview_ms_per_second,
+        );
         let state = web::Data::new(AppState {
             limiters: Limiters::new(&config),
             render_cache: RenderCache::new(config.render.cache_bytes as usize),
@@ -89,6 +94,7 @@ impl Application {
             trusted_proxies,
             hashing: Semaphore::new(cores),
             rendering: Semaphore::new(render_permits),
+            previews,
         });
         let jobs = start_jobs(&state)?;
         let secure = server_config.secure_cookies;

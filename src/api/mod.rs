@@ -6,6 +6,7 @@ mod health;
 mod logos;
 mod params;
 mod payments;
+mod preview;
 mod problem;
 mod qr;
 mod rate;
