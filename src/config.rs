@@ -50,6 +50,10 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<String>,
     /// Bearer token required by `GET /metrics`; empty leaves it open.
     pub metrics_token: Secret,
+    /// Seconds a request body has, from the end of its head, to arrive in full.
+    pub client_body_timeout_secs: u64,
+    /// Open connections one client address (an IPv6 /64) may hold at once.
+    pub max_connections_per_ip: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -298,6 +302,18 @@ impl Config {
             3600,
         )?;
         check_range("server.workers", self.server.workers as u64, 0, 256)?;
+        check_range(
+            "server.client_body_timeout_secs",
+            self.server.client_body_timeout_secs,
+            1,
+            300,
+        )?;
+        check_range(
+            "server.max_connections_per_ip",
+            self.server.max_connections_per_ip as u64,
+            1,
+            1_000_000,
+        )?;
         let one_preview = u64::from(crate::qr::PREVIEW_MAX_SIZE).pow(2);
         check_range(
             "render.preview_pixels_in_flight",

@@ -7,6 +7,7 @@ pub mod bounds;
 pub mod client_ip;
 pub mod clock;
 pub mod config;
+pub mod conn;
 pub mod docs;
 pub mod domain;
 pub mod error;

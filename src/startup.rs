@@ -13,6 +13,7 @@ use crate::auth::PasswordHasher;
 use crate::client_ip::IpRange;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::conn::ConnectionGuard;
 use crate::limits::Limiters;
 use crate::metering::UsageMeter;
 use crate::periodic::Periodic;
@@ -98,11 +99,14 @@ impl Application {
         });
         let jobs = start_jobs(&state)?;
         let secure = server_config.secure_cookies;
+        let connections = ConnectionGuard::new(&server_config);
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(security_headers(secure))
                 .wrap(from_fn(crate::bounds::request_head))
+                // Outside everything that may answer without reading the body.
+                .wrap(from_fn(crate::conn::guard))
                 .wrap(from_fn(telemetry::access_log))
                 .configure(api::routes)
                 .configure(crate::docs::routes)
@@ -113,6 +117,7 @@ impl Application {
             server_config.client_request_timeout_secs,
         ))
         .client_disconnect_timeout(Duration::from_secs(2))
+        .on_connect(move |io, data| connections.on_connect(io, data))
         .keep_alive(Duration::from_secs(server_config.keep_alive_secs))
         .max_connections(server_config.max_connections_per_worker)
         .worker_max_blocking_threads(server_config.blocking_threads_per_worker)
