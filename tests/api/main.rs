@@ -7,6 +7,7 @@ mod crash;
 mod csrf;
 mod decode;
 mod docs;
+mod hardening;
 mod helpers;
 mod keys;
 mod limits;
