@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::{Table, Value};
+use url::Url;
 
+use crate::client_ip::IpRange;
 use crate::domain::Email;
 
 /// The shipped configuration file, which is also the complete set of defaults.
@@ -54,6 +56,51 @@ pub struct ServerConfig {
     pub client_body_timeout_secs: u64,
     /// Open connections one client address (an IPv6 /64) may hold at once.
     pub max_connections_per_ip: usize,
+    /// Where users reach this server; see [`ServerConfig::public_url`].
+    pub public_url: PublicUrl,
+}
+
+impl ServerConfig {
+    /// The site's address as users reach it (`https://qr.example.org/`), for absolute
+    /// URLs in pages, documents and links; `None` when not configured.
+    pub fn public_url(&self) -> Option<&Url> {
+        self.public_url.0.as_ref()
+    }
+}
+
+/// `server.public_url`: empty, or an absolute `http(s)` URL of the site's root, with no
+/// path, query, fragment or credentials (checked when the configuration is read).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(try_from = "String")]
+pub struct PublicUrl(Option<Url>);
+
+impl TryFrom<String> for PublicUrl {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(Self(None));
+        }
+        let url = Url::parse(raw).map_err(|e| {
+            format!("`{raw}` is not an absolute URL like https://qr.example.org ({e})")
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+            return Err(format!(
+                "`{raw}` must start with https:// (or http://) and a host name"
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            // Not echoed: the text holds a credential.
+            return Err("must not hold a user name or password".to_owned());
+        }
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "`{raw}` must be the site's root, without a path, query or fragment (qrgate serves from /)"
+            ));
+        }
+        Ok(Self(Some(url)))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -69,6 +116,7 @@ pub struct LimitsConfig {
     pub key_change_burst: u32,
     pub login_failures_before_backoff: u32,
     pub login_backoff_max_secs: u64,
+    pub login_account_failures_ceiling: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -328,6 +376,20 @@ impl Config {
             1_000_000,
         )?;
         check_range("render.max_render_ms", self.render.max_render_ms, 1, 60_000)?;
+        for (i, proxy) in self.server.trusted_proxies.iter().enumerate() {
+            if IpRange::parse(proxy).is_none() {
+                return Err(ConfigError::invalid(
+                    &format!("server.trusted_proxies[{i}]"),
+                    format!("`{proxy}` is not an IP address or CIDR range like 10.0.0.0/8"),
+                ));
+            }
+        }
+        check_range(
+            "limits.login_account_failures_ceiling",
+            self.limits.login_account_failures_ceiling.into(),
+            1,
+            1_000_000,
+        )?;
         if self.storage.data_dir.as_os_str().is_empty() {
             return Err(ConfigError::invalid(
                 "storage.data_dir",
@@ -633,6 +695,52 @@ mod tests {
         assert!(err.to_string().contains("server.bind"), "{err}");
         let err = load_with(Some("[admin]\nemails = [\"not-an-email\"]\n"), &[]).unwrap_err();
         assert!(err.to_string().contains("admin.emails[0]"), "{err}");
+    }
+
+    #[test]
+    fn a_public_url_is_an_absolute_http_url_of_the_site_root() {
+        assert!(Config::defaults().server.public_url().is_none());
+        let config = load_with(
+            None,
+            &[("QRGATE_SERVER__PUBLIC_URL", "https://QR.example.org")],
+        )
+        .unwrap();
+        let url = config.server.public_url().unwrap();
+        assert_eq!(url.as_str(), "https://qr.example.org/");
+        let config = load_with(
+            Some("[server]\npublic_url = \"http://127.0.0.1:9000/\"\n"),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(config.server.public_url().unwrap().port(), Some(9000));
+        for bad in [
+            "qr.example.org",
+            "ftp://qr.example.org",
+            "https://qr.example.org/qr",
+            "https://qr.example.org/?a=1",
+            "https://qr.example.org/#top",
+            "https://admin:secret@qr.example.org",
+            "https://",
+        ] {
+            let err = load_with(None, &[("QRGATE_SERVER__PUBLIC_URL", bad)]).unwrap_err();
+            assert!(
+                err.to_string().contains("server.public_url"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_malformed_trusted_proxy_is_refused_by_position() {
+        let err = load_with(
+            None,
+            &[("QRGATE_SERVER__TRUSTED_PROXIES", "10.0.0.1,proxy.local")],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("server.trusted_proxies[1]"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -10,8 +10,8 @@ use crate::client_ip::{IpRange, client_ip};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::AppError;
-use crate::limits::Limiters;
-use crate::metering::UsageMeter;
+use crate::gate::limits::Limiters;
+use crate::gate::metering::UsageMeter;
 use crate::store::{ServerSecret, Store};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -26,7 +26,7 @@ pub struct AppState {
     pub meter: UsageMeter,
     pub metrics: crate::metrics::Metrics,
     pub render_cache: crate::render_cache::RenderCache,
-    pub key_cache: crate::key_cache::KeyCache,
+    pub key_cache: crate::gate::key_cache::KeyCache,
     pub limiters: Limiters,
     pub trusted_proxies: Vec<IpRange>,
     /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.
@@ -89,7 +89,7 @@ impl AppState {
     pub async fn standing(
         &self,
         account: &crate::domain::Account,
-    ) -> Result<crate::standing::Standing, AppError> {
+    ) -> Result<crate::gate::standing::Standing, AppError> {
         let (id, start) = (account.id, account.period.start);
         let used = match self.meter.peek(id, start) {
             Some(used) => used,
@@ -99,7 +99,7 @@ impl AppState {
                 self.meter.used(id, start, stored)
             }
         };
-        Ok(crate::standing::Standing::of(
+        Ok(crate::gate::standing::Standing::of(
             account,
             &self.config,
             used,

@@ -1,7 +1,7 @@
 //! Reading request bodies with a hard cap, so that an oversized body gets a problem+json
 //! 413 naming the limit (actix's own payload limit answers in plain text), and a body
 //! that stops arriving gets 408 at `server.client_body_timeout_secs` (the deadline is
-//! `conn::body_deadline`'s, which also closes the connection).
+//! `conn::guard`'s, which also closes the connection).
 
 use actix_web::web::{Bytes, BytesMut, Payload};
 use futures_util::StreamExt;

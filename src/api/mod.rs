@@ -1,21 +1,18 @@
 //! The JSON/image API under `/api/v1`, plus `/healthz`. Errors are problem+json.
 
 mod body;
-mod caller;
 mod health;
 mod logos;
 mod params;
 mod payments;
 mod preview;
-mod problem;
 mod qr;
-mod rate;
 mod usage;
 
 use actix_web::web;
 
-pub use caller::{KeyCheck, KeyHolder};
-pub use problem::Problem;
+pub use crate::gate::{KeyCheck, KeyHolder};
+pub use crate::problem::Problem;
 pub use qr::{validate_json, validate_query};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -8,11 +8,11 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 
 use super::Problem;
-use super::caller::KeyCheck;
 use super::params::Pairs;
 use super::qr::{
     RENDER_VERSION, digest, image_response, last, render_cost, render_deadline, render_problem,
 };
+use crate::gate::KeyCheck;
 use crate::qr::design::Design;
 use crate::qr::payload::{Params, QrType, build_payload};
 use crate::qr::{preview, preview_design};

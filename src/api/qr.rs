@@ -8,9 +8,9 @@ use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
-use super::caller::{KeyCheck, KeyHolder};
 use super::params::{self, Pairs};
-use super::{Problem, logos, preview, rate};
+use super::{Problem, logos, preview};
+use crate::gate::{KeyCheck, KeyHolder, rate};
 use crate::qr::design::{DESIGN_PARAMS, Design, Format};
 use crate::qr::payload::{Params, QrType, build_payload};
 use crate::qr::render::LogoImage;

@@ -5,9 +5,10 @@ use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use super::{KeyCheck, Problem, rate};
+use super::{KeyCheck, Problem};
 use crate::clock::rfc3339;
 use crate::domain::AccountStatus;
+use crate::gate::rate;
 use crate::state::AppState;
 
 #[derive(Serialize)]

@@ -31,7 +31,7 @@ use actix_web::{HttpMessage, ResponseError};
 use futures_util::Stream;
 use tokio::time::Sleep;
 
-use crate::api::Problem;
+use crate::problem::Problem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Progress {

@@ -27,7 +27,7 @@ pub use cap::{ConnectionCap, Slot};
 use idle::{Connection, InFlight};
 
 use crate::config::ServerConfig;
-use crate::limits::client_network;
+use crate::gate::limits::client_network;
 use crate::state::AppState;
 
 /// actix's `on_connect` hook: admits each new connection under the cap (and watches it),

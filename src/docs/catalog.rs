@@ -184,7 +184,7 @@ impl Endpoint {
                 "The same codes as the GET operations, with the type, its content (data) and the design in a JSON body. Values may be strings, numbers or booleans."
             }
             Endpoint::LogoUpload => {
-                "Send a PNG, JPEG or SVG image as the request body: at most 256 KiB and 1024×1024 pixels, and an SVG may not refer to anything outside itself. Answers with the logo's id."
+                "Send a PNG, JPEG or SVG image as the request body: at most 256 KiB and 1024×1024 pixels. An SVG may hold shapes, paths, groups, linear and radial gradients, clip paths and their painting attributes (as attributes or in a style attribute), and may not refer to anything outside itself; images, patterns, masks, filters, <use>, text, scripts and style sheets are refused with the reason. The logo is converted once, on upload: PNG outputs draw a bitmap of it, SVG outputs embed the sanitised SVG. Answers with the logo's id."
             }
             Endpoint::LogoList => "The logos of the key's account, newest last.",
             Endpoint::LogoDelete => {

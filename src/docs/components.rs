@@ -76,6 +76,8 @@ pub(super) fn schemas() -> Map<String, Value> {
             "height": { "type": "integer", "minimum": 1 },
             "bytes": { "type": "integer", "minimum": 1 },
             "created_at": { "type": "string", "format": "date-time" },
+            "usable": { "type": "boolean", "description": "false for a logo an earlier release accepted that today's checks refuse; codes that name it get a 400 until it is uploaded again." },
+            "unusable_reason": { "type": "string", "description": "Why the logo can no longer be drawn (only when usable is false)." },
         },
     }));
     schemas.insert("LogoList".into(), json!({

@@ -11,7 +11,10 @@ mod params;
 mod responses;
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::state::AppState;
+use crate::web::SiteOrigin;
 
 pub use openapi::document;
 
@@ -20,9 +23,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/openapi.json", web::get().to(openapi_json));
 }
 
-async fn openapi_json() -> HttpResponse {
+/// The document, with this server's address as it is reached (`SiteOrigin`).
+async fn openapi_json(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let mut doc = document();
+    let origin = SiteOrigin::of_request(&req, &state).to_string();
+    doc["servers"] = serde_json::json!([{ "url": origin, "description": "This server" }]);
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "application/json"))
         .insert_header((CACHE_CONTROL, "no-cache"))
-        .body(document().to_string())
+        .body(doc.to_string())
 }

@@ -27,6 +27,7 @@ pub fn document() -> Value {
             "description": INFO,
             "license": { "name": "MIT", "identifier": "MIT" },
         },
+        // The handler puts the site's absolute origin here (`SiteOrigin`).
         "servers": [{ "url": "/", "description": "This server" }],
         "tags": Group::ALL.iter().map(|g| json!({ "name": g.title(), "description": g.summary() })).collect::<Vec<_>>(),
         "security": KEY_SCHEMES.iter().map(|s| json!({ *s: [] })).collect::<Vec<_>>(),

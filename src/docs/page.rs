@@ -15,7 +15,7 @@ use super::responses;
 use crate::qr::design::DESIGN_SPECS;
 use crate::qr::payload::{ParamSpec, QrType};
 use crate::state::AppState;
-use crate::web::{Nav, PageContext, PageError};
+use crate::web::{Nav, PageContext, PageError, SiteOrigin};
 
 #[derive(Template)]
 #[template(path = "docs/index.html")]
@@ -96,10 +96,8 @@ struct Choice {
 
 pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::load(&req, &state).await?;
-    let origin = {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    };
+    // From `server.public_url`, or headers only a trusted proxy may set (see `SiteOrigin`).
+    let origin = SiteOrigin::of_request(&req, &state).to_string();
     let trial = state.config.trial();
     let page = DocsPage {
         nav: ctx.nav("docs"),

@@ -3,6 +3,7 @@
 mod account;
 mod api_key;
 mod email;
+mod email_safety;
 mod password;
 mod renewal;
 

@@ -46,6 +46,17 @@ impl Password {
         }
     }
 
+    /// Checks a password typed to prove who one is (login). No account's password is
+    /// longer than [`MAX_PASSWORD_CHARS`], so a longer one is refused whole, before any
+    /// hashing: nothing is cut, so nothing can be cut inside a character.
+    pub fn check_typed(raw: &str) -> Result<(), PasswordError> {
+        if raw.chars().count() > MAX_PASSWORD_CHARS {
+            Err(PasswordError::TooLong)
+        } else {
+            Ok(())
+        }
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -60,6 +71,14 @@ impl fmt::Debug for Password {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_password_over_the_limit_is_refused_whole_wherever_its_bytes_fall() {
+        let at_limit = "é".repeat(MAX_PASSWORD_CHARS);
+        assert_eq!(Password::check_typed(&at_limit), Ok(()));
+        let over = format!("{}é", "a".repeat(1023));
+        assert_eq!(Password::check_typed(&over), Err(PasswordError::TooLong));
+    }
 
     #[test]
     fn short_passwords_are_refused() {

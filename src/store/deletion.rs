@@ -10,7 +10,7 @@ use super::keys::hex_bytes;
 use super::sessions::SessionRecord;
 use super::tables::*;
 use super::{Store, StoreError, decode};
-use crate::domain::{Account, Email};
+use crate::domain::Account;
 
 impl Store {
     /// Deletes the account `account_id`; false when there is none.
@@ -19,10 +19,10 @@ impl Store {
         let Some(account) = take_account(&txn, account_id)? else {
             return Ok(false);
         };
-        if let Ok(email) = Email::parse(&account.email) {
-            txn.open_table(EMAIL_TO_ACCOUNT_ID)?
-                .remove(email.as_str())?;
-        }
+        // The index holds the address exactly as stored, which may predate today's
+        // email rules: remove that text, not a re-parsed form of it.
+        txn.open_table(EMAIL_TO_ACCOUNT_ID)?
+            .remove(account.email.as_str())?;
         if let Some(key) = &account.key {
             txn.open_table(KEY_HASH_TO_ACCOUNT_ID)?
                 .remove(hex_bytes(&key.hash).as_slice())?;
@@ -38,10 +38,7 @@ impl Store {
         txn.open_table(PLAN_GRANTS)?
             .retain_in(all_of_account, |_, _| false)?;
         txn.open_table(ACCOUNT_ID_TO_USAGE)?.remove(account_id)?;
-        let logos = (account_id, "")..(account_id + 1, "");
-        txn.open_table(LOGO_META)?
-            .retain_in(logos.clone(), |_, _| false)?;
-        txn.open_table(LOGO_DATA)?.retain_in(logos, |_, _| false)?;
+        super::logos::remove_account_logos(&txn, account_id)?;
         self.commit(txn)?;
         Ok(true)
     }
@@ -59,13 +56,13 @@ fn take_account(txn: &WriteTransaction, account_id: u64) -> Result<Option<Accoun
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::domain::{KeyRecord, PlanPeriod, RenewalReason, Role};
+    use crate::domain::{Email, KeyRecord, PlanPeriod, RenewalReason, Role};
     use crate::store::{KeyChangeRequest, LogoRecord, NewAccount};
 
-    /// An account with a key, a session, a logo, usage and a grant.
-    fn full_account(store: &Store, email: &str, key_byte: u8) -> u64 {
-        let new = NewAccount {
-            email: Email::parse(email).unwrap(),
+    /// A trial account to be created for `email`.
+    fn new_account(email: Email) -> NewAccount {
+        NewAccount {
+            email,
             password_hash: String::new(),
             role: Role::User,
             period: PlanPeriod {
@@ -74,7 +71,12 @@ mod tests {
                 end: 100,
             },
             now: 0,
-        };
+        }
+    }
+
+    /// An account with a key, a session, a logo, usage and a grant.
+    fn full_account(store: &Store, email: &str, key_byte: u8) -> u64 {
+        let new = new_account(Email::parse(email).unwrap());
         let account = store.create_account(new).unwrap().unwrap();
         let id = account.id;
         store
@@ -107,8 +109,13 @@ mod tests {
             bytes: 3,
             sha256: String::new(),
             created_at: 1,
+            unusable: None,
         };
-        store.add_logo(id, &logo, b"png", 20).unwrap();
+        let drawing = crate::store::LogoDrawing {
+            bitmap: b"bitmap".to_vec(),
+            svg: Some("<svg/>".into()),
+        };
+        store.add_logo(id, &logo, b"png", &drawing, 20).unwrap();
         store.write_usage(&[(id, 0, 7)]).unwrap();
         let pro = Config::defaults().plans["pro"].clone();
         store
@@ -153,5 +160,19 @@ mod tests {
         assert_eq!(store.grants(bob).unwrap().len(), 1);
         assert_eq!(store.logos(bob).unwrap().len(), 1);
         assert_eq!(store.usage(bob, &period).unwrap(), 7);
+    }
+
+    #[test]
+    fn deleting_an_account_stored_before_the_email_rules_frees_its_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path()).unwrap();
+        let old = Email::lookup_forms("ad\u{202E}a@example.org").remove(0);
+        let new = || new_account(old.clone());
+        let id = store.create_account(new()).unwrap().unwrap().id;
+        assert!(store.delete_account(id).unwrap());
+        assert!(
+            store.create_account(new()).unwrap().is_ok(),
+            "no index entry is left behind under the old address"
+        );
     }
 }

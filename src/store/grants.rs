@@ -31,7 +31,7 @@ pub enum PaymentGrant {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct PaymentEventRecord {
+pub(super) struct PaymentEventRecord {
     at: i64,
     account_id: u64,
     plan: String,

@@ -5,10 +5,14 @@
 //! Every method is blocking; callers on the async executor go through `web::block`.
 
 mod accounts;
+mod check;
 mod deletion;
 mod grants;
 mod keys;
 mod logos;
+pub mod migrate;
+mod open;
+mod overlay;
 mod sessions;
 mod tables;
 mod usage;
@@ -27,9 +31,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use accounts::{EmailTaken, NewAccount};
+pub use check::{CheckReport, check};
 pub use grants::{GrantRecord, PaymentGrant};
 pub use keys::{KeyChange, KeyChangeRequest};
-pub use logos::{LogoAdded, LogoRecord};
+pub use logos::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};
 pub use sessions::SessionRecord;
 pub use usage::UsageTotal;
 
@@ -38,7 +43,7 @@ use tables::*;
 /// The database file's name inside the data dir.
 pub const DB_FILE: &str = "qrgate.redb";
 /// Bumped whenever stored records change incompatibly; checked at open.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -49,6 +54,24 @@ pub enum StoreError {
     },
     #[error("the database {0} is already open in another qrgate process; stop that one first")]
     InUse(PathBuf),
+    #[error(
+        "the database file {0} is empty (0 bytes), so it holds no accounts, keys or secret. \
+         qrgate will not start a new installation over it: restore it from your backup \
+         (docs/operations.md, \"Restore\"), or, to really start afresh, move the empty file away"
+    )]
+    EmptyFile(PathBuf),
+    #[error(
+        "{path} is not a qrgate database ({reason}). Restore the file from your backup \
+         (docs/operations.md, \"Restore\"), or point storage.data_dir at the right directory"
+    )]
+    NotADatabase { path: PathBuf, reason: String },
+    #[error(
+        "the database {path} cannot be read: {reason}. It was left as it is; restore it from \
+         your backup (docs/operations.md, \"Restore\"); `qrgate check` tells whether a file is sound"
+    )]
+    Damaged { path: PathBuf, reason: String },
+    #[error("the database {path} cannot be opened: {reason}")]
+    Unreadable { path: PathBuf, reason: String },
     #[error(
         "the database {path} has schema version {found}, but this qrgate reads version {expected}; \
          run the qrgate release that wrote it, or restore a backup made for this release"
@@ -121,54 +144,66 @@ impl Store {
             source,
         })?;
         let path = data_dir.join(DB_FILE);
-        let db = Database::create(&path).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.clone()),
-            redb::DatabaseError::UpgradeRequired(found) => StoreError::SchemaMismatch {
-                path: path.clone(),
-                found: format!("(redb file format {found})"),
-                expected: SCHEMA_VERSION,
-            },
-            other => StoreError::Redb(other.into()),
-        })?;
+        let (db, state) = open::open(&path)?;
         let store = Self {
             db: Arc::new(db),
             commits: Arc::default(),
             poisoned: Arc::default(),
             generation: Arc::default(),
         };
-        let secret = store.initialise(&path)?;
+        let secret = open::guarded(&path, || store.initialise(&path, state))??;
         Ok((store, secret))
     }
 
-    fn initialise(&self, path: &Path) -> Result<ServerSecret, StoreError> {
+    /// Checks the schema version (migrating an older file), creates missing tables and
+    /// reads (or, in a new database, makes) the installation's secret.
+    fn initialise(&self, path: &Path, state: open::FileState) -> Result<ServerSecret, StoreError> {
+        let found = self.stored_version()?;
+        let steps = match found {
+            Some(version) => migrate::plan(migrate::STEPS, version, SCHEMA_VERSION, path)?,
+            None if state == open::FileState::Absent || self.is_blank()? => Vec::new(),
+            None => {
+                return Err(StoreError::NotADatabase {
+                    path: path.to_path_buf(),
+                    reason: "a redb file, but not one qrgate wrote (it has no schema version)"
+                        .into(),
+                });
+            }
+        };
+        if let (Some(version), false) = (found, steps.is_empty()) {
+            let backup = migrate::backup_path(path, version);
+            std::fs::copy(path, &backup).map_err(|e| StoreError::Unreadable {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "a copy to {} before migrating could not be made: {e}",
+                    backup.display()
+                ),
+            })?;
+            tracing::info!(from = version, to = SCHEMA_VERSION, backup = %backup.display(), "migrating the database");
+        }
         let txn = self.db.begin_write()?;
+        for step in &steps {
+            tracing::info!(from = step.from, what = step.what, "migration step");
+            (step.run)(&txn)?;
+        }
         let secret = {
             let mut meta = txn.open_table(META)?;
-            let found = meta.get(META_SCHEMA_VERSION)?.map(|v| v.value().to_vec());
-            match found {
-                None => {
-                    meta.insert(META_SCHEMA_VERSION, SCHEMA_VERSION.to_le_bytes().as_slice())?;
-                }
-                Some(bytes) if bytes == SCHEMA_VERSION.to_le_bytes() => {}
-                Some(bytes) => {
-                    let found = <[u8; 4]>::try_from(bytes.as_slice())
-                        .map(|b| u32::from_le_bytes(b).to_string())
-                        .unwrap_or_else(|_| "unknown".into());
-                    return Err(StoreError::SchemaMismatch {
-                        path: path.to_path_buf(),
-                        found,
-                        expected: SCHEMA_VERSION,
-                    });
-                }
-            }
+            meta.insert(META_SCHEMA_VERSION, SCHEMA_VERSION.to_le_bytes().as_slice())?;
             let existing = meta.get(META_SERVER_SECRET)?.map(|v| v.value().to_vec());
             match existing.and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok()) {
                 Some(secret) => secret,
-                None => {
+                None if found.is_none() => {
                     let mut secret = [0u8; 32];
                     rand::rngs::OsRng.fill_bytes(&mut secret);
                     meta.insert(META_SERVER_SECRET, secret.as_slice())?;
                     secret
+                }
+                // A new secret would silently invalidate every key and CSRF token.
+                None => {
+                    return Err(StoreError::Damaged {
+                        path: path.to_path_buf(),
+                        reason: "its installation secret is missing".into(),
+                    });
                 }
             }
         };
@@ -183,8 +218,35 @@ impl Store {
         txn.open_table(ACCOUNT_ID_TO_USAGE)?;
         txn.open_table(LOGO_META)?;
         txn.open_table(LOGO_DATA)?;
+        txn.open_table(LOGO_BITMAP)?;
+        txn.open_table(LOGO_VECTOR)?;
         self.commit(txn)?;
         Ok(ServerSecret(secret))
+    }
+
+    /// The schema version stored in the file, if it has one.
+    fn stored_version(&self) -> Result<Option<u32>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let meta = match txn.open_table(META) {
+            Ok(meta) => meta,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let Some(bytes) = meta.get(META_SCHEMA_VERSION)? else {
+            return Ok(None);
+        };
+        let bytes = <[u8; 4]>::try_from(bytes.value()).map_err(|_| StoreError::Corrupt {
+            table: "meta",
+            message: "the schema version is not 4 bytes".into(),
+        })?;
+        Ok(Some(u32::from_le_bytes(bytes)))
+    }
+
+    /// Whether the file holds no table at all: a first start that stopped before its first
+    /// commit, which is as good as new.
+    fn is_blank(&self) -> Result<bool, StoreError> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.list_tables()?.next().is_none())
     }
 
     /// A write transaction, unless an earlier commit failed.

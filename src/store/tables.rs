@@ -28,5 +28,9 @@ pub const META_NEXT_SEQUENCE: &str = "next_sequence";
 pub const META_SERVER_SECRET: &str = "server_secret";
 /// (account id, logo id) → `LogoRecord` (JSON).
 pub const LOGO_META: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_meta");
-/// (account id, logo id) → the image bytes as uploaded.
+/// (account id, logo id) → the image bytes as uploaded (kept to convert them again).
 pub const LOGO_DATA: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_data");
+/// (account id, logo id) → the PNG bitmap renders draw (made at upload).
+pub const LOGO_BITMAP: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_bitmap");
+/// (account id, logo id) → the sanitised SVG of an SVG logo, for vector outputs.
+pub const LOGO_VECTOR: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_vector");

@@ -13,10 +13,10 @@ use super::auth_pages::limit;
 use super::context::PageContext;
 use super::forms::{self, has_csrf};
 use super::{Nav, PageError, session};
-use crate::auth::session::{SESSION_COOKIE, removal_cookie};
+use crate::auth::session::removal_cookie;
 use crate::clock;
 use crate::domain::{Account, Email};
-use crate::limits::IpClass;
+use crate::gate::limits::IpClass;
 use crate::state::{AppState, blocking};
 
 #[derive(Template)]
@@ -60,8 +60,8 @@ pub async fn delete(
     let account = ctx.account()?.clone();
     limit(&req, &state, IpClass::KeyChange)?;
 
-    let typed = Email::parse(&form.confirm_email).ok();
-    if typed.as_ref().map(Email::as_str) != Some(account.email.as_str()) {
+    let typed = Email::lookup_forms(&form.confirm_email);
+    if !typed.iter().any(|email| email.as_str() == account.email) {
         let message = "Type your account's email exactly to confirm the deletion.";
         return render(&ctx, &account, Some(message), StatusCode::BAD_REQUEST);
     }
@@ -95,13 +95,13 @@ pub async fn delete(
     let page = AccountPage {
         nav: Nav::anonymous(),
         csrf: String::new(),
-        email: account.email.clone(),
+        email: Email::shown(&account.email),
         created: String::new(),
         error: None,
         deleted: true,
     };
     let mut response = ctx.render(StatusCode::OK, &page)?;
-    let removal = removal_cookie(SESSION_COOKIE, state.config.server.secure_cookies);
+    let removal = removal_cookie(state.config.server.secure_cookies);
     response
         .add_cookie(&removal)
         .map_err(|_| PageError::BadForm("cookie"))?;
@@ -117,7 +117,7 @@ fn render(
     let page = AccountPage {
         nav: ctx.nav("account"),
         csrf: ctx.csrf_token().to_owned(),
-        email: account.email.clone(),
+        email: Email::shown(&account.email),
         created: clock::human(account.created_at),
         error: error.map(str::to_owned),
         deleted: false,

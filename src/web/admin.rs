@@ -12,11 +12,14 @@ use super::forms::{self, has_csrf};
 use super::{Nav, PageError};
 use crate::clock;
 use crate::domain::Email;
-use crate::standing::Standing;
+use crate::gate::standing::Standing;
 use crate::state::{AppState, blocking};
 
 struct AccountRow {
+    /// The stored address, as the status form sends it back.
     email: String,
+    /// The address as shown (`Email::shown`): unsafe characters of older ones escaped.
+    shown_email: String,
     is_admin: bool,
     plan: String,
     status: &'static str,
@@ -75,7 +78,8 @@ pub async fn grant(
     let form: GrantForm = forms::parse(&req, &state, body).await?;
     let ctx = PageContext::load(&req, &state).await?;
     let admin_email = ctx.admin()?.email.clone();
-    let Ok(email) = Email::parse(&form.email) else {
+    let forms = Email::lookup_forms(&form.email);
+    if forms.is_empty() {
         return render(
             &ctx,
             &state,
@@ -84,28 +88,33 @@ pub async fn grant(
             StatusCode::BAD_REQUEST,
         )
         .await;
-    };
+    }
     let Some(plan) = state.config.plan(&form.plan).cloned() else {
         let message = format!("There is no plan named `{}`.", form.plan);
         return render(&ctx, &state, None, Some(message), StatusCode::BAD_REQUEST).await;
     };
     let (store, now, plan_name) = (state.store.clone(), state.clock.now(), form.plan.clone());
-    let target = email.clone();
-    let granted =
-        blocking(move || Ok(store.grant_plan(&target, &plan_name, &plan, now, &admin_email)?))
-            .await?;
+    let granted = blocking(move || {
+        for email in &forms {
+            if let Some(account) = store.grant_plan(email, &plan_name, &plan, now, &admin_email)? {
+                return Ok(Some(account));
+            }
+        }
+        Ok(None)
+    })
+    .await?;
     match granted {
         Some(account) => {
             tracing::info!(account_id = account.id, plan = %form.plan, "plan granted");
             let notice = format!(
                 "{} is on the {} plan until {}. Its existing key works again.",
-                account.email,
+                Email::shown(&account.email),
                 form.plan,
                 clock::human(account.period.end)
             );
             render(&ctx, &state, Some(notice), None, StatusCode::OK).await
         }
-        None => no_such_account(&ctx, &state, &email).await,
+        None => no_such_account(&ctx, &state, &form.email).await,
     }
 }
 
@@ -131,7 +140,8 @@ pub async fn set_status(
             .await;
         }
     };
-    let Ok(email) = Email::parse(&form.email) else {
+    let forms = Email::lookup_forms(&form.email);
+    if forms.is_empty() {
         return render(
             &ctx,
             &state,
@@ -140,13 +150,21 @@ pub async fn set_status(
             StatusCode::BAD_REQUEST,
         )
         .await;
-    };
-    if disabled && email.as_str() == admin.email {
+    }
+    if disabled && forms.iter().any(|email| email.as_str() == admin.email) {
         let message = "You cannot disable your own account.".to_owned();
         return render(&ctx, &state, None, Some(message), StatusCode::BAD_REQUEST).await;
     }
-    let (store, target) = (state.store.clone(), email.clone());
-    let changed = blocking(move || Ok(store.set_disabled(&target, disabled)?)).await?;
+    let store = state.store.clone();
+    let changed = blocking(move || {
+        for email in &forms {
+            if let Some(account) = store.set_disabled(email, disabled)? {
+                return Ok(Some(account));
+            }
+        }
+        Ok(None)
+    })
+    .await?;
     match changed {
         Some(account) => {
             tracing::info!(account_id = account.id, disabled, "account status changed");
@@ -158,22 +176,25 @@ pub async fn set_status(
             render(
                 &ctx,
                 &state,
-                Some(format!("{} is {verb}.", account.email)),
+                Some(format!("{} is {verb}.", Email::shown(&account.email))),
                 None,
                 StatusCode::OK,
             )
             .await
         }
-        None => no_such_account(&ctx, &state, &email).await,
+        None => no_such_account(&ctx, &state, &form.email).await,
     }
 }
 
 async fn no_such_account(
     ctx: &PageContext,
     state: &AppState,
-    email: &Email,
+    typed: &str,
 ) -> Result<HttpResponse, PageError> {
-    let message = format!("There is no account with the email {email}.");
+    let message = format!(
+        "There is no account with the email {}.",
+        Email::shown(typed.trim())
+    );
     render(ctx, state, None, Some(message), StatusCode::NOT_FOUND).await
 }
 
@@ -197,6 +218,7 @@ async fn render(
                 } else {
                     format!("{used} / {}", standing.quota)
                 },
+                shown_email: Email::shown(&account.email),
                 email: account.email,
                 is_admin: account.role == crate::domain::Role::Admin,
                 plan: standing.plan,

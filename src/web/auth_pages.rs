@@ -9,17 +9,14 @@ use serde::Deserialize;
 use super::context::{PageContext, see_other};
 use super::forms::{self, has_csrf};
 use super::{Nav, PageError, session};
-use crate::auth::session::SESSION_COOKIE;
 use crate::config::TRIAL_PLAN;
 use crate::domain::{Email, Password, PlanPeriod, Role};
-use crate::limits::IpClass;
+use crate::gate::limits::IpClass;
 use crate::state::{AppState, blocking};
 use crate::store::{EmailTaken, NewAccount};
 
 /// Same words for an unknown email and a wrong password, so neither reveals the other.
 const LOGIN_FAILED: &str = "Incorrect email or password.";
-/// Longest password text we will even hash at login (sign-up caps at 128 characters).
-const MAX_LOGIN_PASSWORD_BYTES: usize = 1024;
 
 #[derive(Template)]
 #[template(path = "auth/signup.html")]
@@ -89,7 +86,8 @@ pub async fn signup(
     let (email, password) = match checked {
         Ok(valid) => valid,
         Err(message) => {
-            let page = signup_page(&ctx, &state, form.email, Some(message));
+            // Echoed with unsafe characters made visible, so the person sees what to fix.
+            let page = signup_page(&ctx, &state, Email::shown(&form.email), Some(message));
             return ctx.render(StatusCode::BAD_REQUEST, &page);
         }
     };
@@ -105,10 +103,21 @@ pub async fn signup(
         start: now,
         end: now + trial_days * 86_400,
     };
+    // An account made before today's email rules, under the address as typed, is the
+    // same mailbox: log in to that one rather than make a second.
+    let older_forms: Vec<Email> = Email::lookup_forms(&form.email)
+        .into_iter()
+        .filter(|older| *older != email)
+        .collect();
     let (hasher, store) = (state.hasher.clone(), state.store.clone());
     let new_email = email.clone();
     let _slot = state.hashing_slot().await?;
     let created = blocking(move || {
+        for older in &older_forms {
+            if store.account_by_email(older)?.is_some() {
+                return Ok(Err(EmailTaken));
+            }
+        }
         let password_hash = hasher.hash(password.expose())?;
         let new = NewAccount {
             email: new_email,
@@ -157,27 +166,38 @@ pub async fn login(
     let form: CredentialsForm = forms::parse(&req, &state, body).await?;
     limit(&req, &state, IpClass::Login)?;
     let ctx = PageContext::load(&req, &state).await?;
-    let email = Email::parse(&form.email).ok();
+    if let Err(too_long) = Password::check_typed(&form.password) {
+        let page = login_page(&ctx, form.email, Some(too_long.to_string()));
+        return ctx.render(StatusCode::BAD_REQUEST, &page);
+    }
+    // Accounts made before today's email rules may be stored under an older form.
+    let lookup = Email::lookup_forms(&form.email);
     // Failures are counted per email asked for, known or not, so the back-off itself
-    // does not tell which emails have accounts.
-    let attempt_key = email
-        .as_ref()
-        .map_or(0, |e| crate::limits::key_of(e.as_str()));
+    // does not tell which emails have accounts; and per client address, so a stranger's
+    // failures never hold back the owner's address.
+    let asked_for = lookup.last().map_or_else(
+        || form.email.trim().to_lowercase(),
+        |e| e.as_str().to_owned(),
+    );
+    let backoff = state.limiters.login_failures();
+    let attempt = backoff.attempt(&asked_for, state.client_ip(&req));
     let now = state.clock.now();
-    if let Some(wait) = state.limiters.login_backoff(attempt_key, now) {
+    if let Some(wait) = backoff.wait(&attempt, now) {
         tracing::info!("login refused: back-off after repeated failures");
         return Err(PageError::TooMany(wait));
     }
     let (hasher, store) = (state.hasher.clone(), state.store.clone());
-    let mut password = form.password;
-    password.truncate(MAX_LOGIN_PASSWORD_BYTES.min(password.len()));
+    let password = form.password;
     let _slot = state.hashing_slot().await?;
     // An unknown email still costs one hash verification, so timing does not tell.
     let verified = blocking(move || {
-        let account = match &email {
-            Some(email) => store.account_by_email(email)?,
-            None => None,
-        };
+        let mut account = None;
+        for email in &lookup {
+            account = store.account_by_email(email)?;
+            if account.is_some() {
+                break;
+            }
+        }
         let ok = hasher.verify(
             account.as_ref().map(|a| a.password_hash.as_str()),
             &password,
@@ -199,12 +219,12 @@ pub async fn login(
     })
     .await?;
     let Some(account) = verified else {
-        state.limiters.record_login_failure(attempt_key, now);
+        backoff.failed(&attempt, now);
         tracing::info!("login failed");
         let page = login_page(&ctx, form.email, Some(LOGIN_FAILED.to_owned()));
         return ctx.render(StatusCode::UNAUTHORIZED, &page);
     };
-    state.limiters.record_login_success(attempt_key);
+    backoff.succeeded(&attempt);
     if account.disabled {
         tracing::info!(account_id = account.id, "login refused: account disabled");
         let message = "This account is disabled. Contact the operator of this server.".to_owned();
@@ -229,8 +249,7 @@ pub async fn logout(
 ) -> Result<HttpResponse, PageError> {
     let _form: LogoutForm = forms::parse(&req, &state, body).await?;
     session::end(&req, &state).await?;
-    let removal =
-        crate::auth::session::removal_cookie(SESSION_COOKIE, state.config.server.secure_cookies);
+    let removal = crate::auth::session::removal_cookie(state.config.server.secure_cookies);
     let mut response = see_other("/login");
     response
         .add_cookie(&removal)

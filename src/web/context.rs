@@ -9,11 +9,12 @@ use askama::Template;
 use super::PageError;
 use super::session;
 use crate::auth::csrf::{self, CsrfToken};
-use crate::domain::Account;
+use crate::domain::{Account, Email};
 use crate::state::AppState;
 
 /// The navigation bar's data; every page template has one.
 pub struct Nav {
+    /// The signed-in account's email as shown (`Email::shown`).
     pub email: Option<String>,
     pub is_admin: bool,
     /// For the logout form in the bar.
@@ -71,7 +72,7 @@ impl PageContext {
     pub fn nav(&self, active: &'static str) -> Nav {
         let account = self.user.as_ref().map(|u| &u.account);
         Nav {
-            email: account.map(|a| a.email.clone()),
+            email: account.map(|a| Email::shown(&a.email)),
             is_admin: account.is_some_and(Account::is_admin),
             csrf: self.csrf.token.clone(),
             active,

@@ -8,7 +8,7 @@ use askama::Template;
 use super::context::PageContext;
 use super::{Nav, PageError};
 use crate::clock;
-use crate::standing::Standing;
+use crate::gate::standing::Standing;
 use crate::state::AppState;
 
 #[derive(Template)]

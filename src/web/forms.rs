@@ -9,7 +9,7 @@ use actix_web::web::{BytesMut, Payload};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use super::{FORM_LIMIT_BYTES, PageError};
+use super::{FORM_LIMIT_BYTES, PageError, SiteOrigin};
 use crate::auth::csrf;
 use crate::state::AppState;
 
@@ -22,19 +22,20 @@ pub async fn parse<T: DeserializeOwned + HasCsrf>(
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         // A body that stops arriving fails here at server.client_body_timeout_secs;
-        // `conn::body_deadline` then answers 408 and closes the connection.
+        // `conn::guard` then answers 408 and closes the connection.
         let chunk = chunk.map_err(|_| PageError::BadForm("body"))?;
         if body.len() + chunk.len() > FORM_LIMIT_BYTES {
             return Err(PageError::TooLarge);
         }
         body.extend_from_slice(&chunk);
     }
-    if !same_site(req) {
+    if !same_site(req, &SiteOrigin::of_request(req, state)) {
         tracing::warn!(path = %req.path(), "form refused: sent from another site");
         return Err(PageError::CrossSite);
     }
     let form: T = serde_urlencoded::from_bytes(&body).map_err(|_| PageError::BadForm("body"))?;
-    if !csrf::verify(req, &state.secret, Some(form.csrf_token())) {
+    let secure = state.config.server.secure_cookies;
+    if !csrf::verify(req, &state.secret, secure, Some(form.csrf_token())) {
         tracing::warn!(path = %req.path(), "form refused: CSRF token missing or wrong");
         return Err(PageError::Csrf);
     }
@@ -44,10 +45,12 @@ pub async fn parse<T: DeserializeOwned + HasCsrf>(
 /// Browsers say where a form came from: `Sec-Fetch-Site` (modern browsers) and `Origin`
 /// (all browsers on POST). Either one naming another site refuses the form, on top of the
 /// CSRF token. Clients that send neither (scripts, old browsers) rely on the token alone.
-fn same_site(req: &HttpRequest) -> bool {
+/// `Origin` may name the `Host` the browser connected to or the site's public origin (a
+/// proxy may pass on another `Host`).
+fn same_site(req: &HttpRequest, site: &SiteOrigin) -> bool {
     let headers = req.headers();
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
-        && !matches!(site, "same-origin" | "none")
+    if let Some(fetch_site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(fetch_site, "same-origin" | "none")
     {
         return false;
     }
@@ -56,9 +59,9 @@ fn same_site(req: &HttpRequest) -> bool {
         headers.get(HOST).and_then(|v| v.to_str().ok()),
     ) {
         (Some("null"), _) => false,
-        (Some(origin), Some(host)) => origin
-            .split_once("://")
-            .is_some_and(|(_, authority)| authority == host),
+        (Some(origin), host) => origin.split_once("://").is_some_and(|(_, authority)| {
+            Some(authority) == host || authority.eq_ignore_ascii_case(site.authority())
+        }),
         _ => true,
     }
 }

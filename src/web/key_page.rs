@@ -14,7 +14,7 @@ use super::{Nav, PageError};
 use crate::auth::api_key::key_hash;
 use crate::clock;
 use crate::domain::{Account, ApiKey, KeyRecord, RenewalAllowance, RenewalReason, RenewalRecord};
-use crate::limits::IpClass;
+use crate::gate::limits::IpClass;
 use crate::state::{AppState, blocking};
 use crate::store::{KeyChange, KeyChangeRequest};
 
@@ -139,10 +139,8 @@ pub async fn submit(
             created_at: now,
         },
         reason,
-        ip: req
-            .peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default(),
+        // The client, not a proxy in front of us (`server.trusted_proxies`).
+        ip: state.client_ip(&req).to_string(),
         user_agent: user_agent(&req),
         now,
         renewals_per_day: state.config.keys.renewals_per_day,

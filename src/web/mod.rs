@@ -11,6 +11,7 @@ mod errors;
 mod forms;
 mod home;
 mod key_page;
+mod origin;
 mod plans;
 mod session;
 
@@ -18,6 +19,7 @@ use actix_web::web;
 
 pub use context::{Nav, PageContext};
 pub use errors::PageError;
+pub use origin::SiteOrigin;
 
 /// Form bodies are small; anything larger is refused before it is parsed.
 pub const FORM_LIMIT_BYTES: usize = 16 * 1024;

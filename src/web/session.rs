@@ -4,7 +4,7 @@ use actix_web::HttpRequest;
 use actix_web::cookie::Cookie;
 
 use super::PageError;
-use crate::auth::session::{self, SESSION_COOKIE, SessionToken};
+use crate::auth::session::{self, SessionToken};
 use crate::domain::Account;
 use crate::state::{AppState, blocking};
 use crate::store::SessionRecord;
@@ -16,10 +16,10 @@ pub struct SignedIn {
 /// The account behind the request's session cookie, if the session is live and the
 /// account is not disabled.
 pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<SignedIn>, PageError> {
-    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+    let Some(token) = session::token_in(req, state.config.server.secure_cookies) else {
         return Ok(None);
     };
-    let token_hash = session::token_hash(cookie.value());
+    let token_hash = session::token_hash(&token);
     let store = state.store.clone();
     let now = state.clock.now();
     let idle_limit = i64::from(state.config.accounts.session_idle_minutes) * 60;
@@ -68,8 +68,8 @@ pub async fn start(state: &AppState, account_id: u64) -> Result<Cookie<'static>,
 
 /// Deletes the session behind the request's cookie, if any.
 pub async fn end(req: &HttpRequest, state: &AppState) -> Result<(), PageError> {
-    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
-        let hash = session::token_hash(cookie.value());
+    if let Some(token) = session::token_in(req, state.config.server.secure_cookies) {
+        let hash = session::token_hash(&token);
         let store = state.store.clone();
         blocking(move || Ok(store.delete_session(&hash)?)).await?;
     }

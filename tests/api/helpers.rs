@@ -62,6 +62,21 @@ impl TestApp {
         }
     }
 
+    /// Submits the form on `page` (to the same path) from a new browser, with the
+    /// `X-Forwarded-For` a proxy in front would add for a client at `forwarded_for`.
+    pub async fn submit_from(
+        &self,
+        forwarded_for: &str,
+        page: &str,
+        fields: &[(&str, &str)],
+    ) -> StatusCode {
+        let headers = [("x-forwarded-for", forwarded_for)];
+        self.browser()
+            .submit_with_headers(page, page, fields, &headers)
+            .await
+            .status()
+    }
+
     /// A new browser with its own cookie jar.
     pub fn browser(&self) -> Browser {
         Browser::new(&self.address)
@@ -177,6 +192,28 @@ impl Browser {
         let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token)];
         form.extend_from_slice(fields);
         self.post_form(action, &form).await
+    }
+
+    /// Posts a form with the page's CSRF token and these request headers, as a proxy
+    /// (`X-Forwarded-For`) or a browser (`Origin`) would add them.
+    pub async fn submit_with_headers(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let token = self.csrf(page).await;
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        form.extend_from_slice(fields);
+        let request = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .form(&form);
+        let request = headers.iter().fold(request, |request, (name, value)| {
+            request.header(*name, *value)
+        });
+        request.send().await.unwrap()
     }
 
     pub async fn post_form(&self, action: &str, form: &[(&str, &str)]) -> Response {

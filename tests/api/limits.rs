@@ -134,21 +134,8 @@ async fn a_trusted_proxy_s_forwarded_address_is_used() {
 }
 
 async fn signup_from(app: &TestApp, forwarded_for: &str, email: &str) -> StatusCode {
-    let browser = app.browser();
-    let token = browser.csrf("/signup").await;
-    browser
-        .client
-        .post(format!("{}/signup", app.address))
-        .header("x-forwarded-for", forwarded_for)
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("email", email),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .status()
+    let fields = [("email", email), ("password", PASSWORD)];
+    app.submit_from(forwarded_for, "/signup", &fields).await
 }
 
 #[tokio::test]

@@ -1,13 +1,12 @@
 //! Rate limits, built from config and owned by the application (no globals): per key at
 //! its plan's rate, and per client IP for keyless API requests, sign-up, login and key
-//! changes; plus a back-off per account after repeated failed logins. Limiters forget idle
+//! changes; plus the back-off after failed logins (`auth::backoff`). Limiters forget idle
 //! keys when `retain_recent` runs (periodically), so memory stays bounded.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::Hash;
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
@@ -15,7 +14,8 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
-use crate::config::{Config, LimitsConfig};
+use crate::auth::backoff::LoginBackoff;
+use crate::config::Config;
 
 type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
 
@@ -98,21 +98,13 @@ fn seconds(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
-/// Failed logins in a row for one account, and when the last one happened.
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    last: i64,
-}
-
 pub struct Limiters {
     per_plan: BTreeMap<String, Limiter<u64>>,
     keyless: Limiter<IpAddr>,
     signup: Limiter<IpAddr>,
     login: Limiter<IpAddr>,
     key_change: Limiter<IpAddr>,
-    login_failures: Mutex<HashMap<u64, Failures>>,
-    backoff: LimitsConfig,
+    login_failures: LoginBackoff,
 }
 
 impl Limiters {
@@ -146,8 +138,7 @@ impl Limiters {
                 l.key_changes_per_hour,
                 l.key_change_burst,
             ),
-            login_failures: Mutex::new(HashMap::new()),
-            backoff: l.clone(),
+            login_failures: LoginBackoff::new(l),
         }
     }
 
@@ -179,8 +170,7 @@ impl Limiters {
             limiter.inner.retain_recent();
             limiter.inner.shrink_to_fit();
         }
-        let max = self.backoff.login_backoff_max_secs as i64;
-        self.failures().retain(|_, f| now - f.last < 2 * max);
+        self.login_failures.forget_idle(now);
     }
 
     /// Keys currently held across all limiters.
@@ -190,44 +180,16 @@ impl Limiters {
                 .iter()
                 .map(|l| l.inner.len())
                 .sum::<usize>()
+            + self.login_failures.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn failures(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Failures>> {
-        self.login_failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Seconds this account must wait before another login attempt, if any.
-    pub fn login_backoff(&self, account_id: u64, now: i64) -> Option<u64> {
-        let failures = *self.failures().get(&account_id)?;
-        let over = failures
-            .count
-            .checked_sub(self.backoff.login_failures_before_backoff)?;
-        let wait = 1u64
-            .checked_shl(over)
-            .unwrap_or(u64::MAX)
-            .min(self.backoff.login_backoff_max_secs);
-        let until = failures.last + wait as i64;
-        (now < until).then(|| (until - now) as u64)
-    }
-
-    pub fn record_login_failure(&self, account_id: u64, now: i64) {
-        let mut failures = self.failures();
-        let entry = failures.entry(account_id).or_insert(Failures {
-            count: 0,
-            last: now,
-        });
-        entry.count += 1;
-        entry.last = now;
-    }
-
-    pub fn record_login_success(&self, account_id: u64) {
-        self.failures().remove(&account_id);
+    /// The back-off after failed logins.
+    pub fn login_failures(&self) -> &LoginBackoff {
+        &self.login_failures
     }
 }
 
@@ -237,20 +199,10 @@ impl Limiters {
 /// dual-stack socket (`::ffff:a.b.c.d`) counts as its IPv4 address, not as one /64 that
 /// every IPv4 client would share.
 pub fn client_network(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
-        },
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        v4 => v4,
     }
-}
-
-/// A stable 64-bit key for a string (an email), for the per-account back-off map.
-pub fn key_of(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 #[cfg(test)]
@@ -290,22 +242,6 @@ mod tests {
             (50..=60).contains(&refused.retry_after.unwrap()),
             "{refused:?}"
         );
-    }
-
-    #[test]
-    fn failed_logins_back_off_doubling_and_never_lock_for_good() {
-        let l = limiters();
-        for _ in 0..5 {
-            l.record_login_failure(9, 1000);
-        }
-        assert_eq!(l.login_backoff(9, 1000), Some(1));
-        for _ in 0..20 {
-            l.record_login_failure(9, 1000);
-        }
-        assert_eq!(l.login_backoff(9, 1000), Some(300), "capped");
-        assert_eq!(l.login_backoff(9, 1300), None, "and over after the cap");
-        l.record_login_success(9);
-        assert_eq!(l.login_backoff(9, 1000), None);
     }
 
     #[test]
