@@ -7,6 +7,8 @@
 mod budget;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
@@ -14,6 +16,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
 use crate::helpers::{Browser, TestApp};
+
+/// Held by the tests that time the server under load (the stalled bodies' /healthz, the
+/// throughput under a flood), so that they do not load the machine for each other.
+static TIMED: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub async fn timed_alone() -> tokio::sync::MutexGuard<'static, ()> {
+    TIMED.lock().await
+}
 
 /// 127.0.0.`n`.
 pub fn loopback(n: u8) -> IpAddr {
@@ -69,6 +79,7 @@ fn stalling_request(i: usize, key: &str) -> String {
 async fn three_hundred_stalled_bodies_get_408_and_are_closed_while_healthz_answers() {
     const STALLERS: usize = 300;
     const TIMEOUT: Duration = Duration::from_secs(2);
+    let _alone = timed_alone().await;
     let app = TestApp::spawn_with(|c| {
         c.server.client_body_timeout_secs = TIMEOUT.as_secs();
         // Reads its body only when on.
@@ -78,13 +89,15 @@ async fn three_hundred_stalled_bodies_get_408_and_are_closed_while_healthz_answe
     let (_, key) = app.user_with_key("ada@example.org").await;
     let server = server_addr(&app);
     let started = Instant::now();
+    let stalled = Arc::new(AtomicUsize::new(0));
     let stallers: Vec<_> = (0..STALLERS)
         .map(|i| {
-            let request = stalling_request(i, &key);
+            let (request, stalled) = (stalling_request(i, &key), stalled.clone());
             tokio::spawn(async move {
                 // 30 connections from each of 127.0.0.2 to 127.0.0.11.
                 let mut stream = connect_from(loopback(2 + (i % 10) as u8), server).await;
                 stream.write_all(request.as_bytes()).await.unwrap();
+                stalled.fetch_add(1, Ordering::Relaxed);
                 let answer = read_until_closed(&mut stream, TIMEOUT + Duration::from_secs(20))
                     .await
                     .unwrap_or_else(|| panic!("connection {i} is still open"));
@@ -93,7 +106,16 @@ async fn three_hundred_stalled_bodies_get_408_and_are_closed_while_healthz_answe
         })
         .collect();
 
-    // /healthz from 127.0.0.1, every 100 ms, until every staller has been answered.
+    // Once every staller has sent its head (setting up 300 connections keeps this test's
+    // own runtime busy), /healthz from 127.0.0.1, every 100 ms, until every staller has
+    // been answered.
+    while stalled.load(Ordering::Relaxed) < STALLERS && !stallers.iter().any(|s| s.is_finished()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the stallers took too long to connect"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let client = Browser::plain_client();
     let mut polls = 0;
     while !stallers.iter().all(|s| s.is_finished()) {

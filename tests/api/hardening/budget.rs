@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use super::loopback;
+use super::{loopback, timed_alone};
 use crate::helpers::{Browser, TestApp};
 
 /// The width of a PNG, or of an SVG as its root element declares it.
@@ -282,6 +282,7 @@ async fn measure_under_flood(app: &TestApp, key: &str, phase: Duration, rounds: 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_keyless_previews_leaves_a_paying_customer_70_percent_of_its_throughput() {
+    let _alone = timed_alone().await;
     // The shipped keyless limits and budgets, as an attacker would meet them.
     let app = TestApp::spawn_with(|c| {
         let shipped = qrgate::config::Config::defaults();
