@@ -1,11 +1,12 @@
-//! `GET /api/v1/usage`: the key's plan, status, quota and usage.
+//! `GET /api/v1/usage`: the key's plan, status, quota and usage. It answers `200` for
+//! every known key, expired and over-quota ones included.
 
 use actix_web::http::header::CACHE_CONTROL;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use super::{KeyCheck, Problem};
+use super::{KeyCheck, KeyHolder, Problem};
 use crate::clock::rfc3339;
 use crate::domain::AccountStatus;
 use crate::gate::rate;
@@ -36,11 +37,11 @@ pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
     rate::stamp(answer(check), &decision)
 }
 
+/// The usage of a known key, whatever its standing: a client asks precisely when it is
+/// out of quota or its plan has ended, so those answer `200` with `status` saying which.
+/// A missing or unknown key is `401`; a disabled account is `403` and learns nothing more.
 fn answer(check: KeyCheck) -> Result<HttpResponse, Problem> {
-    let problem = check.problem();
-    let KeyCheck::Known(holder) = check else {
-        return Err(problem.expect("only a known key can be served"));
-    };
+    let holder = known_holder(check)?;
     let standing = &holder.standing;
     let body = UsageBody {
         plan: standing.plan.clone(),
@@ -59,13 +60,18 @@ fn answer(check: KeyCheck) -> Result<HttpResponse, Problem> {
             .map(|k| k.prefix.clone())
             .unwrap_or_default(),
     };
-    // An expired or used-up key is refused with its figures attached, so a client can
-    // see why; a disabled account learns nothing more.
-    match problem {
-        None => Ok(HttpResponse::Ok()
-            .insert_header((CACHE_CONTROL, "no-store"))
-            .json(body)),
-        Some(problem) if standing.status == AccountStatus::Disabled => Err(problem),
-        Some(problem) => Err(problem.extension("usage", body)),
+    Ok(HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .json(body))
+}
+
+/// The holder of a known key in any standing but disabled; otherwise the refusal.
+fn known_holder(check: KeyCheck) -> Result<Box<KeyHolder>, Problem> {
+    let refusal = check.problem();
+    match check {
+        KeyCheck::Known(holder) if holder.standing.status != AccountStatus::Disabled => Ok(holder),
+        _ => Err(refusal.unwrap_or_else(|| {
+            Problem::new(403, "disabled", "Forbidden", "This account is disabled.")
+        })),
     }
 }

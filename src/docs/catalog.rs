@@ -191,7 +191,7 @@ impl Endpoint {
                 "Deletes one of the account's logos. Codes that name it are refused afterwards."
             }
             Endpoint::Usage => {
-                "The key's plan, its status (active, expired, over_quota or disabled), the quota, how much of it is used and left, the period's end, and the rate limit."
+                "The key's plan, its status (active, expired or over_quota), the quota, how much of it is used and left, the period's end, and the rate limit. It answers 200 whenever the key is known, also when the period has ended or the quota is used up: that is when a client most needs it. A disabled account gets 403."
             }
             Endpoint::Health => "200 while the server and its database answer, 503 otherwise.",
         }
