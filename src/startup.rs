@@ -63,7 +63,7 @@ impl Application {
             })?;
         let addr = listener.local_addr()?;
         let server_config = config.server.clone();
-        let meter = UsageMeter::default();
+        let meter = UsageMeter::new(clock.clone());
         let trusted_proxies = config
             .server
             .trusted_proxies

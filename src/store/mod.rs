@@ -6,6 +6,7 @@
 
 mod accounts;
 mod check;
+mod daily;
 mod deletion;
 mod grants;
 mod keys;
@@ -32,6 +33,7 @@ use serde::de::DeserializeOwned;
 
 pub use accounts::{EmailTaken, NewAccount};
 pub use check::{CheckReport, check};
+pub use daily::{DayChange, KEEP_DAYS, PRUNE_BATCH, UsageFlush};
 pub use grants::{GrantRecord, PaymentGrant};
 pub use keys::{KeyChange, KeyChangeRequest};
 pub use logos::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};
@@ -216,6 +218,8 @@ impl Store {
         txn.open_table(PLAN_GRANTS)?;
         txn.open_table(PAYMENT_EVENTS)?;
         txn.open_table(ACCOUNT_ID_TO_USAGE)?;
+        txn.open_table(ACCOUNT_DAY_TO_GENERATIONS)?;
+        txn.open_table(DAY_ACCOUNT_WITH_GENERATIONS)?;
         txn.open_table(LOGO_META)?;
         txn.open_table(LOGO_DATA)?;
         txn.open_table(LOGO_BITMAP)?;
