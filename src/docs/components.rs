@@ -66,6 +66,18 @@ pub(super) fn schemas() -> Map<String, Value> {
             "key_prefix": { "type": "string" },
         },
     }));
+    schemas.insert("DailyUsage".into(), json!({
+        "type": "array",
+        "description": "One entry per day of the range, oldest first.",
+        "items": {
+            "type": "object",
+            "required": ["date", "count"],
+            "properties": {
+                "date": { "type": "string", "format": "date", "description": "The UTC day." },
+                "count": { "type": "integer", "minimum": 0, "description": "Successful generations on that day." },
+            },
+        },
+    }));
     schemas.insert("Logo".into(), json!({
         "type": "object",
         "required": ["id", "content_type", "width", "height", "bytes", "created_at"],

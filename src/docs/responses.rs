@@ -157,6 +157,12 @@ pub const USAGE: ResponseDoc = ResponseDoc {
     content: Content::Json("Usage"),
     headers: with_rate!("Cache-Control"),
 };
+pub const DAILY_USAGE: ResponseDoc = ResponseDoc {
+    name: "DailyUsage",
+    description: "Every day of the range, oldest first, with its successful generations (0 for days without).",
+    content: Content::Json("DailyUsage"),
+    headers: with_rate!("Cache-Control"),
+};
 pub const HEALTHY: ResponseDoc = ResponseDoc {
     name: "Healthy",
     description: "The server and its database answer.",
@@ -195,6 +201,7 @@ pub const ALL: &[&ResponseDoc] = &[
     &NO_SUCH_LOGO,
     &LOGO_LIMIT,
     &USAGE,
+    &DAILY_USAGE,
     &HEALTHY,
     &UNHEALTHY,
     &SERVER_ERROR,
@@ -231,6 +238,12 @@ pub fn answers(endpoint: Endpoint) -> Vec<(&'static str, &'static ResponseDoc)> 
         }
         // Usage answers every known key, expired and over quota included.
         Endpoint::Usage => vec![("200", &USAGE), ("401", &UNAUTHORIZED), ("403", &FORBIDDEN)],
+        Endpoint::UsageDaily => vec![
+            ("200", &DAILY_USAGE),
+            ("400", &INVALID),
+            ("401", &UNAUTHORIZED),
+            ("403", &FORBIDDEN),
+        ],
         Endpoint::Health => return vec![("200", &HEALTHY), ("503", &UNHEALTHY)],
     };
     if matches!(endpoint, Endpoint::QrJson | Endpoint::LogoUpload) {

@@ -5,6 +5,7 @@ mod account_page;
 mod admin;
 mod assets;
 mod auth_pages;
+pub mod charts;
 mod context;
 mod dashboard;
 mod errors;
