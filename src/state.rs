@@ -27,6 +27,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     pub render_cache: crate::render_cache::RenderCache,
     pub key_cache: crate::gate::key_cache::KeyCache,
+    /// The totals on `/admin`, counted at most once a minute.
+    pub admin_summary: crate::web::AdminSummaryCache,
     pub limiters: Limiters,
     pub trusted_proxies: Vec<IpRange>,
     /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.

@@ -4,6 +4,7 @@
 //!
 //! Every method is blocking; callers on the async executor go through `web::block`.
 
+mod account_list;
 mod accounts;
 mod check;
 mod daily;
@@ -31,6 +32,7 @@ use crate::metrics::Histogram;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use account_list::{ListOrder, ListPosition, ListRequest, ListedPage};
 pub use accounts::{EmailTaken, NewAccount};
 pub use check::{CheckReport, check};
 pub use daily::{DayChange, KEEP_DAYS, PRUNE_BATCH, UsageFlush};

@@ -18,6 +18,7 @@ mod session;
 
 use actix_web::web;
 
+pub use admin::SummaryCache as AdminSummaryCache;
 pub use context::{Nav, PageContext};
 pub use errors::PageError;
 pub use origin::SiteOrigin;
