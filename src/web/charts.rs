@@ -55,7 +55,7 @@ fn bar_chart(series: &[(String, u64)], label: &str, description: Option<&str>) -
     let plot = H - TOP - BOTTOM;
     let label = escape(label);
     let mut svg = format!(
-        r#"<svg class="chart bars" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-label="{label}"><title>{label}</title>"#
+        r#"<svg class="chart bars" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" font-size="11" role="img" aria-label="{label}"><title>{label}</title>"#
     );
     if let Some(description) = description {
         let _ = write!(svg, "<desc>{}</desc>", escape(description));
@@ -100,7 +100,7 @@ pub fn breakdown(rows: &[(String, u64)], label: &str) -> String {
     let height = (rows.len().max(1) as f64) * ROW;
     let label = escape(label);
     let mut svg = format!(
-        r#"<svg class="chart breakdown" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" role="img" aria-label="{label}"><title>{label}</title>"#
+        r#"<svg class="chart breakdown" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" font-size="11" role="img" aria-label="{label}"><title>{label}</title>"#
     );
     for (i, (name, value)) in rows.iter().enumerate() {
         let y = i as f64 * ROW;
@@ -120,13 +120,19 @@ pub fn breakdown(rows: &[(String, u64)], label: &str) -> String {
 }
 
 /// A horizontal gauge: `value` of `max` filled (a full bar once `value` reaches `max`),
-/// `caption` written above it, and an optional `marker` (0 to 1) drawn as a line across
-/// it, e.g. how much of a period has passed.
-pub fn gauge(value: u64, max: u64, marker: Option<f64>, caption: &str, label: &str) -> String {
-    const W: f64 = 480.0;
-    const H: f64 = 40.0;
-    const TOP: f64 = 18.0;
-    const BAR: f64 = 14.0;
+/// `caption` written above it, and an optional marker at a share (0 to 1) of the bar,
+/// e.g. how much of a period has passed, drawn as a line with its note under the bar.
+pub fn gauge(
+    value: u64,
+    max: u64,
+    marker: Option<(f64, &str)>,
+    caption: &str,
+    label: &str,
+) -> String {
+    const W: f64 = 240.0;
+    const TOP: f64 = 20.0;
+    const BAR: f64 = 12.0;
+    let height = if marker.is_some() { 52.0 } else { TOP + BAR };
     let filled = if max == 0 {
         0.0
     } else {
@@ -134,15 +140,20 @@ pub fn gauge(value: u64, max: u64, marker: Option<f64>, caption: &str, label: &s
     };
     let label = escape(label);
     let mut svg = format!(
-        r##"<svg class="chart gauge" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-label="{label}"><title>{label}</title><text class="figure" x="0" y="13">{}</text><rect class="track" x="0" y="{TOP}" width="{W}" height="{BAR}" rx="4" fill="#e5e7eb"/><rect class="bar" x="0" y="{TOP}" width="{filled:.1}" height="{BAR}" rx="4" fill="currentColor"/>"##,
+        r##"<svg class="chart gauge" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" font-size="13" role="img" aria-label="{label}"><title>{label}</title><text class="figure" x="0" y="14">{}</text><rect class="track" x="0" y="{TOP}" width="{W}" height="{BAR}" rx="3" fill="#e5e7eb"/><rect class="bar" x="0" y="{TOP}" width="{filled:.1}" height="{BAR}" rx="3" fill="currentColor"/>"##,
         escape(caption)
     );
-    if let Some(marker) = marker {
-        let x = marker.clamp(0.0, 1.0) * W;
+    if let Some((share, note)) = marker {
+        let x = share.clamp(0.0, 1.0) * W;
+        // The note starts at the line, or ends there once the line is past the middle.
+        let anchor = if share > 0.5 { "end" } else { "start" };
         let _ = write!(
             svg,
-            r##"<line class="marker" x1="{x:.1}" y1="{y1}" x2="{x:.1}" y2="{H}" stroke="#14161a" stroke-width="2"/>"##,
+            r##"<line class="marker" x1="{x:.1}" y1="{y1}" x2="{x:.1}" y2="{y2}" stroke="#14161a" stroke-width="2"/><text class="tick" x="{x:.1}" y="{ty}" font-size="11" text-anchor="{anchor}">{}</text>"##,
+            escape(note),
             y1 = TOP - 3.0,
+            y2 = TOP + BAR + 3.0,
+            ty = height - 3.0,
         );
     }
     svg.push_str("</svg>");
@@ -234,13 +245,13 @@ mod tests {
                 .unwrap();
             bar.attribute("width").unwrap().parse::<f64>().unwrap()
         };
-        assert_eq!(width(&gauge(5, 20, None, "5 of 20", "Quota")), 120.0);
-        assert_eq!(width(&gauge(25, 20, None, "25 of 20", "Quota")), 480.0);
+        assert_eq!(width(&gauge(5, 20, None, "5 of 20", "Quota")), 60.0);
+        assert_eq!(width(&gauge(25, 20, None, "25 of 20", "Quota")), 240.0);
         assert_eq!(width(&gauge(5, 0, None, "5", "Unlimited")), 0.0);
-        let svg = gauge(1, 2, Some(0.25), "<1> of 2", "Quota");
+        let svg = gauge(1, 2, Some((0.25, "a quarter & more")), "<1> of 2", "Quota");
         let doc = parsed(&svg);
         let marker = doc.descendants().find(|n| n.has_tag_name("line")).unwrap();
-        assert_eq!(marker.attribute("x1"), Some("120.0"));
-        assert!(svg.contains("&lt;1&gt; of 2"));
+        assert_eq!(marker.attribute("x1"), Some("60.0"));
+        assert!(svg.contains("&lt;1&gt; of 2") && svg.contains("a quarter &amp; more"));
     }
 }

@@ -75,21 +75,18 @@ pub async fn overview(req: HttpRequest, state: Data<AppState>) -> Result<HttpRes
 fn quota_gauge(standing: &Standing, now: i64) -> String {
     let length = (standing.period_end - standing.period_start).max(1) as f64;
     let passed = ((now - standing.period_start) as f64 / length).clamp(0.0, 1.0);
-    let passed_percent = (passed * 100.0).round();
+    let note = format!("{} % of the period passed", (passed * 100.0).round());
     let used = standing.used;
     let caption = if standing.is_unlimited() {
-        format!("{used} generations this period (unlimited) · {passed_percent} % of the period passed")
+        format!("{used} generations (unlimited)")
     } else {
         let percent = (used * 100 / standing.quota).min(100);
-        format!(
-            "{used} of {} generations used ({percent} %) · {passed_percent} % of the period passed",
-            standing.quota
-        )
+        format!("{used} of {} used ({percent} %)", standing.quota)
     };
     charts::gauge(
         used,
         standing.quota,
-        Some(passed),
+        Some((passed, &note)),
         &caption,
         "Quota used this period; the line marks how much of the period has passed",
     )

@@ -252,7 +252,7 @@ async fn the_dashboard_draws_thirty_days_and_the_quota_as_accessible_svg() {
 
     let gauge = svg_after(&page, "id=\"quota-gauge\"");
     assert!(gauge.contains("<title>Quota used this period"), "{gauge}");
-    assert!(gauge.contains("5 of 20 generations used (25 %)"), "{gauge}");
+    assert!(gauge.contains("5 of 20 used (25 %)"), "{gauge}");
     assert!(gauge.contains("14 % of the period passed"), "2 of 14 days: {gauge}");
     assert!(!page.contains(" style="), "no inline styles: the CSP forbids them");
 }
