@@ -78,6 +78,18 @@ impl AppState {
         }
     }
 
+    /// The account's generations on each day of `range`, oldest first, counts not yet
+    /// flushed included.
+    pub async fn daily(
+        &self,
+        account_id: u64,
+        range: crate::domain::days::DayRange,
+    ) -> Result<Vec<crate::domain::days::DayCount>, AppError> {
+        let (meter, store) = (self.meter.clone(), self.store.clone());
+        let counts = blocking(move || Ok(meter.daily(&store, account_id, range)?)).await?;
+        Ok(range.dated(counts))
+    }
+
     /// The account's standing now. Usage comes from the meter, which holds counts not yet
     /// flushed; the store is read only the first time the meter sees this period.
     pub async fn standing(

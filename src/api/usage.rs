@@ -11,11 +11,11 @@ use super::params;
 use super::{KeyCheck, KeyHolder, Problem};
 use crate::clock::rfc3339;
 use crate::domain::AccountStatus;
-use crate::domain::days::{DayRange, date, day_of};
+use crate::domain::days::{DayRange, day_of};
 use crate::gate::rate;
 use crate::qr::design::KEY_PARAM;
 use crate::qr::payload::{ParamKind, ParamSpec, Params, validate_params};
-use crate::state::{AppState, blocking};
+use crate::state::AppState;
 
 /// Longest range one daily request may ask for: the days that are kept.
 pub const MAX_DAILY_DAYS: i64 = crate::store::KEEP_DAYS;
@@ -41,13 +41,6 @@ pub const DAILY_USAGE_PARAMS: &[ParamSpec] = &[
         example: "2026-09-30",
     },
 ];
-
-/// One day of `GET /api/v1/usage/daily`.
-#[derive(Serialize)]
-struct DayCount {
-    date: String,
-    count: u64,
-}
 
 #[derive(Serialize)]
 struct UsageBody {
@@ -94,16 +87,7 @@ async fn daily_answer(
     account_id: u64,
 ) -> Result<HttpResponse, Problem> {
     let range = daily_range(req.query_string(), day_of(state.clock.now()))?;
-    let (meter, store) = (state.meter.clone(), state.store.clone());
-    let counts = blocking(move || Ok(meter.daily(&store, account_id, range)?)).await?;
-    let body: Vec<DayCount> = range
-        .days()
-        .zip(counts)
-        .map(|(day, count)| DayCount {
-            date: date(day),
-            count,
-        })
-        .collect();
+    let body = state.daily(account_id, range).await?;
     Ok(HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, "no-store"))
         .json(body))

@@ -33,6 +33,14 @@ pub struct RangeError {
     pub detail: String,
 }
 
+/// One day's count, as `/api/v1/usage/daily` answers it and the dashboard lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DayCount {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub count: u64,
+}
+
 /// Ranges without a `from` cover this many days up to `to`.
 pub const DEFAULT_DAYS: i64 = 30;
 
@@ -82,6 +90,17 @@ impl DayRange {
 
     pub fn days(&self) -> impl Iterator<Item = i64> {
         self.from..=self.to
+    }
+
+    /// `counts`, one per day of the range (oldest first), with their dates.
+    pub fn dated(&self, counts: Vec<u64>) -> Vec<DayCount> {
+        self.days()
+            .zip(counts)
+            .map(|(day, count)| DayCount {
+                date: date(day),
+                count,
+            })
+            .collect()
     }
 
     /// How many days the range covers (at least one).
@@ -173,8 +192,24 @@ mod tests {
     }
 
     #[test]
+    fn counts_are_dated_day_by_day() {
+        let dated = DayRange::ending(TODAY, 2).dated(vec![3, 0]);
+        assert_eq!(
+            dated[0],
+            DayCount {
+                date: "2026-09-20".into(),
+                count: 3
+            }
+        );
+        assert_eq!(dated[1].date, "2026-09-21");
+    }
+
+    #[test]
     fn a_range_ending_today_counts_back() {
         let range = DayRange::ending(TODAY, 30);
-        assert_eq!((range.from, range.to, range.day_count()), (TODAY - 29, TODAY, 30));
+        assert_eq!(
+            (range.from, range.to, range.day_count()),
+            (TODAY - 29, TODAY, 30)
+        );
     }
 }

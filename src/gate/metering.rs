@@ -282,17 +282,7 @@ mod tests {
     fn store_with_account() -> (tempfile::TempDir, Store, u64) {
         let dir = tempfile::tempdir().unwrap();
         let (store, _) = Store::open(dir.path()).unwrap();
-        let new = crate::store::NewAccount {
-            email: crate::domain::Email::parse("ada@example.org").unwrap(),
-            password_hash: String::new(),
-            role: crate::domain::Role::User,
-            period: crate::domain::PlanPeriod {
-                plan: "trial".into(),
-                start: 0,
-                end: 1,
-            },
-            now: 0,
-        };
+        let new = crate::store::NewAccount::for_tests("ada@example.org");
         let id = store.create_account(new).unwrap().unwrap().id;
         (dir, store, id)
     }
@@ -319,7 +309,11 @@ mod tests {
         }
         clock.advance(16 * 3_600); // 00:00 the next day
         meter.try_count(id, 0, 0).unwrap();
-        assert_eq!(last_days(&meter, &store, id, 3), vec![0, 3, 1], "before a flush");
+        assert_eq!(
+            last_days(&meter, &store, id, 3),
+            vec![0, 3, 1],
+            "before a flush"
+        );
         meter.flush(&store).unwrap();
         assert_eq!(last_days(&meter, &store, id, 3), vec![0, 3, 1], "after it");
         assert_eq!(

@@ -65,14 +65,14 @@ impl Store {
         let txn = self.db.begin_read()?;
         let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
         let usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
-        let mut walk = walk(&txn, request)?;
+        let walk = walk(&txn, request)?;
         let mut page = ListedPage {
             rows: Vec::new(),
             next: None,
             examined: 0,
         };
         let mut last = None;
-        while let Some(step) = walk.next() {
+        for step in walk {
             let (id, position) = step?;
             if page.examined == request.budget || page.rows.len() == request.limit {
                 // Stopped with more to walk: the next page starts after the last one seen.
@@ -147,7 +147,14 @@ fn walk(
             let range = txn
                 .open_table(EMAIL_TO_ACCOUNT_ID)?
                 .range::<&str>((start, end))?;
-            let step = |entry: Result<(AccessGuard<'static, &'static str>, AccessGuard<'static, u64>), _>| -> Step {
+            let step = |entry: Result<
+                (
+                    AccessGuard<'static, &'static str>,
+                    AccessGuard<'static, u64>,
+                ),
+                _,
+            >|
+             -> Step {
                 let (email, id) = entry?;
                 Ok((id.value(), ListPosition::Email(email.value().to_owned())))
             };
@@ -164,7 +171,14 @@ fn walk(
                 (ListOrder::NewestFirst, Some(after)) => table.range(..after)?,
                 _ => table.range::<u64>(..)?,
             };
-            let step = |entry: Result<(AccessGuard<'static, u64>, AccessGuard<'static, &'static [u8]>), _>| -> Step {
+            let step = |entry: Result<
+                (
+                    AccessGuard<'static, u64>,
+                    AccessGuard<'static, &'static [u8]>,
+                ),
+                _,
+            >|
+             -> Step {
                 let id = entry?.0.value();
                 Ok((id, ListPosition::Id(id)))
             };
@@ -201,7 +215,7 @@ fn prefix_end(prefix: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Email, PlanPeriod, Role};
+    use crate::domain::Email;
     use crate::store::NewAccount;
 
     /// A store with `n` accounts `u000@x.org`…, created in a shuffled order so that id
@@ -211,19 +225,21 @@ mod tests {
         let (store, _) = Store::open(dir.path()).unwrap();
         let batch = (0..n)
             .map(|i| (i * 7) % n)
-            .map(|i| NewAccount {
-                email: Email::parse(&format!("u{i:03}@x.org")).unwrap(),
-                password_hash: String::new(),
-                role: Role::User,
-                period: PlanPeriod {
-                    plan: if i % 3 == 0 { "pro" } else { "trial" }.into(),
-                    start: 0,
-                    end: 1,
-                },
-                now: 0,
+            .map(|i| {
+                let mut new = NewAccount::for_tests(&format!("u{i:03}@x.org"));
+                if i % 3 == 0 {
+                    new.period.plan = "pro".into();
+                }
+                new
             })
             .collect();
-        assert!(store.create_accounts(batch).unwrap().iter().all(Result::is_ok));
+        assert!(
+            store
+                .create_accounts(batch)
+                .unwrap()
+                .iter()
+                .all(Result::is_ok)
+        );
         (dir, store)
     }
 
@@ -238,7 +254,11 @@ mod tests {
     }
 
     /// Every page of a listing, followed through its cursors.
-    fn pages(store: &Store, mut request: ListRequest, keep: fn(&Account) -> bool) -> Vec<Vec<Account>> {
+    fn pages(
+        store: &Store,
+        mut request: ListRequest,
+        keep: fn(&Account) -> bool,
+    ) -> Vec<Vec<Account>> {
         let mut pages = Vec::new();
         loop {
             let page = store.list_accounts(&request, |a, _| keep(a)).unwrap();
@@ -258,7 +278,10 @@ mod tests {
     fn pages_of_fifty_follow_the_email_index_in_both_directions() {
         let (_dir, store) = store_with(120);
         let up = pages(&store, request(ListOrder::EmailAscending, ""), |_| true);
-        assert_eq!(up.iter().map(Vec::len).collect::<Vec<_>>(), vec![50, 50, 20]);
+        assert_eq!(
+            up.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![50, 50, 20]
+        );
         let expected: Vec<String> = (0..120).map(|i| format!("u{i:03}@x.org")).collect();
         assert_eq!(emails(&up), expected);
         let down = pages(&store, request(ListOrder::EmailDescending, ""), |_| true);
@@ -282,29 +305,48 @@ mod tests {
     fn a_prefix_walks_only_its_part_of_the_email_index() {
         let (_dir, store) = store_with(120);
         for order in [ListOrder::EmailAscending, ListOrder::EmailDescending] {
-            let page = store.list_accounts(&request(order, "u10"), |_, _| true).unwrap();
+            let page = store
+                .list_accounts(&request(order, "u10"), |_, _| true)
+                .unwrap();
             assert_eq!(page.rows.len(), 10, "{order:?}");
-            assert_eq!(page.examined, 10, "{order:?}: nothing outside the prefix is read");
+            assert_eq!(
+                page.examined, 10,
+                "{order:?}: nothing outside the prefix is read"
+            );
             assert_eq!(page.next, None);
         }
         let found = pages(&store, request(ListOrder::NewestFirst, "u10"), |_| true);
-        assert_eq!(emails(&found).len(), 10, "id orders filter by the prefix as they go");
-        let none = store.list_accounts(&request(ListOrder::EmailAscending, "v"), |_, _| true).unwrap();
+        assert_eq!(
+            emails(&found).len(),
+            10,
+            "id orders filter by the prefix as they go"
+        );
+        let none = store
+            .list_accounts(&request(ListOrder::EmailAscending, "v"), |_, _| true)
+            .unwrap();
         assert!(none.rows.is_empty() && none.next.is_none());
     }
 
     #[test]
     fn filters_keep_pages_full_and_a_budget_bounds_the_work() {
         let (_dir, store) = store_with(120);
-        let pro = pages(&store, request(ListOrder::EmailAscending, ""), |a| a.period.plan == "pro");
+        let pro = pages(&store, request(ListOrder::EmailAscending, ""), |a| {
+            a.period.plan == "pro"
+        });
         assert_eq!(pro[0].len(), 40, "every pro account");
         let mut tight = request(ListOrder::EmailAscending, "");
         tight.budget = 30;
-        let page = store.list_accounts(&tight, |a, _| a.period.plan == "pro").unwrap();
+        let page = store
+            .list_accounts(&tight, |a, _| a.period.plan == "pro")
+            .unwrap();
         assert_eq!((page.rows.len(), page.examined), (10, 30));
         assert_eq!(page.next, Some(ListPosition::Email("u029@x.org".into())));
         let all = pages(&store, tight, |a| a.period.plan == "pro");
-        assert_eq!(emails(&all).len(), 40, "the cursor goes on where the budget stopped");
+        assert_eq!(
+            emails(&all).len(),
+            40,
+            "the cursor goes on where the budget stopped"
+        );
     }
 
     #[test]
@@ -320,7 +362,11 @@ mod tests {
         assert_eq!(page.rows.first().unwrap().0.email, "u104@x.org");
         before.after = Some(ListPosition::Email("zzz".into()));
         let page = store.list_accounts(&before, |_, _| true).unwrap();
-        assert_eq!(page.rows.first().unwrap().0.email, "u119@x.org", "a cursor past the prefix");
+        assert_eq!(
+            page.rows.first().unwrap().0.email,
+            "u119@x.org",
+            "a cursor past the prefix"
+        );
     }
 
     #[test]
@@ -334,17 +380,16 @@ mod tests {
     #[test]
     fn a_batch_refuses_each_taken_email_alone() {
         let (_dir, store) = store_with(2);
-        let new = |email: &str| NewAccount {
-            email: Email::parse(email).unwrap(),
-            password_hash: String::new(),
-            role: Role::User,
-            period: PlanPeriod { plan: "trial".into(), start: 0, end: 1 },
-            now: 0,
-        };
+        let new = NewAccount::for_tests;
         let created = store
             .create_accounts(vec![new("u000@x.org"), new("new@x.org"), new("new@x.org")])
             .unwrap();
         assert!(created[0].is_err() && created[1].is_ok() && created[2].is_err());
-        assert!(store.account_by_email(&Email::parse("new@x.org").unwrap()).unwrap().is_some());
+        assert!(
+            store
+                .account_by_email(&Email::parse("new@x.org").unwrap())
+                .unwrap()
+                .is_some()
+        );
     }
 }

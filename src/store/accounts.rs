@@ -15,6 +15,24 @@ pub struct NewAccount {
     pub now: i64,
 }
 
+#[cfg(test)]
+impl NewAccount {
+    /// A trial account for the store's own tests, its period from 0 to 1.
+    pub(crate) fn for_tests(email: &str) -> Self {
+        Self {
+            email: Email::parse(email).expect("a valid test address"),
+            password_hash: String::new(),
+            role: Role::User,
+            period: PlanPeriod {
+                plan: "trial".into(),
+                start: 0,
+                end: 1,
+            },
+            now: 0,
+        }
+    }
+}
+
 /// The email belongs to an existing account.
 #[derive(Debug, PartialEq, Eq)]
 pub struct EmailTaken;

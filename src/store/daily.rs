@@ -122,7 +122,10 @@ fn prune(txn: &WriteTransaction, before: i64, limit: usize) -> Result<usize, Sto
 }
 
 /// Inside an account's deletion: removes its daily counts.
-pub(super) fn remove_account_days(txn: &WriteTransaction, account_id: u64) -> Result<(), StoreError> {
+pub(super) fn remove_account_days(
+    txn: &WriteTransaction,
+    account_id: u64,
+) -> Result<(), StoreError> {
     let mut daily = txn.open_table(ACCOUNT_DAY_TO_GENERATIONS)?;
     let all_days = (account_id, i64::MIN)..=(account_id, i64::MAX);
     let days = daily
@@ -171,7 +174,7 @@ pub(super) fn check_daily(txn: &ReadTransaction) -> Result<usize, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Email, PlanPeriod, Role};
+    use crate::domain::PlanPeriod;
     use crate::store::NewAccount;
 
     const TODAY: i64 = 20_717;
@@ -181,17 +184,7 @@ mod tests {
         let (store, _) = Store::open(dir.path()).unwrap();
         let ids = (0..n)
             .map(|i| {
-                let new = NewAccount {
-                    email: Email::parse(&format!("user{i}@example.org")).unwrap(),
-                    password_hash: String::new(),
-                    role: Role::User,
-                    period: PlanPeriod {
-                        plan: "trial".into(),
-                        start: 0,
-                        end: 1,
-                    },
-                    now: 0,
-                };
+                let new = NewAccount::for_tests(&format!("user{i}@example.org"));
                 store.create_account(new).unwrap().unwrap().id
             })
             .collect();
@@ -286,10 +279,18 @@ mod tests {
         let kept = store
             .daily_usage(ids[1], DayRange::ending(cutoff, 2))
             .unwrap();
-        assert_eq!(kept, vec![0, 1], "the day before the cutoff is gone, the cutoff kept");
+        assert_eq!(
+            kept,
+            vec![0, 1],
+            "the day before the cutoff is gone, the cutoff kept"
+        );
         let before = store.generation();
         assert_eq!(flush(&[], Some(cutoff)), 0);
-        assert_eq!(store.generation(), before, "nothing to prune writes nothing");
+        assert_eq!(
+            store.generation(),
+            before,
+            "nothing to prune writes nothing"
+        );
     }
 
     #[test]

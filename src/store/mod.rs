@@ -329,7 +329,7 @@ fn next_counter(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Email, PlanPeriod, Role};
+    use crate::domain::Email;
 
     #[test]
     fn after_a_failed_commit_no_write_is_attempted_and_health_fails() {
@@ -338,17 +338,7 @@ mod tests {
         assert!(store.ping().is_ok());
         // What `commit` does when redb reports a failure.
         store.poisoned.store(true, Ordering::SeqCst);
-        let new = NewAccount {
-            email: Email::parse("a@example.org").unwrap(),
-            password_hash: String::new(),
-            role: Role::User,
-            period: PlanPeriod {
-                plan: "trial".into(),
-                start: 0,
-                end: 1,
-            },
-            now: 0,
-        };
+        let new = NewAccount::for_tests("a@example.org");
         assert!(matches!(
             store.create_account(new),
             Err(StoreError::Poisoned)

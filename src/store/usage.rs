@@ -45,7 +45,10 @@ impl Store {
 }
 
 /// Writes absolute usage totals inside `txn` (see [`Store::write_usage`]).
-pub(super) fn put_usage(txn: &redb::WriteTransaction, totals: &[UsageTotal]) -> Result<(), StoreError> {
+pub(super) fn put_usage(
+    txn: &redb::WriteTransaction,
+    totals: &[UsageTotal],
+) -> Result<(), StoreError> {
     let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
     let mut usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
     for &(account_id, period_start, used) in totals {

@@ -229,9 +229,15 @@ mod tests {
         };
         assert_eq!(text("title").as_deref(), Some("Generations per day"));
         assert_eq!(text("desc").as_deref(), Some("465 in 30 days & counting"));
-        let bars: Vec<_> = root.descendants().filter(|n| n.has_tag_name("rect")).collect();
+        let bars: Vec<_> = root
+            .descendants()
+            .filter(|n| n.has_tag_name("rect"))
+            .collect();
         assert_eq!(bars.len(), 30);
-        let last = bars[29].children().find(|n| n.has_tag_name("title")).unwrap();
+        let last = bars[29]
+            .children()
+            .find(|n| n.has_tag_name("title"))
+            .unwrap();
         assert_eq!(last.text(), Some("2026-09-30: 30"));
     }
 

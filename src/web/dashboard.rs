@@ -10,9 +10,9 @@ use super::charts;
 use super::context::PageContext;
 use super::{Nav, PageError};
 use crate::clock;
-use crate::domain::days::{DayRange, date, day_of};
+use crate::domain::days::{DayCount, DayRange, day_of};
 use crate::gate::standing::Standing;
-use crate::state::{AppState, blocking};
+use crate::state::AppState;
 
 /// Days the dashboard's chart covers.
 const CHART_DAYS: i64 = 30;
@@ -30,13 +30,8 @@ struct OverviewPage {
     /// Generations per day (SVG, drawn and escaped by `charts`).
     days_chart: String,
     /// The same figures as the chart, for the table under it.
-    days: Vec<DayRow>,
+    days: Vec<DayCount>,
     days_total: u64,
-}
-
-struct DayRow {
-    date: String,
-    count: u64,
 }
 
 pub async fn overview(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, PageError> {
@@ -44,17 +39,9 @@ pub async fn overview(req: HttpRequest, state: Data<AppState>) -> Result<HttpRes
     let account = ctx.account()?;
     let standing = state.standing(account).await?;
     let now = state.clock.now();
-    let range = DayRange::ending(day_of(now), CHART_DAYS);
-    let (meter, store, id) = (state.meter.clone(), state.store.clone(), account.id);
-    let counts = blocking(move || Ok(meter.daily(&store, id, range)?)).await?;
-    let days: Vec<DayRow> = range
-        .days()
-        .zip(counts)
-        .map(|(day, count)| DayRow {
-            date: date(day),
-            count,
-        })
-        .collect();
+    let days = state
+        .daily(account.id, DayRange::ending(day_of(now), CHART_DAYS))
+        .await?;
     let days_total = days.iter().map(|d| d.count).sum();
     let page = OverviewPage {
         nav: ctx.nav("dashboard"),
@@ -92,7 +79,7 @@ fn quota_gauge(standing: &Standing, now: i64) -> String {
     )
 }
 
-fn days_chart(days: &[DayRow], total: u64) -> String {
+fn days_chart(days: &[DayCount], total: u64) -> String {
     let series: Vec<(String, u64)> = days.iter().map(|d| (d.date.clone(), d.count)).collect();
     let description = match days.iter().max_by_key(|d| d.count) {
         Some(busiest) if busiest.count > 0 => format!(

@@ -123,7 +123,9 @@ fn seed(config: &qrgate::config::Config, accounts: &[(String, &str, u64, bool)])
         .collect();
     store.write_usage(&totals).unwrap();
     for (email, ..) in accounts.iter().filter(|(.., disabled)| *disabled) {
-        store.set_disabled(&Email::parse(email).unwrap(), true).unwrap();
+        store
+            .set_disabled(&Email::parse(email).unwrap(), true)
+            .unwrap();
     }
 }
 
@@ -236,10 +238,21 @@ async fn search_filters_orders_and_pages_of_fifty_reach_every_account() {
     assert_eq!(seen, expected, "each account once, in email order");
 
     let (_, body) = admin.page("/admin?q=U10").await;
-    assert_eq!(listed(&body), (100..110).map(|i| format!("u{i}@example.org")).collect::<Vec<_>>());
-    assert!(body.contains("value=\"u10\""), "the search box keeps the search");
+    assert_eq!(
+        listed(&body),
+        (100..110)
+            .map(|i| format!("u{i}@example.org"))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        body.contains("value=\"u10\""),
+        "the search box keeps the search"
+    );
     let (_, body) = admin.page("/admin?q=u01&plan=pro").await;
-    assert_eq!(listed(&body), ["u012@example.org", "u015@example.org", "u018@example.org"]);
+    assert_eq!(
+        listed(&body),
+        ["u012@example.org", "u015@example.org", "u018@example.org"]
+    );
     let (_, body) = admin.page("/admin?status=disabled").await;
     assert_eq!(listed(&body), ["u007@example.org"]);
     let (_, body) = admin.page("/admin?status=over_quota&plan=trial").await;
@@ -273,11 +286,19 @@ async fn the_forms_answer_with_the_same_search_filter_and_page() {
     let rows = listed(&page);
     assert_eq!(rows.first().map(String::as_str), Some("u100@example.org"));
     let query = &second["/admin".len()..];
-    assert!(page.contains(&format!("action=\"/admin/status{}\"", query.replace('&', "&#38;"))));
-    assert!(page.contains(&format!("action=\"/admin/grant{}\"", query.replace('&', "&#38;"))));
+    assert!(page.contains(&format!(
+        "action=\"/admin/status{}\"",
+        query.replace('&', "&#38;")
+    )));
+    assert!(page.contains(&format!(
+        "action=\"/admin/grant{}\"",
+        query.replace('&', "&#38;")
+    )));
 
     let form = [("email", "u102@example.org"), ("action", "disable")];
-    let response = admin.submit(&second, &format!("/admin/status{query}"), &form).await;
+    let response = admin
+        .submit(&second, &format!("/admin/status{query}"), &form)
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let body = response.text().await.unwrap();
     assert!(body.contains("u102@example.org is disabled."));
@@ -285,11 +306,19 @@ async fn the_forms_answer_with_the_same_search_filter_and_page() {
     assert!(link(&body, "first").is_some());
 
     let grant = [("email", "u101@example.org"), ("plan", "pro")];
-    let response = admin.submit(&second, &format!("/admin/grant{query}"), &grant).await;
+    let response = admin
+        .submit(&second, &format!("/admin/grant{query}"), &grant)
+        .await;
     let body = response.text().await.unwrap();
     assert!(body.contains("u101@example.org is on the pro plan"));
-    assert!(listed(&body).contains(&"u101@example.org".to_owned()), "now a pro account");
-    assert!(body.contains("<option value=\"pro\" selected>"), "the filter stays chosen");
+    assert!(
+        listed(&body).contains(&"u101@example.org".to_owned()),
+        "now a pro account"
+    );
+    assert!(
+        body.contains("<option value=\"pro\" selected>"),
+        "the filter stays chosen"
+    );
 }
 
 #[tokio::test]
@@ -301,7 +330,12 @@ async fn a_page_over_twenty_thousand_accounts_renders_well_under_100_ms_and_sear
                 n if n % 5 == 0 => "pro",
                 _ => "trial",
             };
-            (format!("user{i:05}@example.org"), plan, (i % 7) as u64, i % 4_000 == 1)
+            (
+                format!("user{i:05}@example.org"),
+                plan,
+                (i % 7) as u64,
+                i % 4_000 == 1,
+            )
         })
         .collect();
     let app = TestApp::spawn_with(|c| seed(c, &accounts)).await;
@@ -311,7 +345,10 @@ async fn a_page_over_twenty_thousand_accounts_renders_well_under_100_ms_and_sear
     let (status, body) = admin.page("/admin").await;
     let first_view = started.elapsed();
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("Accounts: 20001, counted at"), "the totals are there");
+    assert!(
+        body.contains("Accounts: 20001, counted at"),
+        "the totals are there"
+    );
 
     let (_, page) = admin.page("/admin?q=user123").await;
     let next = link(&page, "next").expect("100 matches make two pages");
@@ -337,14 +374,23 @@ async fn a_page_over_twenty_thousand_accounts_renders_well_under_100_ms_and_sear
         }
         runs.sort();
         let median = runs[2];
-        println!("{path}: median {median:?} of 5 (fastest {:?}, slowest {:?}), {} rows", runs[0], runs[4], listed(&body).len());
+        println!(
+            "{path}: median {median:?} of 5 (fastest {:?}, slowest {:?}), {} rows",
+            runs[0],
+            runs[4],
+            listed(&body).len()
+        );
         timings.push((path.to_owned(), median, body));
     }
     println!("the first view, counting the totals over 20,001 accounts: {first_view:?}");
     for (path, median, _) in &timings {
         assert!(median.as_millis() < 100, "{path}: {median:?}");
     }
-    assert_eq!(listed(&timings[1].2), ["user12345@example.org"], "search finds the account");
+    assert_eq!(
+        listed(&timings[1].2),
+        ["user12345@example.org"],
+        "search finds the account"
+    );
     assert_eq!(listed(&timings[2].2).len(), 50);
     assert_eq!(listed(&timings[3].2)[0], "user12350@example.org");
     // A rare status: each page looks through at most 1,000 accounts and says so.

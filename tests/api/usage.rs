@@ -26,7 +26,9 @@ async fn json(app: &TestApp, path: &str, key: &str) -> (StatusCode, Value) {
 
 async fn generate(app: &TestApp, key: &str, n: usize) {
     for i in 0..n {
-        let response = app.qr(Some(key), "text", &[("text", &format!("n{i}"))]).await;
+        let response = app
+            .qr(Some(key), "text", &[("text", &format!("n{i}"))])
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
     }
 }
@@ -35,7 +37,10 @@ async fn generate(app: &TestApp, key: &str, n: usize) {
 fn counts(days: &Value) -> Vec<u64> {
     let days = days.as_array().expect("an array of days");
     for pair in days.windows(2) {
-        let (a, b) = (pair[0]["date"].as_str().unwrap(), pair[1]["date"].as_str().unwrap());
+        let (a, b) = (
+            pair[0]["date"].as_str().unwrap(),
+            pair[1]["date"].as_str().unwrap(),
+        );
         assert!(a < b, "{a} before {b}");
     }
     days.iter().map(|d| d["count"].as_u64().unwrap()).collect()
@@ -52,7 +57,10 @@ async fn an_over_quota_key_gets_its_usage_with_status_over_quota() {
     let (status, usage) = json(&app, USAGE, &key).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(usage["status"], "over_quota");
-    assert_eq!((usage["used"].as_u64(), usage["remaining"].as_u64()), (Some(2), Some(0)));
+    assert_eq!(
+        (usage["used"].as_u64(), usage["remaining"].as_u64()),
+        (Some(2), Some(0))
+    );
     assert_eq!(usage["key_prefix"], key[..10]);
     let (status, daily) = json(&app, DAILY, &key).await;
     assert_eq!(status, StatusCode::OK, "the daily counts answer too");
@@ -82,12 +90,23 @@ async fn an_expired_key_gets_its_usage_with_status_expired() {
 async fn missing_malformed_unknown_and_renewed_keys_get_401_on_both_endpoints() {
     let app = TestApp::spawn().await;
     let (browser, old) = app.user_with_key("ada@example.org").await;
-    browser.renew_key(crate::helpers::PASSWORD, "compromise").await;
+    browser
+        .renew_key(crate::helpers::PASSWORD, "compromise")
+        .await;
     let unknown = format!("qrg_{}", "A".repeat(28));
     for path in [USAGE, DAILY] {
-        for key in [None, Some("not-a-key"), Some(unknown.as_str()), Some(old.as_str())] {
+        for key in [
+            None,
+            Some("not-a-key"),
+            Some(unknown.as_str()),
+            Some(old.as_str()),
+        ] {
             let response = get(&app, path, key).await;
-            assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path} {key:?}");
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "{path} {key:?}"
+            );
             assert!(response.headers().contains_key("www-authenticate"));
             assert_eq!(
                 response.headers()["content-type"],
@@ -105,7 +124,10 @@ async fn a_disabled_account_gets_403_and_no_figures_on_both_endpoints() {
     let app = TestApp::spawn().await;
     let (_, key) = app.user_with_key("ada@example.org").await;
     generate(&app, &key, 1).await;
-    app.admin().await.set_disabled("ada@example.org", true).await;
+    app.admin()
+        .await
+        .set_disabled("ada@example.org", true)
+        .await;
     for path in [USAGE, DAILY] {
         let (status, problem) = json(&app, path, &key).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
@@ -123,7 +145,9 @@ async fn daily_counts_follow_each_utc_day_with_empty_days_included() {
     app.clock.advance(2 * DAY);
     generate(&app, &key, 2).await;
     // An error and a revalidation are not generations.
-    let bad = app.qr(Some(&key), "geo", &[("lat", "91"), ("lng", "0")]).await;
+    let bad = app
+        .qr(Some(&key), "geo", &[("lat", "91"), ("lng", "0")])
+        .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 
     let (status, daily) = json(&app, DAILY, &key).await;
@@ -153,7 +177,10 @@ async fn a_chosen_range_is_answered_day_by_day() {
     let (status, daily) = json(&app, &path, &key).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(counts(&daily), vec![0, 0, 4, 0]);
-    assert_eq!(daily[0], serde_json::json!({"date": date(today - 2), "count": 0}));
+    assert_eq!(
+        daily[0],
+        serde_json::json!({"date": date(today - 2), "count": 0})
+    );
 
     let longest = format!("{DAILY}?from={}&to={}", date(today - 399), date(today));
     let (status, daily) = json(&app, &longest, &key).await;
@@ -193,7 +220,9 @@ async fn bad_dates_and_unknown_parameters_get_400_naming_the_parameter() {
 
 /// The inline SVG that follows `marker` in `page`, checked to be well-formed XML.
 fn svg_after(page: &str, marker: &str) -> String {
-    let from = page.find(marker).unwrap_or_else(|| panic!("{marker} on the page"));
+    let from = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} on the page"));
     let svg = between(&page[from..], "<svg", "</svg>").expect("an inline SVG");
     let svg = format!("<svg{svg}</svg>");
     roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{e}: {svg}"));
@@ -210,7 +239,9 @@ async fn the_dashboard_draws_thirty_days_and_the_quota_as_accessible_svg() {
     generate(&app, &key, 2).await;
 
     let browser = app.browser();
-    browser.login("ada@example.org", crate::helpers::PASSWORD).await;
+    browser
+        .login("ada@example.org", crate::helpers::PASSWORD)
+        .await;
     let (status, page) = browser.page("/dashboard").await;
     assert_eq!(status, StatusCode::OK);
     let chart = svg_after(&page, "id=\"daily-usage\"");
@@ -253,6 +284,12 @@ async fn the_dashboard_draws_thirty_days_and_the_quota_as_accessible_svg() {
     let gauge = svg_after(&page, "id=\"quota-gauge\"");
     assert!(gauge.contains("<title>Quota used this period"), "{gauge}");
     assert!(gauge.contains("5 of 20 used (25 %)"), "{gauge}");
-    assert!(gauge.contains("14 % of the period passed"), "2 of 14 days: {gauge}");
-    assert!(!page.contains(" style="), "no inline styles: the CSP forbids them");
+    assert!(
+        gauge.contains("14 % of the period passed"),
+        "2 of 14 days: {gauge}"
+    );
+    assert!(
+        !page.contains(" style="),
+        "no inline styles: the CSP forbids them"
+    );
 }

@@ -24,8 +24,8 @@ use crate::domain::{Account, Email, Role};
 use crate::gate::standing::Standing;
 use crate::state::{AppState, blocking};
 use crate::store::{ListRequest, ListedPage};
-pub use summary::SummaryCache;
 use summary::Summary;
+pub use summary::SummaryCache;
 use view::{AdminView, ORDERS, STATUSES};
 
 /// Accounts per page.
@@ -122,19 +122,11 @@ pub async fn grant(
     let (view, _) = AdminView::parse(req.query_string(), &state.config);
     let forms = Email::lookup_forms(&form.email);
     if forms.is_empty() {
-        return render(
-            &ctx,
-            &state,
-            &view,
-            None,
-            Some("Enter the account's email.".into()),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+        return refuse(&ctx, &state, &view, "Enter the account's email.").await;
     }
     let Some(plan) = state.config.plan(&form.plan).cloned() else {
         let message = format!("There is no plan named `{}`.", form.plan);
-        return render(&ctx, &state, &view, None, Some(message), StatusCode::BAD_REQUEST).await;
+        return refuse(&ctx, &state, &view, message).await;
     };
     let (store, now, plan_name) = (state.store.clone(), state.clock.now(), form.plan.clone());
     let granted = blocking(move || {
@@ -175,32 +167,16 @@ pub async fn set_status(
         "disable" => true,
         "enable" => false,
         _ => {
-            return render(
-                &ctx,
-                &state,
-                &view,
-                None,
-                Some("Choose disable or enable.".into()),
-                StatusCode::BAD_REQUEST,
-            )
-            .await;
+            return refuse(&ctx, &state, &view, "Choose disable or enable.").await;
         }
     };
     let forms = Email::lookup_forms(&form.email);
     if forms.is_empty() {
-        return render(
-            &ctx,
-            &state,
-            &view,
-            None,
-            Some("Enter the account's email.".into()),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+        return refuse(&ctx, &state, &view, "Enter the account's email.").await;
     }
     if disabled && forms.iter().any(|email| email.as_str() == admin.email) {
         let message = "You cannot disable your own account.".to_owned();
-        return render(&ctx, &state, &view, None, Some(message), StatusCode::BAD_REQUEST).await;
+        return refuse(&ctx, &state, &view, message).await;
     }
     let store = state.store.clone();
     let changed = blocking(move || {
@@ -228,6 +204,24 @@ pub async fn set_status(
     }
 }
 
+/// The page again with `message` on it, for a form that cannot be done as sent.
+async fn refuse(
+    ctx: &PageContext,
+    state: &Data<AppState>,
+    view: &AdminView,
+    message: impl Into<String>,
+) -> Result<HttpResponse, PageError> {
+    render(
+        ctx,
+        state,
+        view,
+        None,
+        Some(message.into()),
+        StatusCode::BAD_REQUEST,
+    )
+    .await
+}
+
 async fn no_such_account(
     ctx: &PageContext,
     state: &Data<AppState>,
@@ -251,7 +245,10 @@ async fn render(
 ) -> Result<HttpResponse, PageError> {
     let summary = SummaryCache::get(state).await?;
     let listed = list(state, view).await?;
-    let next_url = listed.next.as_ref().map(|next| view.url("/admin", Some(next)));
+    let next_url = listed
+        .next
+        .as_ref()
+        .map(|next| view.url("/admin", Some(next)));
     let page_note = match (listed.rows.len(), &listed.next) {
         (n, Some(_)) if n < PAGE_SIZE => Some(format!(
             "Looked through {} accounts for this page; Next goes on looking.",
@@ -281,7 +278,10 @@ async fn render(
         selected_plan: view.plan.clone().unwrap_or_default(),
         selected_status: view.status.map_or("", |s| s.as_str()),
         statuses: STATUSES.iter().map(|s| (s.as_str(), s.label())).collect(),
-        orders: ORDERS.iter().map(|(name, label, _)| (*name, *label)).collect(),
+        orders: ORDERS
+            .iter()
+            .map(|(name, label, _)| (*name, *label))
+            .collect(),
         grant_action: view.url("/admin/grant", view.after.as_ref()),
         status_action: view.url("/admin/status", view.after.as_ref()),
         next_url,
@@ -294,7 +294,11 @@ async fn render(
 
 /// This view's page of accounts, read from the store off the executor.
 async fn list(state: &AppState, view: &AdminView) -> Result<ListedPage, PageError> {
-    let (store, meter, config) = (state.store.clone(), state.meter.clone(), state.config.clone());
+    let (store, meter, config) = (
+        state.store.clone(),
+        state.meter.clone(),
+        state.config.clone(),
+    );
     let (view, now) = (view.clone(), state.clock.now());
     let listed = blocking(move || {
         let request = ListRequest {
@@ -308,7 +312,9 @@ async fn list(state: &AppState, view: &AdminView) -> Result<ListedPage, PageErro
             let plan_matches = view.plan.as_ref().is_none_or(|p| *p == account.period.plan);
             plan_matches
                 && view.status.is_none_or(|status| {
-                    let used = meter.peek(account.id, account.period.start).unwrap_or(stored);
+                    let used = meter
+                        .peek(account.id, account.period.start)
+                        .unwrap_or(stored);
                     Standing::of(account, &config, used, now).status == status
                 })
         };

@@ -157,7 +157,10 @@ pub struct SummaryCache {
 
 impl SummaryCache {
     fn latest(&self) -> Option<(Instant, Arc<Summary>)> {
-        self.latest.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.latest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn keep(&self, summary: Summary) -> Arc<Summary> {
@@ -170,7 +173,12 @@ impl SummaryCache {
     /// Marks the totals out of date (a plan was granted, an account disabled): the next
     /// view has them counted again.
     pub fn outdate(&self) {
-        if let Some((made, _)) = self.latest.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+        if let Some((made, _)) = self
+            .latest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
             *made = Instant::now().checked_sub(MAX_AGE).unwrap_or(*made);
         }
     }
@@ -205,13 +213,19 @@ impl SummaryCache {
 
 /// Counts every account now, off the executor, and keeps the result.
 async fn recount(state: &Data<AppState>) -> Result<Arc<Summary>, AppError> {
-    let (store, meter, config) = (state.store.clone(), state.meter.clone(), state.config.clone());
+    let (store, meter, config) = (
+        state.store.clone(),
+        state.meter.clone(),
+        state.config.clone(),
+    );
     let now = state.clock.now();
     let summary = blocking(move || {
         let mut counter = Counter::new(&config, now);
         store.for_each_account_with_usage(|account, stored| {
             // The meter holds what is not flushed yet.
-            let used = meter.peek(account.id, account.period.start).unwrap_or(stored);
+            let used = meter
+                .peek(account.id, account.period.start)
+                .unwrap_or(stored);
             counter.add(account, used);
         })?;
         Ok(counter.finish())
@@ -254,10 +268,23 @@ mod tests {
         ];
         let summary = Summary::count(accounts, &config, 50);
         assert_eq!(summary.accounts, 5);
-        let plan = |name: &str| summary.plans.iter().find(|p| p.plan == name).unwrap().clone();
+        let plan = |name: &str| {
+            summary
+                .plans
+                .iter()
+                .find(|p| p.plan == name)
+                .unwrap()
+                .clone()
+        };
         let trial = plan("trial");
         assert_eq!(
-            (trial.accounts, trial.active, trial.over_quota, trial.disabled, trial.generations),
+            (
+                trial.accounts,
+                trial.active,
+                trial.over_quota,
+                trial.disabled,
+                trial.generations
+            ),
             (3, 1, 1, 1, 26)
         );
         assert_eq!((plan("pro").accounts, plan("pro").generations), (1, 7));

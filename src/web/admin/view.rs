@@ -135,7 +135,11 @@ impl AdminView {
             Some(ListPosition::Id(id)) => id.to_string(),
             None => String::new(),
         };
-        let sort = if self.sort == ORDERS[0].0 { "" } else { self.sort };
+        let sort = if self.sort == ORDERS[0].0 {
+            ""
+        } else {
+            self.sort
+        };
         let pairs = [
             ("q", self.search.as_str()),
             ("plan", self.plan.as_deref().unwrap_or("")),
@@ -187,8 +191,7 @@ mod tests {
 
     #[test]
     fn a_view_survives_the_round_trip_through_its_own_query() {
-        let (view, problem) =
-            parse("q=+Ada%40Ex&plan=pro&status=over_quota&sort=newest&after=42");
+        let (view, problem) = parse("q=+Ada%40Ex&plan=pro&status=over_quota&sort=newest&after=42");
         assert_eq!(problem, None);
         assert_eq!(view.search, "ada@ex");
         assert_eq!(view.plan.as_deref(), Some("pro"));
