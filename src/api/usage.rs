@@ -104,7 +104,7 @@ fn daily_range(query: &str, today: i64) -> Result<DayRange, Problem> {
         if !DAILY_USAGE_PARAMS.iter().any(|spec| spec.name == name) {
             let shown: String = name.chars().take(40).collect();
             return Err(invalid(
-                &name,
+                &shown,
                 format!("`{shown}` is not a parameter of this endpoint; it takes from and to"),
             ));
         }
