@@ -26,3 +26,4 @@ mod qr_api;
 mod quota;
 mod render;
 mod upgrade;
+mod usage;
