@@ -14,6 +14,7 @@ pub enum Endpoint {
     LogoList,
     LogoDelete,
     Usage,
+    UsageDaily,
     Health,
 }
 
@@ -55,7 +56,9 @@ impl Group {
             Group::Logos => {
                 "Images to put in the centre of your codes. Upload one, then pass its id as the logo design parameter. Logos belong to the key's account."
             }
-            Group::Usage => "Where your key stands: plan, status, quota and what is left of it.",
+            Group::Usage => {
+                "Where your key stands: plan, status, quota and what is left of it, and the generations of each day."
+            }
             Group::Service => "For monitoring; needs no key.",
         }
     }
@@ -118,6 +121,7 @@ impl Endpoint {
             Endpoint::LogoList,
             Endpoint::LogoDelete,
             Endpoint::Usage,
+            Endpoint::UsageDaily,
             Endpoint::Health,
         ]);
         all
@@ -132,6 +136,7 @@ impl Endpoint {
             Endpoint::LogoList => "logo-list".into(),
             Endpoint::LogoDelete => "logo-delete".into(),
             Endpoint::Usage => "usage-show".into(),
+            Endpoint::UsageDaily => "usage-daily".into(),
             Endpoint::Health => "health".into(),
         }
     }
@@ -140,7 +145,7 @@ impl Endpoint {
         match self {
             Endpoint::Qr(_) | Endpoint::QrJson => Group::QrCodes,
             Endpoint::LogoUpload | Endpoint::LogoList | Endpoint::LogoDelete => Group::Logos,
-            Endpoint::Usage => Group::Usage,
+            Endpoint::Usage | Endpoint::UsageDaily => Group::Usage,
             Endpoint::Health => Group::Service,
         }
     }
@@ -161,6 +166,7 @@ impl Endpoint {
             Endpoint::LogoUpload | Endpoint::LogoList => "/api/v1/logos".into(),
             Endpoint::LogoDelete => "/api/v1/logos/{id}".into(),
             Endpoint::Usage => "/api/v1/usage".into(),
+            Endpoint::UsageDaily => "/api/v1/usage/daily".into(),
             Endpoint::Health => "/healthz".into(),
         }
     }
@@ -173,6 +179,7 @@ impl Endpoint {
             Endpoint::LogoList => "List your logos",
             Endpoint::LogoDelete => "Delete a logo",
             Endpoint::Usage => "Plan and usage",
+            Endpoint::UsageDaily => "Usage per day",
             Endpoint::Health => "Health check",
         }
     }
@@ -191,7 +198,10 @@ impl Endpoint {
                 "Deletes one of the account's logos. Codes that name it are refused afterwards."
             }
             Endpoint::Usage => {
-                "The key's plan, its status (active, expired, over_quota or disabled), the quota, how much of it is used and left, the period's end, and the rate limit."
+                "The key's plan, its status (active, expired or over_quota), the quota, how much of it is used and left, the period's end, and the rate limit. It answers 200 whenever the key is known, also when the period has ended or the quota is used up: that is when a client most needs it. A disabled account gets 403."
+            }
+            Endpoint::UsageDaily => {
+                "The key's account's successful generations on each UTC day from `from` to `to`, both included, as [{date, count}], days without generations included. Without dates, the last 30 days; at most 400 days per request, and days are kept for 400 days. Counts agree with `used` at every moment. Answers 200 also when the period has ended or the quota is used up."
             }
             Endpoint::Health => "200 while the server and its database answer, 503 otherwise.",
         }
@@ -202,6 +212,7 @@ impl Endpoint {
         match self {
             Endpoint::Qr(kind) => kind.params(),
             Endpoint::LogoDelete => LOGO_ID,
+            Endpoint::UsageDaily => crate::api::DAILY_USAGE_PARAMS,
             _ => &[],
         }
     }
@@ -239,7 +250,7 @@ mod tests {
     #[test]
     fn every_operation_has_a_distinct_id_and_method_and_path() {
         let all = Endpoint::all();
-        assert_eq!(all.len(), QrType::ALL.len() + 6);
+        assert_eq!(all.len(), QrType::ALL.len() + 7);
         for (i, a) in all.iter().enumerate() {
             for b in &all[..i] {
                 assert_ne!(a.id(), b.id());

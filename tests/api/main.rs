@@ -27,3 +27,4 @@ mod qr_api;
 mod quota;
 mod render;
 mod upgrade;
+mod usage;
