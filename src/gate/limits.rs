@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::hash::Hash;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -153,7 +153,7 @@ impl Limiters {
 
     pub fn check_ip(&self, class: IpClass, ip: IpAddr) -> Decision {
         match class {
-            IpClass::Keyless => self.keyless.check(&ip),
+            IpClass::Keyless => self.keyless.check(&client_network(ip)),
             IpClass::Signup => self.signup.check(&ip),
             IpClass::Login => self.login.check(&ip),
             IpClass::KeyChange => self.key_change.check(&ip),
@@ -193,6 +193,18 @@ impl Limiters {
     }
 }
 
+/// The unit a keyless client is limited by: an IPv4 address, or the /64 network of an
+/// IPv6 one. A subscriber gets a whole /64 (often more), so limiting single IPv6 addresses
+/// would give each client billions of allowances. An IPv4 client seen through a
+/// dual-stack socket (`::ffff:a.b.c.d`) counts as its IPv4 address, not as one /64 that
+/// every IPv4 client would share.
+pub fn client_network(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        v4 => v4,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +241,50 @@ mod tests {
         assert!(
             (50..=60).contains(&refused.retry_after.unwrap()),
             "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64_and_ipv4_clients_by_their_address() {
+        let key = |s: &str| client_network(s.parse().unwrap());
+        assert_eq!(
+            key("2001:db8:1:2::1"),
+            key("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_eq!(
+            key("2001:db8:1:2::1"),
+            "2001:db8:1:2::".parse::<IpAddr>().unwrap()
+        );
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("192.0.2.7"), "192.0.2.7".parse::<IpAddr>().unwrap());
+        assert_ne!(key("192.0.2.7"), key("192.0.2.8"));
+        // Seen through a dual-stack socket, IPv4 clients keep their own addresses.
+        assert_eq!(key("::ffff:192.0.2.7"), key("192.0.2.7"));
+        assert_ne!(key("::ffff:192.0.2.7"), key("::ffff:192.0.2.8"));
+    }
+
+    #[test]
+    fn two_keyless_clients_in_one_64_share_a_limit_and_another_64_has_its_own() {
+        let mut config = Config::defaults();
+        (
+            config.limits.keyless_per_second,
+            config.limits.keyless_burst,
+        ) = (1, 3);
+        let l = Limiters::new(&config);
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        for _ in 0..3 {
+            assert!(
+                !l.check_ip(IpClass::Keyless, ip("2001:db8:0:1::a"))
+                    .refused()
+            );
+        }
+        assert!(
+            l.check_ip(IpClass::Keyless, ip("2001:db8:0:1::b"))
+                .refused()
+        );
+        assert!(
+            !l.check_ip(IpClass::Keyless, ip("2001:db8:0:2::a"))
+                .refused()
         );
     }
 
