@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::gate::limits::client_network;
+use crate::client_ip::client_network;
 
 pub struct ConnectionCap {
     limit: usize,

@@ -26,8 +26,8 @@ pub use body::{body_timeout_problem, is_body_timeout};
 pub use cap::{ConnectionCap, Slot};
 use idle::{Connection, InFlight};
 
+use crate::client_ip::client_network;
 use crate::config::ServerConfig;
-use crate::gate::limits::client_network;
 use crate::state::AppState;
 
 /// actix's `on_connect` hook: admits each new connection under the cap (and watches it),

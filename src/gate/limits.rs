@@ -5,11 +5,13 @@
 
 use std::collections::BTreeMap;
 use std::hash::Hash;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
+
+use crate::client_ip::client_network;
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
@@ -154,9 +156,9 @@ impl Limiters {
     pub fn check_ip(&self, class: IpClass, ip: IpAddr) -> Decision {
         match class {
             IpClass::Keyless => self.keyless.check(&client_network(ip)),
-            IpClass::Signup => self.signup.check(&ip),
-            IpClass::Login => self.login.check(&ip),
-            IpClass::KeyChange => self.key_change.check(&ip),
+            IpClass::Signup => self.signup.check(&client_network(ip)),
+            IpClass::Login => self.login.check(&client_network(ip)),
+            IpClass::KeyChange => self.key_change.check(&client_network(ip)),
         }
     }
 
@@ -190,18 +192,6 @@ impl Limiters {
     /// The back-off after failed logins.
     pub fn login_failures(&self) -> &LoginBackoff {
         &self.login_failures
-    }
-}
-
-/// The unit a keyless client is limited by: an IPv4 address, or the /64 network of an
-/// IPv6 one. A subscriber gets a whole /64 (often more), so limiting single IPv6 addresses
-/// would give each client billions of allowances. An IPv4 client seen through a
-/// dual-stack socket (`::ffff:a.b.c.d`) counts as its IPv4 address, not as one /64 that
-/// every IPv4 client would share.
-pub fn client_network(ip: IpAddr) -> IpAddr {
-    match ip.to_canonical() {
-        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
-        v4 => v4,
     }
 }
 
@@ -261,6 +251,27 @@ mod tests {
         // Seen through a dual-stack socket, IPv4 clients keep their own addresses.
         assert_eq!(key("::ffff:192.0.2.7"), key("192.0.2.7"));
         assert_ne!(key("::ffff:192.0.2.7"), key("::ffff:192.0.2.8"));
+    }
+
+    #[test]
+    fn every_per_address_limit_counts_an_ipv6_client_by_its_64() {
+        let l = limiters();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        for class in [IpClass::Signup, IpClass::Login, IpClass::KeyChange] {
+            let mut i = 0u32;
+            // Each request from a new address of the same /64 spends the same allowance.
+            while !l
+                .check_ip(class, ip(&format!("2001:db8:0:7::{:x}", i + 1)))
+                .refused()
+            {
+                i += 1;
+                assert!(i < 1000, "{class:?} never refused");
+            }
+            assert!(
+                !l.check_ip(class, ip("2001:db8:0:8::1")).refused(),
+                "{class:?}: another /64 has its own"
+            );
+        }
     }
 
     #[test]
