@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod key_cache;
 pub mod limits;
+pub mod links;
 pub mod metering;
 pub mod metrics;
 pub mod periodic;

@@ -1,11 +1,13 @@
 //! Quota metering. Counts live in memory, where every check-and-count is exact (a mutex,
 //! so 20 concurrent trial requests get 20 images and the 21st a 402), and are written to
 //! the store as absolute totals in one transaction per interval and at shutdown. A crash
-//! loses at most the last interval's counts and never counts a request twice.
+//! loses at most the last interval's counts and never counts a request twice. The scan
+//! counts of dynamic codes ride in the same transaction (`flush_with`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::links::ScanTally;
 use crate::store::{Store, StoreError, UsageTotal};
 
 #[derive(Debug, Clone, Copy)]
@@ -100,16 +102,32 @@ impl UsageMeter {
 
     /// Writes every changed count to the store in one transaction; returns how many.
     pub fn flush(&self, store: &Store) -> Result<usize, StoreError> {
+        self.flush_with(store, &ScanTally::default(), 0)
+    }
+
+    /// `flush`, with the scan counts of dynamic codes (taken at `now`) in the same
+    /// transaction: as increments, which a failed commit hands back to `scans`, so that a
+    /// batch is written exactly once.
+    pub fn flush_with(
+        &self,
+        store: &Store,
+        scans: &ScanTally,
+        now: i64,
+    ) -> Result<usize, StoreError> {
         let changed: Vec<UsageTotal> = self
             .lock()
             .iter()
             .filter(|(_, c)| c.used != c.flushed)
             .map(|(&id, c)| (id, c.period_start, c.used))
             .collect();
-        if changed.is_empty() {
+        let batch = scans.take(now);
+        if changed.is_empty() && batch.is_empty() {
             return Ok(0);
         }
-        store.write_usage(&changed)?;
+        if let Err(e) = store.write_counts(&changed, &batch) {
+            scans.restore(batch);
+            return Err(e);
+        }
         let mut counts = self.lock();
         for (id, period_start, used) in &changed {
             if let Some(count) = counts.get_mut(id)
@@ -118,7 +136,7 @@ impl UsageMeter {
                 count.flushed = *used;
             }
         }
-        Ok(changed.len())
+        Ok(changed.len() + batch.len())
     }
 }
 

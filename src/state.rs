@@ -27,6 +27,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     pub render_cache: crate::render_cache::RenderCache,
     pub key_cache: crate::key_cache::KeyCache,
+    /// Dynamic codes: the redirect's directory and the scan counts not yet written.
+    pub links: crate::links::Links,
     pub limiters: Limiters,
     pub trusted_proxies: Vec<IpRange>,
     /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.

@@ -111,6 +111,22 @@ impl Store {
                 message: format!("{logo_data} images for {} logo records", logos.len()),
             });
         }
+        let codes: Vec<crate::links::DynamicCode> =
+            json_values(&txn, CODE_ID_TO_CODE, "dynamic_codes")?;
+        let slugs = index_consistent(&txn, SLUG_TO_CODE_ID, "code_slugs", |slug, id| {
+            codes
+                .iter()
+                .any(|c| c.id == id && c.slug.to_ascii_lowercase() == slug)
+        })?;
+        let account_codes =
+            index_consistent(&txn, ACCOUNT_CODES, "account_codes", |(account, seq), id| {
+                codes.iter().any(|c| {
+                    c.id == id && c.account_id == account && c.seq == seq && !c.is_deleted()
+                })
+            })?;
+        let scan_days = txn.open_table(CODE_SCAN_DAYS)?.iter()?.count();
+        let scan_hours = txn.open_table(CODE_SCAN_HOURS)?.iter()?.count();
+        let scan_values = txn.open_table(CODE_SCAN_VALUES)?.iter()?.count();
         Ok(vec![
             ("accounts", accounts.len()),
             ("account_emails", emails),
@@ -122,6 +138,12 @@ impl Store {
             ("usage", usage),
             ("logo_meta", logos.len()),
             ("logo_data", logo_data),
+            ("dynamic_codes", codes.len()),
+            ("code_slugs", slugs),
+            ("account_codes", account_codes),
+            ("scan_days", scan_days),
+            ("scan_hours", scan_hours),
+            ("scan_values", scan_values),
         ])
     }
 }

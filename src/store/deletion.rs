@@ -1,6 +1,7 @@
 //! Deleting an account erases everything stored about it in one transaction: the
 //! account and its email index, its key, sessions, renewal log (which holds IP addresses
-//! and user agents), plan grants, usage and logos. Payment event ids stay, holding only
+//! and user agents), plan grants, usage, logos and dynamic codes (buried: their slugs
+//! stay taken, their targets and statistics go). Payment event ids stay, holding only
 //! the account's number, so that a late retry of an old payment cannot grant anything to
 //! a new account. Account numbers are never reused.
 
@@ -42,6 +43,7 @@ impl Store {
         txn.open_table(LOGO_META)?
             .retain_in(logos.clone(), |_, _| false)?;
         txn.open_table(LOGO_DATA)?.retain_in(logos, |_, _| false)?;
+        super::links::bury_account_codes(&txn, account_id)?;
         self.commit(txn)?;
         Ok(true)
     }

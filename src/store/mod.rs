@@ -9,10 +9,12 @@ mod check;
 mod deletion;
 mod grants;
 mod keys;
+mod links;
 mod logos;
 pub mod migrate;
 mod open;
 mod overlay;
+mod scans;
 mod sessions;
 mod tables;
 mod usage;
@@ -34,7 +36,9 @@ pub use accounts::{EmailTaken, NewAccount};
 pub use check::{CheckReport, check};
 pub use grants::{GrantRecord, PaymentGrant};
 pub use keys::{KeyChange, KeyChangeRequest};
+pub use links::{CodeChange, CodeCreated, NewCode};
 pub use logos::{LogoAdded, LogoRecord};
+pub use scans::DayTotals;
 pub use sessions::SessionRecord;
 pub use usage::UsageTotal;
 
@@ -218,6 +222,12 @@ impl Store {
         txn.open_table(ACCOUNT_ID_TO_USAGE)?;
         txn.open_table(LOGO_META)?;
         txn.open_table(LOGO_DATA)?;
+        txn.open_table(CODE_ID_TO_CODE)?;
+        txn.open_table(SLUG_TO_CODE_ID)?;
+        txn.open_table(ACCOUNT_CODES)?;
+        txn.open_table(CODE_SCAN_DAYS)?;
+        txn.open_table(CODE_SCAN_HOURS)?;
+        txn.open_table(CODE_SCAN_VALUES)?;
         self.commit(txn)?;
         Ok(ServerSecret(secret))
     }

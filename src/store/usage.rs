@@ -53,16 +53,20 @@ impl Store {
     /// accounts deleted meanwhile are dropped.
     pub fn write_usage(&self, totals: &[UsageTotal]) -> Result<(), StoreError> {
         let txn = self.begin_write()?;
-        {
-            let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
-            let mut usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
-            for &(account_id, period_start, used) in totals {
-                if accounts.get(account_id)?.is_some() {
-                    usage.insert(account_id, (period_start, used))?;
-                }
-            }
-        }
+        put_usage(&txn, totals)?;
         self.commit(txn)?;
         Ok(())
     }
+}
+
+/// Writes absolute usage totals inside `txn` (see [`Store::write_usage`]).
+pub(super) fn put_usage(txn: &redb::WriteTransaction, totals: &[UsageTotal]) -> Result<(), StoreError> {
+    let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
+    let mut usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
+    for &(account_id, period_start, used) in totals {
+        if accounts.get(account_id)?.is_some() {
+            usage.insert(account_id, (period_start, used))?;
+        }
+    }
+    Ok(())
 }

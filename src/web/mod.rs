@@ -13,6 +13,7 @@ mod home;
 mod key_page;
 mod origin;
 mod plans;
+pub mod redirect;
 mod session;
 
 use actix_web::web;
@@ -52,7 +53,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin", web::get().to(admin::show))
         .route("/admin/grant", web::post().to(admin::grant))
         .route("/admin/status", web::post().to(admin::set_status))
-        .route("/static/{file}", web::get().to(assets::serve));
+        .route("/static/{file}", web::get().to(assets::serve))
+        .service(
+            web::resource("/r/{slug}")
+                .route(web::get().to(redirect::follow))
+                .route(web::head().to(redirect::follow)),
+        );
 }
 
 /// The HTML 404 for any unknown path outside the API.
