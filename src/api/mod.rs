@@ -2,6 +2,8 @@
 
 mod body;
 mod caller;
+pub mod code_ops;
+mod codes;
 mod health;
 mod logos;
 mod params;
@@ -14,8 +16,9 @@ mod usage;
 use actix_web::web;
 
 pub use caller::{KeyCheck, KeyHolder};
+pub use codes::csv_response as codes_csv;
 pub use problem::Problem;
-pub use qr::{validate_json, validate_query};
+pub use qr::{serve_account, validate_json, validate_query};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::check))
@@ -32,6 +35,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(logos::list)),
                 )
                 .service(only("/v1/logos/{id}", "DELETE").route(web::delete().to(logos::delete)))
+                .service(
+                    only("/v1/codes", "GET, POST")
+                        .route(web::post().to(codes::create))
+                        .route(web::get().to(codes::list)),
+                )
+                .service(
+                    only("/v1/codes/{id}", "GET, PATCH, DELETE")
+                        .route(web::get().to(codes::show))
+                        .route(web::patch().to(codes::update))
+                        .route(web::delete().to(codes::delete)),
+                )
+                .service(only("/v1/codes/{id}/scans", "GET").route(web::get().to(codes::scans)))
                 .default_service(web::to(not_found)),
         );
 }

@@ -12,6 +12,7 @@ pub mod agent;
 pub mod code;
 pub mod csv;
 pub mod directory;
+pub mod report;
 pub mod slug;
 pub mod stats;
 pub mod tally;

@@ -5,6 +5,8 @@ mod account_page;
 mod admin;
 mod assets;
 mod auth_pages;
+mod charts;
+mod codes;
 mod context;
 mod dashboard;
 mod errors;
@@ -45,6 +47,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(key_page::submit),
         )
         .route("/dashboard/plans", web::get().to(plans::show))
+        .service(
+            web::resource("/dashboard/codes")
+                .get(codes::list)
+                .post(codes::create),
+        )
+        .service(
+            web::resource("/dashboard/codes/{id}")
+                .get(codes::show)
+                .post(codes::submit),
+        )
+        .route("/dashboard/codes/{id}/scans.csv", web::get().to(codes::csv))
+        .route("/dashboard/codes/{id}/download", web::get().to(codes::download))
         .service(
             web::resource("/dashboard/account")
                 .get(account_page::show)
