@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::links::code::{self, NameError};
 use crate::links::report::{self, Report};
 use crate::links::stats::{DayRange, Group, MAX_HOURLY_DAYS, day_of};
-use crate::links::{DynamicCode, Slug, Target, short_url};
+use crate::links::{DynamicCode, Owner, Slug, Target, short_url};
 use crate::qr::design::{DESIGN_PARAMS, Design};
 use crate::state::{AppState, blocking};
 use crate::store::{CodeChange, CodeCreated, NewCode};
@@ -169,7 +169,13 @@ pub async fn create(
     let store = state.store.clone();
     match blocking(move || Ok(store.create_code(new)?)).await? {
         CodeCreated::Created(code) => {
-            state.links.directory.put(&code);
+            let directory = &state.links.directory;
+            directory.put(&code);
+            if directory.owner(account.id).is_none() {
+                // A first code: the owner as read for this request. Generation 0 makes
+                // the flush job (or a lapsed scan) read it again before trusting it long.
+                directory.set_owner(account.id, Owner::of(Some(account), 0));
+            }
             tracing::info!(account_id = account.id, code = %code.public_id(), "dynamic code created");
             Ok(code)
         }

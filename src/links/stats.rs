@@ -119,14 +119,12 @@ impl DayRange {
         today: i64,
         max_days: i64,
     ) -> Result<Self, RangeError> {
+        let from = from.map(|raw| parse_day("from", raw)).transpose()?;
         let to = match to {
             Some(raw) => parse_day("to", raw)?,
             None => today,
         };
-        let from = match from {
-            Some(raw) => parse_day("from", raw)?,
-            None => to - 29.min(max_days - 1),
-        };
+        let from = from.unwrap_or(to - 29.min(max_days - 1));
         if from > to {
             return Err(RangeError {
                 parameter: "from",

@@ -4,6 +4,8 @@ mod accounts;
 mod admin;
 mod bad_input;
 mod behind_proxy;
+mod codes;
+mod codes_dashboard;
 mod crash;
 mod csrf;
 mod datafile;
