@@ -96,6 +96,7 @@ start_bench_qrgate() {
     QRGATE_LIMITS__KEYLESS_PER_SECOND=1000000 \
     QRGATE_LIMITS__KEYLESS_BURST=1000000 \
     QRGATE_LIMITS__SIGNUP_BURST=100 \
+    QRGATE_SERVER__PUBLIC_URL=http://qr.bench.invalid \
     "$@" "$bin" --bind 127.0.0.1:0 --data-dir "$WORK/data" || die "qrgate did not start"
   QRGATE_PID=$START_PID
   QRGATE=$START_ADDR

@@ -332,3 +332,86 @@ impl Store {
         Ok(stale.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Email, PlanPeriod, Role};
+    use crate::store::NewAccount;
+
+    fn account(store: &Store, email: &str) -> u64 {
+        let new = NewAccount {
+            email: Email::parse(email).unwrap(),
+            password_hash: String::new(),
+            role: Role::User,
+            period: PlanPeriod {
+                plan: "trial".into(),
+                start: 0,
+                end: 100,
+            },
+            now: 0,
+        };
+        store.create_account(new).unwrap().unwrap().id
+    }
+
+    fn new_code(account_id: u64, slug: Option<&str>) -> NewCode {
+        NewCode {
+            account_id,
+            slug: slug.map(|s| Slug::parse(s).unwrap()),
+            target: "https://example.org/".into(),
+            name: "n".into(),
+            design: Default::default(),
+            now: 1,
+            limit: 2,
+        }
+    }
+
+    #[test]
+    fn slugs_are_unique_without_regard_to_case_and_outlive_their_codes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path()).unwrap();
+        let ada = account(&store, "ada@example.org");
+        let bob = account(&store, "bob@example.org");
+        let CodeCreated::Created(code) = store.create_code(new_code(ada, Some("Menu-01"))).unwrap() else {
+            panic!("created")
+        };
+        assert!(matches!(store.create_code(new_code(bob, Some("menu-01"))).unwrap(), CodeCreated::SlugTaken));
+        store.delete_code(ada, code.id, 2).unwrap();
+        assert!(matches!(store.create_code(new_code(bob, Some("MENU-01"))).unwrap(), CodeCreated::SlugTaken));
+        let (codes, _) = store.codes_and_owners().unwrap();
+        assert_eq!(codes.len(), 1);
+        assert_eq!((codes[0].target.as_str(), codes[0].deleted_at), ("", Some(2)), "a tombstone");
+    }
+
+    #[test]
+    fn the_limit_counts_live_codes_of_the_account_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path()).unwrap();
+        let ada = account(&store, "ada@example.org");
+        let bob = account(&store, "bob@example.org");
+        let first = match store.create_code(new_code(ada, None)).unwrap() {
+            CodeCreated::Created(code) => code,
+            other => panic!("{other:?}"),
+        };
+        store.create_code(new_code(ada, None)).unwrap();
+        assert!(matches!(store.create_code(new_code(ada, None)).unwrap(), CodeCreated::LimitReached));
+        assert!(matches!(store.create_code(new_code(bob, None)).unwrap(), CodeCreated::Created(_)));
+        store.delete_code(ada, first.id, 3).unwrap();
+        assert!(matches!(store.create_code(new_code(ada, None)).unwrap(), CodeCreated::Created(_)));
+        assert!(store.update_code(bob, first.id, CodeChange::default()).unwrap().is_none(), "not bob's");
+        assert!(store.code(ada, first.id).unwrap().is_none(), "deleted");
+    }
+
+    #[test]
+    fn deleting_an_account_buries_its_codes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path()).unwrap();
+        let ada = account(&store, "ada@example.org");
+        store.create_code(new_code(ada, Some("ada-code"))).unwrap();
+        assert!(store.delete_account(ada).unwrap());
+        let (codes, owners) = store.codes_and_owners().unwrap();
+        assert!(codes[0].is_deleted());
+        assert!(owners.is_empty(), "no live code, no owner to load");
+        assert_eq!(store.code_count(ada).unwrap(), 0);
+    }
+}

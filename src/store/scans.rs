@@ -163,3 +163,105 @@ pub(super) fn erase_scans(txn: &WriteTransaction, code_id: u64) -> Result<(), St
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Email, PlanPeriod, Role};
+    use crate::links::tally::DayCounts;
+    use crate::store::{CodeCreated, NewAccount, NewCode};
+
+    fn store_with_code() -> (tempfile::TempDir, Store, DynamicCode) {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path()).unwrap();
+        let account = store
+            .create_account(NewAccount {
+                email: Email::parse("a@example.org").unwrap(),
+                password_hash: String::new(),
+                role: Role::User,
+                period: PlanPeriod {
+                    plan: "trial".into(),
+                    start: 0,
+                    end: 100,
+                },
+                now: 0,
+            })
+            .unwrap()
+            .unwrap();
+        let new = NewCode {
+            account_id: account.id,
+            slug: None,
+            target: "https://example.org/".into(),
+            name: String::new(),
+            design: Default::default(),
+            now: 0,
+            limit: 3,
+        };
+        let CodeCreated::Created(code) = store.create_code(new).unwrap() else {
+            panic!("created")
+        };
+        (dir, store, code)
+    }
+
+    fn batch(code_id: u64, day: i64, scans: u64, referrers: &[&str]) -> ScanBatch {
+        let mut counts = DayCounts {
+            scans,
+            bots: 1,
+            unique: 1,
+            ..Default::default()
+        };
+        counts.hours[3] = scans;
+        for referrer in referrers {
+            counts.values[Dimension::Referrer.index()].insert((*referrer).into(), 1);
+        }
+        [((code_id, day), counts)].into_iter().collect()
+    }
+
+    #[test]
+    fn batches_add_up_and_counts_of_deleted_codes_are_dropped() {
+        let (_dir, store, code) = store_with_code();
+        store.write_counts(&[], &batch(code.id, 10, 2, &["a.example"])).unwrap();
+        store.write_counts(&[], &batch(code.id, 10, 3, &["a.example"])).unwrap();
+        let range = DayRange { from: 10, to: 10 };
+        assert_eq!(store.scan_days(code.id, range).unwrap(), vec![(10, (5, 2, 2))]);
+        assert_eq!(store.scan_hours(code.id, range).unwrap(), vec![(243, 5)]);
+        let referrers = store.scan_values(code.id, range, Dimension::Referrer).unwrap();
+        assert_eq!(referrers, vec![("a.example".to_owned(), 2)]);
+
+        assert!(store.delete_code(code.account_id, code.id, 5).unwrap().is_some());
+        assert!(store.scan_days(code.id, range).unwrap().is_empty(), "erased with the code");
+        store.write_counts(&[], &batch(code.id, 10, 4, &[])).unwrap();
+        assert!(store.scan_days(code.id, range).unwrap().is_empty(), "a late flush adds nothing");
+    }
+
+    #[test]
+    fn a_day_keeps_a_bounded_number_of_values_and_counts_the_rest_as_other() {
+        let (_dir, store, code) = store_with_code();
+        let hosts: Vec<String> = (0..MAX_VALUES_PER_DAY + 20).map(|i| format!("h{i}.example")).collect();
+        for chunk in hosts.chunks(7) {
+            let names: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            store.write_counts(&[], &batch(code.id, 10, 1, &names)).unwrap();
+        }
+        let values = store
+            .scan_values(code.id, DayRange { from: 10, to: 10 }, Dimension::Referrer)
+            .unwrap();
+        assert_eq!(values.len(), MAX_VALUES_PER_DAY + 1);
+        assert_eq!(values[0], (OTHER.to_owned(), 20));
+    }
+
+    #[test]
+    fn days_before_the_retention_are_pruned_and_later_ones_kept() {
+        let (_dir, store, code) = store_with_code();
+        for day in [8, 9, 10, 11] {
+            store.write_counts(&[], &batch(code.id, day, 1, &["a.example"])).unwrap();
+        }
+        store.prune_scans(10).unwrap();
+        let all = DayRange { from: 0, to: 20 };
+        let days: Vec<i64> = store.scan_days(code.id, all).unwrap().iter().map(|d| d.0).collect();
+        assert_eq!(days, vec![10, 11]);
+        let hours: Vec<i64> = store.scan_hours(code.id, all).unwrap().iter().map(|h| h.0 / 24).collect();
+        assert_eq!(hours, vec![10, 11]);
+        let kept = store.scan_values(code.id, all, Dimension::Referrer).unwrap();
+        assert_eq!(kept, vec![("a.example".to_owned(), 2)]);
+    }
+}

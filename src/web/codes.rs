@@ -5,7 +5,7 @@
 //! as with the API key) and shows its scans as server-drawn charts with CSV exports.
 
 use actix_web::http::StatusCode;
-use actix_web::web::{Data, Path, Payload, Query};
+use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 use serde::Deserialize;
@@ -115,25 +115,17 @@ pub struct CodeForm {
 
 has_csrf!(CodeForm);
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    cursor: Option<String>,
-    notice: Option<String>,
-}
-
 pub async fn list(
     req: HttpRequest,
     state: Data<AppState>,
-    query: Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::load(&req, &state).await?;
     let account = ctx.account()?;
-    let notice = match query.notice.as_deref() {
+    let notice = match query(&req, "notice").as_deref() {
         Some("deleted") => Some("The code was deleted. Its short link now shows that it is gone.".to_owned()),
         _ => None,
     };
-    let before = query
-        .cursor
+    let before = query(&req, "cursor")
         .as_deref()
         .and_then(|c| c.strip_prefix('c'))
         .and_then(|c| c.parse().ok());
@@ -170,21 +162,15 @@ pub async fn create(
     }
 }
 
-#[derive(Deserialize)]
-pub struct ShowQuery {
-    notice: Option<String>,
-}
-
 pub async fn show(
     req: HttpRequest,
     id: Path<String>,
     state: Data<AppState>,
-    query: Query<ShowQuery>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::load(&req, &state).await?;
     let account = ctx.account()?;
     let code = owned(&state, account, &id).await?;
-    let notice = match query.notice.as_deref() {
+    let notice = match query(&req, "notice").as_deref() {
         Some("created") => Some("The code was created. Download it below, print it, and change its target here whenever you like.".to_owned()),
         Some("saved") => Some("Saved. Every scan from now on goes to the new settings.".to_owned()),
         _ => None,
@@ -232,31 +218,20 @@ pub async fn submit(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsvQuery {
-    group: Option<String>,
-}
-
 /// The scans of the last 30 days as CSV.
 pub async fn csv(
     req: HttpRequest,
     id: Path<String>,
     state: Data<AppState>,
-    query: Query<CsvQuery>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::load(&req, &state).await?;
     let account = ctx.account()?;
     let code = owned(&state, account, &id).await?;
-    let group = Group::parse(query.group.as_deref().unwrap_or("day"))
+    let group = Group::parse(query(&req, "group").as_deref().unwrap_or("day"))
         .ok_or(PageError::BadForm("group"))?;
     let range = code_ops::range(&state, group, None, None).map_err(page_error)?;
     let report = code_ops::report(&state, code.id, group, range).await.map_err(page_error)?;
     Ok(crate::api::codes_csv(&code, &report))
-}
-
-#[derive(Deserialize)]
-pub struct DownloadQuery {
-    format: Option<String>,
 }
 
 /// The code's image in one format, as a file: a generation counted for the owner.
@@ -264,12 +239,12 @@ pub async fn download(
     req: HttpRequest,
     id: Path<String>,
     state: Data<AppState>,
-    query: Query<DownloadQuery>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::load(&req, &state).await?;
     let account = ctx.account()?;
     let code = owned(&state, account, &id).await?;
-    let format = query.format.as_deref().unwrap_or("png");
+    let format = query(&req, "format").unwrap_or_else(|| "png".to_owned());
+    let format = format.as_str();
     if !formats().contains(&format) {
         return Err(PageError::BadForm("format"));
     }
@@ -413,6 +388,16 @@ fn breakdown(dimension: Dimension, title: &'static str, report: &Report) -> Brea
         chart: charts::breakdown(&rows, title),
         rows,
     }
+}
+
+/// The last value of a query parameter; a malformed query counts as none.
+fn query(req: &HttpRequest, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .ok()?
+        .into_iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
 }
 
 fn last_30_days(state: &AppState) -> DayRange {

@@ -6,6 +6,7 @@ mod bad_input;
 mod behind_proxy;
 mod codes;
 mod codes_dashboard;
+mod codes_process;
 mod crash;
 mod csrf;
 mod datafile;
