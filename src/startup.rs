@@ -13,8 +13,8 @@ use crate::auth::PasswordHasher;
 use crate::client_ip::IpRange;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::limits::Limiters;
-use crate::metering::UsageMeter;
+use crate::gate::limits::Limiters;
+use crate::gate::metering::UsageMeter;
 use crate::periodic::Periodic;
 use crate::render_cache::RenderCache;
 use crate::state::AppState;
@@ -63,7 +63,7 @@ impl Application {
             })?;
         let addr = listener.local_addr()?;
         let server_config = config.server.clone();
-        let meter = UsageMeter::default();
+        let meter = UsageMeter::new(clock.clone());
         let trusted_proxies = config
             .server
             .trusted_proxies
@@ -90,6 +90,7 @@ impl Application {
             meter,
             metrics: Default::default(),
             key_cache: Default::default(),
+            admin_summary: Default::default(),
             links,
             trusted_proxies,
             hashing: Semaphore::new(cores),
@@ -146,7 +147,7 @@ fn start_jobs(state: &web::Data<AppState>) -> std::io::Result<Vec<Periodic>> {
     let mut pruned_day = None;
     let flush = Periodic::start("usage-flush", flush_every, move || {
         let now = flushed.clock.now();
-        match meter.flush_with(&store, &flushed.links.tally, now) {
+        match meter.flush_with(&store, Some(&flushed.links.tally)) {
             Ok(_) => flushed.metrics.flushed(now),
             // The counts stay in memory and are written at the next interval.
             Err(e) => tracing::error!(error = %e, "usage counts could not be written"),

@@ -11,12 +11,12 @@ use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{Map, Value, json};
 
-use super::caller::{KeyCheck, KeyHolder};
 use super::code_ops::{self, CodeEdit, CodeFailure, CodeInput};
 use super::params::{self, Pairs};
-use super::{Problem, body, rate};
+use super::{Problem, body};
 use crate::domain::AccountStatus;
-use crate::limits::Decision;
+use crate::gate::limits::Decision;
+use crate::gate::{KeyCheck, KeyHolder, rate};
 use crate::links::code::parse_id;
 use crate::links::report::Report;
 use crate::links::stats::{Group, date};

@@ -1,24 +1,22 @@
 //! The JSON/image API under `/api/v1`, plus `/healthz`. Errors are problem+json.
 
 mod body;
-mod caller;
 pub mod code_ops;
 mod codes;
 mod health;
 mod logos;
 mod params;
 mod payments;
-mod problem;
 mod qr;
-mod rate;
 mod usage;
 
 use actix_web::web;
 
-pub use caller::{KeyCheck, KeyHolder};
+pub use crate::gate::{KeyCheck, KeyHolder};
+pub use crate::problem::Problem;
 pub use codes::csv_response as codes_csv;
-pub use problem::Problem;
 pub use qr::{serve_account, validate_json, validate_query};
+pub use usage::DAILY_USAGE_PARAMS;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::check))
@@ -27,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api")
                 .service(only("/v1/usage", "GET").route(web::get().to(usage::show)))
+                .service(only("/v1/usage/daily", "GET").route(web::get().to(usage::daily)))
                 .service(only("/v1/qr/{type}", "GET").route(web::get().to(qr::get)))
                 .service(only("/v1/qr", "POST").route(web::post().to(qr::post)))
                 .service(

@@ -20,6 +20,7 @@ pub enum Endpoint {
     CodeDelete,
     CodeScans,
     Usage,
+    UsageDaily,
     Health,
 }
 
@@ -73,7 +74,9 @@ impl Group {
             Group::DynamicCodes => {
                 "Codes that hold a short link on this server (/r/...), whose target you can change after printing, with scan statistics by day, hour, device, OS, browser, language and referring site (totals only: no address or User-Agent is kept). Managing codes does not count against the quota; rendering a code's image (image_url) does. They need the server's public_url."
             }
-            Group::Usage => "Where your key stands: plan, status, quota and what is left of it.",
+            Group::Usage => {
+                "Where your key stands: plan, status, quota and what is left of it, and the generations of each day."
+            }
             Group::Service => "For monitoring; needs no key.",
         }
     }
@@ -225,6 +228,7 @@ impl Endpoint {
             Endpoint::CodeDelete,
             Endpoint::CodeScans,
             Endpoint::Usage,
+            Endpoint::UsageDaily,
             Endpoint::Health,
         ]);
         all
@@ -245,6 +249,7 @@ impl Endpoint {
             Endpoint::CodeDelete => "code-delete".into(),
             Endpoint::CodeScans => "code-scans".into(),
             Endpoint::Usage => "usage-show".into(),
+            Endpoint::UsageDaily => "usage-daily".into(),
             Endpoint::Health => "health".into(),
         }
     }
@@ -259,7 +264,7 @@ impl Endpoint {
             | Endpoint::CodeUpdate
             | Endpoint::CodeDelete
             | Endpoint::CodeScans => Group::DynamicCodes,
-            Endpoint::Usage => Group::Usage,
+            Endpoint::Usage | Endpoint::UsageDaily => Group::Usage,
             Endpoint::Health => Group::Service,
         }
     }
@@ -286,6 +291,7 @@ impl Endpoint {
             }
             Endpoint::CodeScans => "/api/v1/codes/{id}/scans".into(),
             Endpoint::Usage => "/api/v1/usage".into(),
+            Endpoint::UsageDaily => "/api/v1/usage/daily".into(),
             Endpoint::Health => "/healthz".into(),
         }
     }
@@ -304,6 +310,7 @@ impl Endpoint {
             Endpoint::CodeDelete => "Delete a dynamic code",
             Endpoint::CodeScans => "Scans of a dynamic code",
             Endpoint::Usage => "Plan and usage",
+            Endpoint::UsageDaily => "Usage per day",
             Endpoint::Health => "Health check",
         }
     }
@@ -315,7 +322,7 @@ impl Endpoint {
                 "The same codes as the GET operations, with the type, its content (data) and the design in a JSON body. Values may be strings, numbers or booleans."
             }
             Endpoint::LogoUpload => {
-                "Send a PNG, JPEG or SVG image as the request body: at most 256 KiB and 1024×1024 pixels, and an SVG may not refer to anything outside itself. Answers with the logo's id."
+                "Send a PNG, JPEG or SVG image as the request body: at most 256 KiB and 1024×1024 pixels. An SVG may hold shapes, paths, groups, linear and radial gradients, clip paths and their painting attributes (as attributes or in a style attribute), and may not refer to anything outside itself; images, patterns, masks, filters, <use>, text, scripts and style sheets are refused with the reason. The logo is converted once, on upload: PNG outputs draw a bitmap of it, SVG outputs embed the sanitised SVG. Answers with the logo's id."
             }
             Endpoint::LogoList => "The logos of the key's account, newest last.",
             Endpoint::LogoDelete => {
@@ -338,7 +345,10 @@ impl Endpoint {
                 "Counts of the code's scans between from and to, grouped by day (with bot fetches and estimated unique scanners), hour, device, os, browser, referrer, language or bot. Bots and link-preview fetchers are counted apart from scans."
             }
             Endpoint::Usage => {
-                "The key's plan, its status (active, expired, over_quota or disabled), the quota, how much of it is used and left, the period's end, and the rate limit."
+                "The key's plan, its status (active, expired or over_quota), the quota, how much of it is used and left, the period's end, and the rate limit. It answers 200 whenever the key is known, also when the period has ended or the quota is used up: that is when a client most needs it. A disabled account gets 403."
+            }
+            Endpoint::UsageDaily => {
+                "The key's account's successful generations on each UTC day from `from` to `to`, both included, as [{date, count}], days without generations included. Without dates, the last 30 days; at most 400 days per request, and days are kept for 400 days. Counts agree with `used` at every moment. Answers 200 also when the period has ended or the quota is used up."
             }
             Endpoint::Health => "200 while the server and its database answer, 503 otherwise.",
         }
@@ -352,6 +362,7 @@ impl Endpoint {
             Endpoint::CodeList => CODE_LIST,
             Endpoint::CodeShow | Endpoint::CodeUpdate | Endpoint::CodeDelete => CODE_PATH,
             Endpoint::CodeScans => CODE_SCANS,
+            Endpoint::UsageDaily => crate::api::DAILY_USAGE_PARAMS,
             _ => &[],
         }
     }
@@ -415,7 +426,7 @@ mod tests {
     #[test]
     fn every_operation_has_a_distinct_id_and_method_and_path() {
         let all = Endpoint::all();
-        assert_eq!(all.len(), QrType::ALL.len() + 12);
+        assert_eq!(all.len(), QrType::ALL.len() + 13);
         for (i, a) in all.iter().enumerate() {
             for b in &all[..i] {
                 assert_ne!(a.id(), b.id());

@@ -6,8 +6,7 @@
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 
 use super::tables::*;
-use super::usage::put_usage;
-use super::{Store, StoreError, UsageTotal, decode};
+use super::{Store, StoreError, decode};
 use crate::links::stats::{DayRange, Dimension, MAX_VALUES_PER_DAY, OTHER};
 use crate::links::{DynamicCode, ScanBatch};
 
@@ -15,41 +14,11 @@ use crate::links::{DynamicCode, ScanBatch};
 pub type DayTotals = (u64, u64, u64);
 
 impl Store {
-    /// Writes the usage totals (absolute) and the scan batch (increments) in one
-    /// transaction. Counts of codes deleted meanwhile are dropped.
-    pub fn write_counts(&self, usage: &[UsageTotal], scans: &ScanBatch) -> Result<(), StoreError> {
+    /// Writes a scan batch (increments) in a transaction of its own; the flush writes
+    /// it with the usage counts instead (`Store::write_usage_flush_with`).
+    pub fn write_scans(&self, scans: &ScanBatch) -> Result<(), StoreError> {
         let txn = self.begin_write()?;
-        put_usage(&txn, usage)?;
-        {
-            let codes = txn.open_table(CODE_ID_TO_CODE)?;
-            let mut days = txn.open_table(CODE_SCAN_DAYS)?;
-            let mut hours = txn.open_table(CODE_SCAN_HOURS)?;
-            let mut values = txn.open_table(CODE_SCAN_VALUES)?;
-            for (&(code_id, day), counts) in scans {
-                let live = match codes.get(code_id)? {
-                    Some(bytes) => !decode::<DynamicCode>("dynamic_codes", bytes.value())?.is_deleted(),
-                    None => false,
-                };
-                if !live {
-                    continue;
-                }
-                let (scans, bots, unique) = days.get((code_id, day))?.map_or((0, 0, 0), |v| v.value());
-                days.insert(
-                    (code_id, day),
-                    (scans + counts.scans, bots + counts.bots, unique + counts.unique),
-                )?;
-                for (offset, &n) in counts.hours.iter().enumerate().filter(|(_, n)| **n > 0) {
-                    let hour = day * 24 + offset as i64;
-                    let stored = hours.get((code_id, hour))?.map_or(0, |v| v.value());
-                    hours.insert((code_id, hour), stored + n)?;
-                }
-                for dimension in Dimension::ALL {
-                    for (value, &n) in &counts.values[dimension.index()] {
-                        add_value(&mut values, (code_id, day, dimension.code()), value, n)?;
-                    }
-                }
-            }
-        }
+        add_scans(&txn, scans)?;
         self.commit(txn)?;
         Ok(())
     }
@@ -126,6 +95,43 @@ impl Store {
         self.commit(txn)?;
         Ok(ids.len())
     }
+}
+
+/// Adds a batch of scan counts inside `txn`. Counts of codes deleted meanwhile are
+/// dropped.
+pub(super) fn add_scans(txn: &WriteTransaction, scans: &ScanBatch) -> Result<(), StoreError> {
+    if scans.is_empty() {
+        return Ok(());
+    }
+    let codes = txn.open_table(CODE_ID_TO_CODE)?;
+    let mut days = txn.open_table(CODE_SCAN_DAYS)?;
+    let mut hours = txn.open_table(CODE_SCAN_HOURS)?;
+    let mut values = txn.open_table(CODE_SCAN_VALUES)?;
+    for (&(code_id, day), counts) in scans {
+        let live = match codes.get(code_id)? {
+            Some(bytes) => !decode::<DynamicCode>("dynamic_codes", bytes.value())?.is_deleted(),
+            None => false,
+        };
+        if !live {
+            continue;
+        }
+        let (scans, bots, unique) = days.get((code_id, day))?.map_or((0, 0, 0), |v| v.value());
+        days.insert(
+            (code_id, day),
+            (scans + counts.scans, bots + counts.bots, unique + counts.unique),
+        )?;
+        for (offset, &n) in counts.hours.iter().enumerate().filter(|(_, n)| **n > 0) {
+            let hour = day * 24 + offset as i64;
+            let stored = hours.get((code_id, hour))?.map_or(0, |v| v.value());
+            hours.insert((code_id, hour), stored + n)?;
+        }
+        for dimension in Dimension::ALL {
+            for (value, &n) in &counts.values[dimension.index()] {
+                add_value(&mut values, (code_id, day, dimension.code()), value, n)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Adds `n` to a value of a day's breakdown; a new value past the day's limit of
@@ -220,8 +226,8 @@ mod tests {
     #[test]
     fn batches_add_up_and_counts_of_deleted_codes_are_dropped() {
         let (_dir, store, code) = store_with_code();
-        store.write_counts(&[], &batch(code.id, 10, 2, &["a.example"])).unwrap();
-        store.write_counts(&[], &batch(code.id, 10, 3, &["a.example"])).unwrap();
+        store.write_scans(&batch(code.id, 10, 2, &["a.example"])).unwrap();
+        store.write_scans(&batch(code.id, 10, 3, &["a.example"])).unwrap();
         let range = DayRange { from: 10, to: 10 };
         assert_eq!(store.scan_days(code.id, range).unwrap(), vec![(10, (5, 2, 2))]);
         assert_eq!(store.scan_hours(code.id, range).unwrap(), vec![(243, 5)]);
@@ -230,7 +236,7 @@ mod tests {
 
         assert!(store.delete_code(code.account_id, code.id, 5).unwrap().is_some());
         assert!(store.scan_days(code.id, range).unwrap().is_empty(), "erased with the code");
-        store.write_counts(&[], &batch(code.id, 10, 4, &[])).unwrap();
+        store.write_scans(&batch(code.id, 10, 4, &[])).unwrap();
         assert!(store.scan_days(code.id, range).unwrap().is_empty(), "a late flush adds nothing");
     }
 
@@ -240,7 +246,7 @@ mod tests {
         let hosts: Vec<String> = (0..MAX_VALUES_PER_DAY + 20).map(|i| format!("h{i}.example")).collect();
         for chunk in hosts.chunks(7) {
             let names: Vec<&str> = chunk.iter().map(String::as_str).collect();
-            store.write_counts(&[], &batch(code.id, 10, 1, &names)).unwrap();
+            store.write_scans(&batch(code.id, 10, 1, &names)).unwrap();
         }
         let values = store
             .scan_values(code.id, DayRange { from: 10, to: 10 }, Dimension::Referrer)
@@ -253,7 +259,7 @@ mod tests {
     fn days_before_the_retention_are_pruned_and_later_ones_kept() {
         let (_dir, store, code) = store_with_code();
         for day in [8, 9, 10, 11] {
-            store.write_counts(&[], &batch(code.id, day, 1, &["a.example"])).unwrap();
+            store.write_scans(&batch(code.id, day, 1, &["a.example"])).unwrap();
         }
         store.prune_scans(10).unwrap();
         let all = DayRange { from: 0, to: 20 };

@@ -5,7 +5,7 @@ mod account_page;
 mod admin;
 mod assets;
 mod auth_pages;
-mod charts;
+pub mod charts;
 mod codes;
 mod context;
 mod dashboard;
@@ -20,6 +20,7 @@ mod session;
 
 use actix_web::web;
 
+pub use admin::SummaryCache as AdminSummaryCache;
 pub use context::{Nav, PageContext};
 pub use errors::PageError;
 pub use origin::SiteOrigin;
