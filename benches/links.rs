@@ -1,12 +1,13 @@
 //! The per-scan cost of the dynamic-code redirect's own work (`cargo bench --bench
 //! links`): classifying the User-Agent, and the whole count (classification, referrer
-//! and language, the keyed unique-visitor hash and the tally), next to the slug lookup.
+//! and language, the keyed unique-visitor hash and the tally), next to the slug lookup,
+//! with the classification cache the redirect uses.
 
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use qrgate::links::agent::classify;
+use qrgate::links::agent::{AgentCache, classify};
 use qrgate::links::tally::Scan;
 use qrgate::links::{Directory, DynamicCode, Owner, ScanTally, visit};
 
@@ -49,9 +50,13 @@ fn whole_scan(c: &mut Criterion) {
     c.bench_function("resolve slug", |b| {
         b.iter(|| directory.resolve(black_box("k3x9q2mf"), 1_790_000_000, 0))
     });
+    let agents = AgentCache::default();
+    c.bench_function("classify iphone_safari, cached", |b| {
+        b.iter(|| agents.classify(black_box(Some(AGENTS[0].1))))
+    });
     let tally = ScanTally::default();
     let mut n = 0u32;
-    c.bench_function("count a scan (iphone_safari)", |b| {
+    c.bench_function("count a scan (iphone_safari, class cached)", |b| {
         b.iter(|| {
             n = n.wrapping_add(1);
             let referrer = visit::referrer_host(None);
@@ -59,7 +64,7 @@ fn whole_scan(c: &mut Criterion) {
             tally.record(&Scan {
                 code_id: 7,
                 at: 1_790_000_000,
-                client: classify(Some(AGENTS[0].1)),
+                client: agents.classify(Some(AGENTS[0].1)),
                 referrer: referrer.as_deref(),
                 language: language.as_deref(),
                 ip: IpAddr::V4(Ipv4Addr::from(n)),

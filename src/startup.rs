@@ -78,6 +78,7 @@ impl Application {
         let links = crate::links::Links {
             directory: store.link_directory()?,
             tally: Default::default(),
+            agents: Default::default(),
         };
         let state = web::Data::new(AppState {
             limiters: Limiters::new(&config),

@@ -31,6 +31,7 @@ pub use target::Target;
 pub struct Links {
     pub directory: Directory,
     pub tally: ScanTally,
+    pub agents: agent::AgentCache,
 }
 
 /// The short link of a slug on the site at `public_url` (which ends with `/`).

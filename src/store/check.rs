@@ -127,9 +127,9 @@ impl Store {
                     c.id == id && c.account_id == account && c.seq == seq && !c.is_deleted()
                 })
             })?;
-        let scan_days = txn.open_table(CODE_SCAN_DAYS)?.iter()?.count();
-        let scan_hours = txn.open_table(CODE_SCAN_HOURS)?.iter()?.count();
-        let scan_values = txn.open_table(CODE_SCAN_VALUES)?.iter()?.count();
+        let scan_days = rows(&txn, CODE_SCAN_DAYS)?;
+        let scan_hours = rows(&txn, CODE_SCAN_HOURS)?;
+        let scan_values = rows(&txn, CODE_SCAN_VALUES)?;
         Ok(vec![
             ("accounts", accounts.len()),
             ("account_emails", emails),

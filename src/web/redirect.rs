@@ -15,7 +15,7 @@ use askama::Template;
 use super::context::html_response;
 use super::{Nav, PageError};
 use crate::links::tally::Scan;
-use crate::links::{Decision, Owner, agent, slug, stats, visit};
+use crate::links::{Decision, Owner, slug, stats, visit};
 use crate::state::{AppState, blocking};
 
 #[derive(Template)]
@@ -93,7 +93,7 @@ fn count(req: &HttpRequest, state: &AppState, code_id: u64, now: i64) {
     state.links.tally.record(&Scan {
         code_id,
         at: now,
-        client: agent::classify(agent.as_deref()),
+        client: state.links.agents.classify(agent.as_deref()),
         referrer: referrer.as_deref(),
         language: language.as_deref(),
         ip: state.client_ip(req),
