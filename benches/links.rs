@@ -12,10 +12,22 @@ use qrgate::links::tally::Scan;
 use qrgate::links::{Directory, DynamicCode, Owner, ScanTally, visit};
 
 const AGENTS: [(&str, &str); 4] = [
-    ("iphone_safari", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"),
-    ("android_chrome", "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36"),
-    ("windows_edge", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0"),
-    ("slackbot", "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"),
+    (
+        "iphone_safari",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+    ),
+    (
+        "android_chrome",
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36",
+    ),
+    (
+        "windows_edge",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0",
+    ),
+    (
+        "slackbot",
+        "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+    ),
 ];
 
 fn classification(c: &mut Criterion) {

@@ -443,7 +443,12 @@ impl Config {
             10,
             3600,
         )?;
-        check_range("dynamic.grace_days", self.dynamic.grace_days.into(), 0, 3650)?;
+        check_range(
+            "dynamic.grace_days",
+            self.dynamic.grace_days.into(),
+            0,
+            3650,
+        )?;
         check_range(
             "dynamic.retention_days",
             self.dynamic.retention_days.into(),
@@ -631,7 +636,10 @@ mod tests {
     #[test]
     fn a_plan_without_dynamic_codes_allows_none_and_bad_figures_name_their_key() {
         let file = "[plans.gold]\nquota = 5\nperiod_days = 7\nrate_per_second = 1\nburst = 1\n";
-        assert_eq!(load_with(Some(file), &[]).unwrap().plans["gold"].dynamic_codes, 0);
+        assert_eq!(
+            load_with(Some(file), &[]).unwrap().plans["gold"].dynamic_codes,
+            0
+        );
         let err = load_with(None, &[("QRGATE_DYNAMIC__RETENTION_DAYS", "2")]).unwrap_err();
         assert!(err.to_string().contains("dynamic.retention_days"), "{err}");
         let err = load_with(None, &[("QRGATE_PLANS__PRO__DYNAMIC_CODES", "-1")]).unwrap_err();

@@ -19,19 +19,10 @@ use crate::store::{CodeChange, CodeCreated, NewCode};
 
 #[derive(Debug)]
 pub enum CodeFailure {
-    Invalid {
-        parameter: String,
-        detail: String,
-    },
+    Invalid { parameter: String, detail: String },
     NoPublicUrl,
-    PlanEnded {
-        plan: String,
-        end: i64,
-    },
-    Limit {
-        plan: String,
-        limit: u64,
-    },
+    PlanEnded { plan: String, end: i64 },
+    Limit { plan: String, limit: u64 },
     SlugTaken(String),
     NotFound,
     Internal(AppError),
@@ -100,7 +91,11 @@ pub struct CodeEdit {
 }
 
 pub fn public_url(state: &AppState) -> Result<&Url, CodeFailure> {
-    state.config.server.public_url().ok_or(CodeFailure::NoPublicUrl)
+    state
+        .config
+        .server
+        .public_url()
+        .ok_or(CodeFailure::NoPublicUrl)
 }
 
 fn target(state: &AppState, raw: &str) -> Result<String, CodeFailure> {
@@ -110,7 +105,8 @@ fn target(state: &AppState, raw: &str) -> Result<String, CodeFailure> {
 }
 
 fn name(raw: &str) -> Result<String, CodeFailure> {
-    code::parse_name(raw).map_err(|e: NameError| CodeFailure::invalid("name", format!("`name` {e}")))
+    code::parse_name(raw)
+        .map_err(|e: NameError| CodeFailure::invalid("name", format!("`name` {e}")))
 }
 
 /// The design must be one the QR endpoint accepts; `url` is the short link, so it may
@@ -149,7 +145,12 @@ pub async fn create(
     let limit = plan_running(state, account)?;
     let target = target(state, &input.target)?;
     let name = name(input.name.as_deref().unwrap_or(""))?;
-    let slug = match input.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let slug = match input
+        .slug
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(raw) => Some(
             Slug::parse(raw).map_err(|e| CodeFailure::invalid("slug", format!("`slug` {e}")))?,
         ),
@@ -213,7 +214,11 @@ pub async fn update(
 ) -> Result<DynamicCode, CodeFailure> {
     plan_running(state, account)?;
     let change = CodeChange {
-        target: edit.target.as_deref().map(|t| target(state, t)).transpose()?,
+        target: edit
+            .target
+            .as_deref()
+            .map(|t| target(state, t))
+            .transpose()?,
         name: edit.name.as_deref().map(name).transpose()?,
         paused: edit.paused,
         now: state.clock.now(),
@@ -265,9 +270,9 @@ pub async fn report(
     let store = state.store.clone();
     let report = blocking(move || {
         let days = store.scan_days(code_id, range)?;
-        let (scans, bots) = days
-            .iter()
-            .fold((0, 0), |(s, b), (_, (scans, bots, _))| (s + scans, b + bots));
+        let (scans, bots) = days.iter().fold((0, 0), |(s, b), (_, (scans, bots, _))| {
+            (s + scans, b + bots)
+        });
         let rows = match group {
             Group::Day => report::day_rows(range, &days),
             Group::Hour => report::hour_rows(range, &store.scan_hours(code_id, range)?),

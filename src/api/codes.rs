@@ -58,15 +58,27 @@ pub async fn list(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
                 .parse::<usize>()
                 .ok()
                 .filter(|n| (1..=MAX_PAGE).contains(n))
-                .ok_or_else(|| invalid("limit", format!("`limit` must be a whole number from 1 to {MAX_PAGE}")))?,
+                .ok_or_else(|| {
+                    invalid(
+                        "limit",
+                        format!("`limit` must be a whole number from 1 to {MAX_PAGE}"),
+                    )
+                })?,
         };
         let before = match last(&pairs, "cursor") {
             None => None,
             Some(raw) => Some(
                 raw.strip_prefix('c')
-                    .filter(|d| (1..=20).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+                    .filter(|d| {
+                        (1..=20).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit())
+                    })
                     .and_then(|d| d.parse::<u64>().ok())
-                    .ok_or_else(|| invalid("cursor", "`cursor` must be a next_cursor value from an earlier page"))?,
+                    .ok_or_else(|| {
+                        invalid(
+                            "cursor",
+                            "`cursor` must be a next_cursor value from an earlier page",
+                        )
+                    })?,
             ),
         };
         let (codes, next) = code_ops::page(&state, holder.account.id, before, limit)
@@ -145,7 +157,10 @@ pub async fn scans(
         let group = match last(&pairs, "group") {
             None => Group::Day,
             Some(raw) => Group::parse(raw).ok_or_else(|| {
-                invalid("group", format!("`group` must be one of {}", Group::NAMES.join(", ")))
+                invalid(
+                    "group",
+                    format!("`group` must be one of {}", Group::NAMES.join(", ")),
+                )
             })?,
         };
         let csv = match last(&pairs, "format") {
@@ -181,7 +196,10 @@ pub fn csv_response(code: &DynamicCode, report: &Report) -> HttpResponse {
     );
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
         .insert_header((CACHE_CONTROL, "no-store"))
         .body(csv::to_csv(&header, &rows))
 }
@@ -251,7 +269,12 @@ async fn caller(
     }
     // Every refused key has its problem; the fallback only keeps this total.
     let problem = problem.unwrap_or_else(|| {
-        Problem::new(403, "forbidden", "Forbidden", "This key may not change dynamic codes.")
+        Problem::new(
+            403,
+            "forbidden",
+            "Forbidden",
+            "This key may not change dynamic codes.",
+        )
     });
     Err(rate::stamp_problem(problem, &decision))
 }
@@ -267,7 +290,8 @@ async fn owned(state: &AppState, holder: &KeyHolder, id: &str) -> Result<Dynamic
 fn create_input(body: &[u8]) -> Result<CodeInput, Problem> {
     let mut root = object(body)?;
     let input = CodeInput {
-        target: string(&mut root, "target")?.ok_or_else(|| invalid("target", "`target` is required"))?,
+        target: string(&mut root, "target")?
+            .ok_or_else(|| invalid("target", "`target` is required"))?,
         name: string(&mut root, "name")?,
         slug: string(&mut root, "slug")?,
         design: design(&mut root)?,
@@ -291,7 +315,10 @@ fn edit_input(body: &[u8]) -> Result<CodeEdit, Problem> {
     };
     no_more(&root, "target, name and paused")?;
     if edit.target.is_none() && edit.name.is_none() && edit.paused.is_none() {
-        return Err(invalid("body", "the body changes nothing: give target, name or paused"));
+        return Err(invalid(
+            "body",
+            "the body changes nothing: give target, name or paused",
+        ));
     }
     Ok(edit)
 }
@@ -342,7 +369,10 @@ fn no_more(root: &Map<String, Value>, known: &str) -> Result<(), Problem> {
     match root.keys().next() {
         Some(extra) => {
             let shown: String = extra.chars().take(40).collect();
-            Err(invalid(&shown, format!("`{shown}` is not a known field; the body has {known}")))
+            Err(invalid(
+                &shown,
+                format!("`{shown}` is not a known field; the body has {known}"),
+            ))
         }
         None => Ok(()),
     }
@@ -353,14 +383,21 @@ fn only(pairs: &Pairs, known: &[&str]) -> Result<(), Problem> {
     match pairs.iter().find(|(n, _)| !known.contains(&n.as_str())) {
         Some((name, _)) => {
             let shown: String = name.chars().take(40).collect();
-            Err(invalid(&shown, format!("`{shown}` is not a parameter of this endpoint")))
+            Err(invalid(
+                &shown,
+                format!("`{shown}` is not a parameter of this endpoint"),
+            ))
         }
         None => Ok(()),
     }
 }
 
 fn last<'a>(pairs: &'a Pairs, name: &str) -> Option<&'a str> {
-    pairs.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn invalid(parameter: &str, detail: impl Into<String>) -> Problem {
@@ -374,16 +411,26 @@ fn not_found() -> Problem {
 fn problem(failure: CodeFailure) -> Problem {
     let detail = failure.message();
     let problem = match &failure {
-        CodeFailure::Invalid { .. } => Problem::new(400, "invalid-parameter", "Invalid parameter", detail),
-        CodeFailure::NoPublicUrl => Problem::new(409, "public-url-missing", "Dynamic codes are not set up", detail),
+        CodeFailure::Invalid { .. } => {
+            Problem::new(400, "invalid-parameter", "Invalid parameter", detail)
+        }
+        CodeFailure::NoPublicUrl => Problem::new(
+            409,
+            "public-url-missing",
+            "Dynamic codes are not set up",
+            detail,
+        ),
         CodeFailure::PlanEnded { .. } => Problem::new(402, "expired", "Payment required", detail),
         CodeFailure::Limit { limit, .. } => {
-            Problem::new(409, "code-limit", "Too many dynamic codes", detail).extension("limit", limit)
+            Problem::new(409, "code-limit", "Too many dynamic codes", detail)
+                .extension("limit", limit)
         }
         CodeFailure::SlugTaken(_) => Problem::new(409, "slug-taken", "Slug taken", detail),
         CodeFailure::NotFound => Problem::new(404, "no-such-code", "No such code", detail),
         CodeFailure::Internal(_) => {
-            let CodeFailure::Internal(e) = failure else { unreachable!() };
+            let CodeFailure::Internal(e) = failure else {
+                unreachable!()
+            };
             return Problem::from(e);
         }
     };

@@ -386,10 +386,26 @@ impl Endpoint {
                 "The id in the answer deletes the logo again.",
             )],
             Endpoint::CodeCreate => &[
-                ("ShowThisCode", Endpoint::CodeShow, "The id in the answer reads the code."),
-                ("ChangeThisCode", Endpoint::CodeUpdate, "The id in the answer changes the code."),
-                ("ScansOfThisCode", Endpoint::CodeScans, "The id in the answer reports the code's scans."),
-                ("DeleteThisCode", Endpoint::CodeDelete, "The id in the answer deletes the code."),
+                (
+                    "ShowThisCode",
+                    Endpoint::CodeShow,
+                    "The id in the answer reads the code.",
+                ),
+                (
+                    "ChangeThisCode",
+                    Endpoint::CodeUpdate,
+                    "The id in the answer changes the code.",
+                ),
+                (
+                    "ScansOfThisCode",
+                    Endpoint::CodeScans,
+                    "The id in the answer reports the code's scans.",
+                ),
+                (
+                    "DeleteThisCode",
+                    Endpoint::CodeDelete,
+                    "The id in the answer deletes the code.",
+                ),
             ],
             _ => &[],
         }

@@ -176,16 +176,19 @@ fn codes(schemas: &mut Map<String, Value>) {
         },
         "additionalProperties": false,
     }));
-    schemas.insert("CodeEdit".into(), json!({
-        "type": "object",
-        "minProperties": 1,
-        "properties": {
-            "target": { "type": "string", "maxLength": crate::links::target::MAX_BYTES },
-            "name": { "type": "string", "maxLength": crate::links::code::MAX_NAME_CHARS },
-            "paused": { "type": "boolean" },
-        },
-        "additionalProperties": false,
-    }));
+    schemas.insert(
+        "CodeEdit".into(),
+        json!({
+            "type": "object",
+            "minProperties": 1,
+            "properties": {
+                "target": { "type": "string", "maxLength": crate::links::target::MAX_BYTES },
+                "name": { "type": "string", "maxLength": crate::links::code::MAX_NAME_CHARS },
+                "paused": { "type": "boolean" },
+            },
+            "additionalProperties": false,
+        }),
+    );
     schemas.insert("ScanReport".into(), json!({
         "type": "object",
         "required": ["id", "group", "from", "to", "scans", "bots", "rows"],

@@ -29,7 +29,10 @@ pub fn example(endpoint: Endpoint, origin: &str) -> String {
         }
         Body::CodeCreate | Body::CodeEdit => {
             parts.push(format!("-H {}", quote("Content-Type: application/json")));
-            parts.push(format!("-d {}", quote(&code_example(endpoint.body()).to_string())));
+            parts.push(format!(
+                "-d {}",
+                quote(&code_example(endpoint.body()).to_string())
+            ));
         }
     }
     if endpoint.answers_image() {

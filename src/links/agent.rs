@@ -280,38 +280,82 @@ mod tests {
     const ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36";
     const ANDROID_TABLET: &str = "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
     const WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0";
-    const MAC_FIREFOX: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.4; rv:125.0) Gecko/20100101 Firefox/125.0";
+    const MAC_FIREFOX: &str =
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.4; rv:125.0) Gecko/20100101 Firefox/125.0";
     const SAMSUNG: &str = "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/24.0 Chrome/117.0.0.0 Mobile Safari/537.36";
 
     fn person(device: Device, os: &'static str, browser: &'static str) -> Client {
-        Client::Person { device, os, browser }
+        Client::Person {
+            device,
+            os,
+            browser,
+        }
     }
 
     #[test]
     fn phones_tablets_and_desktops_are_told_apart_with_os_and_browser() {
-        assert_eq!(classify(Some(IPHONE)), person(Device::Phone, "iOS", "Safari"));
-        assert_eq!(classify(Some(IPAD)), person(Device::Tablet, "iOS", "Safari"));
-        assert_eq!(classify(Some(ANDROID)), person(Device::Phone, "Android", "Chrome"));
-        assert_eq!(classify(Some(ANDROID_TABLET)), person(Device::Tablet, "Android", "Chrome"));
-        assert_eq!(classify(Some(WINDOWS)), person(Device::Desktop, "Windows", "Edge"));
-        assert_eq!(classify(Some(MAC_FIREFOX)), person(Device::Desktop, "macOS", "Firefox"));
-        assert_eq!(classify(Some(SAMSUNG)), person(Device::Phone, "Android", "Samsung Internet"));
+        assert_eq!(
+            classify(Some(IPHONE)),
+            person(Device::Phone, "iOS", "Safari")
+        );
+        assert_eq!(
+            classify(Some(IPAD)),
+            person(Device::Tablet, "iOS", "Safari")
+        );
+        assert_eq!(
+            classify(Some(ANDROID)),
+            person(Device::Phone, "Android", "Chrome")
+        );
+        assert_eq!(
+            classify(Some(ANDROID_TABLET)),
+            person(Device::Tablet, "Android", "Chrome")
+        );
+        assert_eq!(
+            classify(Some(WINDOWS)),
+            person(Device::Desktop, "Windows", "Edge")
+        );
+        assert_eq!(
+            classify(Some(MAC_FIREFOX)),
+            person(Device::Desktop, "macOS", "Firefox")
+        );
+        assert_eq!(
+            classify(Some(SAMSUNG)),
+            person(Device::Phone, "Android", "Samsung Internet")
+        );
     }
 
     #[test]
     fn link_preview_fetchers_crawlers_and_scripts_are_bots() {
         for (agent, name) in [
-            ("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", "Slack"),
+            (
+                "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+                "Slack",
+            ),
             ("WhatsApp/2.23.20.0 A", "WhatsApp"),
-            ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "Facebook"),
+            (
+                "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+                "Facebook",
+            ),
             ("Twitterbot/1.0", "Twitter/X"),
-            ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "Google"),
-            ("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", "Bing"),
+            (
+                "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+                "Google",
+            ),
+            (
+                "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+                "Bing",
+            ),
             ("curl/8.5.0", "curl"),
             ("TelegramBot (like TwitterBot)", "Telegram"),
-            ("Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)", "Discord"),
+            (
+                "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+                "Discord",
+            ),
             ("python-requests/2.31.0", "Python"),
-            ("Mozilla/5.0 (compatible; Yahoo! Slurp; http://help.yahoo.com/help/us/ysearch/slurp)", "Other bot"),
+            (
+                "Mozilla/5.0 (compatible; Yahoo! Slurp; http://help.yahoo.com/help/us/ysearch/slurp)",
+                "Other bot",
+            ),
         ] {
             assert_eq!(classify(Some(agent)), Client::Bot(name), "{agent}");
         }
@@ -335,8 +379,14 @@ mod tests {
 
     #[test]
     fn unknown_and_hostile_agents_become_fixed_names() {
-        assert_eq!(classify(Some("=HYPERLINK(\"x\")")), person(Device::Other, "Other", "Other"));
+        assert_eq!(
+            classify(Some("=HYPERLINK(\"x\")")),
+            person(Device::Other, "Other", "Other")
+        );
         let huge = format!("{IPHONE}{}", "é".repeat(10_000));
-        assert_eq!(classify(Some(&huge)), person(Device::Phone, "iOS", "Safari"));
+        assert_eq!(
+            classify(Some(&huge)),
+            person(Device::Phone, "iOS", "Safari")
+        );
     }
 }

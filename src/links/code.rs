@@ -67,7 +67,10 @@ pub fn parse_name(raw: &str) -> Result<String, NameError> {
     if chars > MAX_NAME_CHARS {
         return Err(NameError::TooLong(chars));
     }
-    if name.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+    if name
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
         return Err(NameError::Control);
     }
     Ok(name.to_owned())
@@ -82,7 +85,14 @@ mod tests {
         for id in [0, 1, u64::MAX, 0x0123_4567_89ab_cdef] {
             assert_eq!(parse_id(&format_id(id)), Some(id));
         }
-        for bad in ["", "dc_", "dc_123", "xx_0123456789abcdef", "dc_0123456789abcdeg", "dc_+123456789abcdef"] {
+        for bad in [
+            "",
+            "dc_",
+            "dc_123",
+            "xx_0123456789abcdef",
+            "dc_0123456789abcdeg",
+            "dc_+123456789abcdef",
+        ] {
             assert_eq!(parse_id(bad), None, "{bad}");
         }
     }

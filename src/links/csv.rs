@@ -55,13 +55,19 @@ mod tests {
     #[test]
     fn formula_looking_cells_are_neutralised() {
         for (cell, written) in [
-            ("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""),
+            (
+                "=HYPERLINK(\"http://x\")",
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            ),
             ("+1", "\"'+1\""),
             ("-1", "\"'-1\""),
             ("@SUM(A1)", "\"'@SUM(A1)\""),
             ("\tx", "\"'\tx\""),
         ] {
-            assert_eq!(to_csv(&["k"], &[vec![cell.into()]]), format!("k\r\n{written}\r\n"));
+            assert_eq!(
+                to_csv(&["k"], &[vec![cell.into()]]),
+                format!("k\r\n{written}\r\n")
+            );
         }
     }
 

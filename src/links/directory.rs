@@ -65,12 +65,18 @@ struct OwnerSlot {
 /// Where a scan goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    Redirect { code_id: u64, target: Arc<str> },
+    Redirect {
+        code_id: u64,
+        target: Arc<str>,
+    },
     /// Paused by its owner, or its owner's account is disabled.
     Paused,
     /// The owner's plan ended more than the grace period ago; `account_id` and the
     /// generation its entry was read at say whether a re-read could change that.
-    Lapsed { account_id: u64, generation: u64 },
+    Lapsed {
+        account_id: u64,
+        generation: u64,
+    },
     /// Deleted, or its owner's account was.
     Gone,
     Unknown,
@@ -212,7 +218,8 @@ mod tests {
 
     #[test]
     fn a_live_code_redirects_by_its_slug_in_any_case_and_an_edit_takes_effect() {
-        let directory = Directory::load(&[code("Menu01", "https://a.example/")], &[(4, owner(100))]);
+        let directory =
+            Directory::load(&[code("Menu01", "https://a.example/")], &[(4, owner(100))]);
         let to = |d: Decision| match d {
             Decision::Redirect { target, .. } => target.to_string(),
             other => format!("{other:?}"),
@@ -225,7 +232,8 @@ mod tests {
 
     #[test]
     fn paused_deleted_and_orphaned_codes_do_not_redirect() {
-        let directory = Directory::load(&[code("menu01", "https://a.example/")], &[(4, owner(100))]);
+        let directory =
+            Directory::load(&[code("menu01", "https://a.example/")], &[(4, owner(100))]);
         let mut paused = code("menu01", "https://a.example/");
         paused.paused = true;
         directory.put(&paused);
@@ -241,11 +249,18 @@ mod tests {
 
     #[test]
     fn a_lapsed_plan_keeps_redirecting_through_the_grace_period_only() {
-        let directory = Directory::load(&[code("menu01", "https://a.example/")], &[(4, owner(100))]);
-        assert!(matches!(directory.resolve("menu01", 100 + 29, 30), Decision::Redirect { .. }));
+        let directory =
+            Directory::load(&[code("menu01", "https://a.example/")], &[(4, owner(100))]);
+        assert!(matches!(
+            directory.resolve("menu01", 100 + 29, 30),
+            Decision::Redirect { .. }
+        ));
         assert_eq!(
             directory.resolve("menu01", 100 + 30, 30),
-            Decision::Lapsed { account_id: 4, generation: 3 }
+            Decision::Lapsed {
+                account_id: 4,
+                generation: 3
+            }
         );
         let mut disabled = owner(1000);
         disabled.disabled = true;
@@ -255,7 +270,8 @@ mod tests {
 
     #[test]
     fn scanned_owners_are_reported_once() {
-        let directory = Directory::load(&[code("menu01", "https://a.example/")], &[(4, owner(100))]);
+        let directory =
+            Directory::load(&[code("menu01", "https://a.example/")], &[(4, owner(100))]);
         assert!(directory.take_touched().is_empty());
         directory.resolve("menu01", 50, 0);
         directory.resolve("menu01", 50, 0);

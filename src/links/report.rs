@@ -50,7 +50,10 @@ pub fn hour_rows(range: DayRange, stored: &[(i64, u64)]) -> Vec<Row> {
     (range.from * 24..=range.to * 24 + 23)
         .map(|hour| Row {
             key: hour_label(hour),
-            count: stored.iter().find(|(h, _)| *h == hour).map_or(0, |(_, n)| *n),
+            count: stored
+                .iter()
+                .find(|(h, _)| *h == hour)
+                .map_or(0, |(_, n)| *n),
             bots: None,
             unique: None,
         })
@@ -116,7 +119,10 @@ mod tests {
     fn every_hour_of_the_range_has_a_row() {
         let rows = hour_rows(DayRange { from: 0, to: 0 }, &[(5, 3)]);
         assert_eq!(rows.len(), 24);
-        assert_eq!((rows[5].key.as_str(), rows[5].count), ("1970-01-01T05:00:00Z", 3));
+        assert_eq!(
+            (rows[5].key.as_str(), rows[5].count),
+            ("1970-01-01T05:00:00Z", 3)
+        );
     }
 
     #[test]
@@ -128,6 +134,9 @@ mod tests {
             bots: 0,
             rows: value_rows(vec![("iOS".into(), 3)]),
         };
-        assert_eq!(report.table(), (vec!["os", "count"], vec![vec!["iOS".into(), "3".into()]]));
+        assert_eq!(
+            report.table(),
+            (vec!["os", "count"], vec![vec!["iOS".into(), "3".into()]])
+        );
     }
 }

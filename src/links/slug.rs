@@ -16,10 +16,38 @@ const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 /// Words a chosen slug may not be (compared without regard to case, `-` and `_`): names
 /// of this site's own pages and words that would lend a stranger's link our authority.
 const RESERVED: &[&str] = &[
-    "account", "accounts", "admin", "administrator", "api", "apikey", "billing", "dashboard",
-    "docs", "download", "healthz", "login", "logout", "metrics", "official", "openapi",
-    "password", "payment", "payments", "qrgate", "redirect", "security", "settings", "signin",
-    "signup", "static", "support", "update", "verify", "verification", "webhook", "webhooks",
+    "account",
+    "accounts",
+    "admin",
+    "administrator",
+    "api",
+    "apikey",
+    "billing",
+    "dashboard",
+    "docs",
+    "download",
+    "healthz",
+    "login",
+    "logout",
+    "metrics",
+    "official",
+    "openapi",
+    "password",
+    "payment",
+    "payments",
+    "qrgate",
+    "redirect",
+    "security",
+    "settings",
+    "signin",
+    "signup",
+    "static",
+    "support",
+    "update",
+    "verify",
+    "verification",
+    "webhook",
+    "webhooks",
 ];
 
 /// A valid slug, as given (case kept).
@@ -106,7 +134,14 @@ mod tests {
 
     #[test]
     fn slugs_with_other_characters_are_refused() {
-        for bad in ["abc 123", "abc/123", "abc.123", "ab%2F123", "abcdé1", "abc\u{0}12"] {
+        for bad in [
+            "abc 123",
+            "abc/123",
+            "abc.123",
+            "ab%2F123",
+            "abcdé1",
+            "abc\u{0}12",
+        ] {
             assert_eq!(Slug::parse(bad), Err(SlugError::Characters), "{bad:?}");
         }
     }
@@ -114,9 +149,15 @@ mod tests {
     #[test]
     fn reserved_words_are_refused_whatever_their_case_or_separators() {
         for bad in ["Dashboard", "QR_gate", "log-out", "SIGN_UP", "support"] {
-            assert!(matches!(Slug::parse(bad), Err(SlugError::Reserved(_))), "{bad}");
+            assert!(
+                matches!(Slug::parse(bad), Err(SlugError::Reserved(_))),
+                "{bad}"
+            );
         }
-        assert!(Slug::parse("dashboard2").is_ok(), "only the words themselves");
+        assert!(
+            Slug::parse("dashboard2").is_ok(),
+            "only the words themselves"
+        );
     }
 
     #[test]

@@ -157,7 +157,8 @@ fn parse_day(parameter: &'static str, raw: &str) -> Result<i64, RangeError> {
     if raw.len() != 10 {
         return Err(bad());
     }
-    let parsed = Date::parse(raw, format_description!("[year]-[month]-[day]")).map_err(|_| bad())?;
+    let parsed =
+        Date::parse(raw, format_description!("[year]-[month]-[day]")).map_err(|_| bad())?;
     if parsed.year() < 2000 {
         return Err(RangeError {
             parameter,

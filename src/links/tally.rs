@@ -168,7 +168,10 @@ mod tests {
         let batch = tally.take(day + 7_300);
         let counts = &batch[&(1, 20_000)];
         assert_eq!((counts.scans, counts.bots, counts.unique), (3, 1, 2));
-        assert_eq!((counts.hours[1], counts.hours[2], counts.hours[0]), (2, 1, 0));
+        assert_eq!(
+            (counts.hours[1], counts.hours[2], counts.hours[0]),
+            (2, 1, 0)
+        );
         assert_eq!(counts.values[Dimension::Os.index()]["iOS"], 3);
         assert_eq!(counts.values[Dimension::Device.index()]["bot"], 1);
         assert_eq!(counts.values[Dimension::Bot.index()]["Slack"], 1);

@@ -45,7 +45,9 @@ impl Target {
             return Err(TargetError::Whitespace);
         }
         let with_scheme = match scheme_of(raw) {
-            Some(scheme) if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") => {
+            Some(scheme)
+                if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
+            {
                 raw.to_owned()
             }
             Some(scheme) => {
@@ -124,10 +126,22 @@ mod tests {
 
     #[test]
     fn web_addresses_are_normalised() {
-        assert_eq!(parse("HTTPS://Example.ORG:443/a/../menu?x=1#top").unwrap(), "https://example.org/menu?x=1#top");
-        assert_eq!(parse("example.org/menu").unwrap(), "https://example.org/menu");
-        assert_eq!(parse("http://bücher.example/").unwrap(), "http://xn--bcher-kva.example/");
-        assert_eq!(parse("example.org:8080").unwrap(), "https://example.org:8080/");
+        assert_eq!(
+            parse("HTTPS://Example.ORG:443/a/../menu?x=1#top").unwrap(),
+            "https://example.org/menu?x=1#top"
+        );
+        assert_eq!(
+            parse("example.org/menu").unwrap(),
+            "https://example.org/menu"
+        );
+        assert_eq!(
+            parse("http://bücher.example/").unwrap(),
+            "http://xn--bcher-kva.example/"
+        );
+        assert_eq!(
+            parse("example.org:8080").unwrap(),
+            "https://example.org:8080/"
+        );
     }
 
     #[test]
@@ -145,8 +159,14 @@ mod tests {
 
     #[test]
     fn credentials_in_the_address_are_refused() {
-        assert_eq!(parse("https://bank.example@evil.example/"), Err(TargetError::Credentials));
-        assert_eq!(parse("https://user:pass@example.org/"), Err(TargetError::Credentials));
+        assert_eq!(
+            parse("https://bank.example@evil.example/"),
+            Err(TargetError::Credentials)
+        );
+        assert_eq!(
+            parse("https://user:pass@example.org/"),
+            Err(TargetError::Credentials)
+        );
     }
 
     #[test]
@@ -161,7 +181,10 @@ mod tests {
             assert_eq!(parse(raw), Err(TargetError::Loop), "{raw}");
         }
         assert!(parse("https://qr.example.org/docs").is_ok());
-        assert!(parse("https://qr.example.org:8443/r/abc123").is_ok(), "another port");
+        assert!(
+            parse("https://qr.example.org:8443/r/abc123").is_ok(),
+            "another port"
+        );
     }
 
     #[test]
@@ -169,10 +192,19 @@ mod tests {
         let long = format!("https://example.org/{}", "a".repeat(MAX_BYTES));
         assert!(matches!(parse(&long), Err(TargetError::TooLong(_))));
         assert_eq!(parse("  "), Err(TargetError::Missing));
-        assert_eq!(parse("https://example.org/a b"), Err(TargetError::Whitespace));
-        assert_eq!(parse("https://example.org/\n"), Err(TargetError::Whitespace));
+        assert_eq!(
+            parse("https://example.org/a b"),
+            Err(TargetError::Whitespace)
+        );
+        assert_eq!(
+            parse("https://example.org/\n"),
+            Err(TargetError::Whitespace)
+        );
         assert!(matches!(parse("https://"), Err(TargetError::Invalid(_))));
-        assert!(matches!(parse("https://exa mple"), Err(TargetError::Whitespace)));
+        assert!(matches!(
+            parse("https://exa mple"),
+            Err(TargetError::Whitespace)
+        ));
         assert!(matches!(parse("http://[::1"), Err(TargetError::Invalid(_))));
     }
 }

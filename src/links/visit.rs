@@ -68,9 +68,15 @@ mod tests {
 
     #[test]
     fn the_first_language_is_kept_with_one_subtag_at_most() {
-        assert_eq!(first_language(Some("fr-CH, fr;q=0.9, en;q=0.8")).as_deref(), Some("fr-ch"));
+        assert_eq!(
+            first_language(Some("fr-CH, fr;q=0.9, en;q=0.8")).as_deref(),
+            Some("fr-ch")
+        );
         assert_eq!(first_language(Some("en")).as_deref(), Some("en"));
-        assert_eq!(first_language(Some("zh-Hant-TW")).as_deref(), Some("zh-hant"));
+        assert_eq!(
+            first_language(Some("zh-Hant-TW")).as_deref(),
+            Some("zh-hant")
+        );
         assert_eq!(first_language(Some("*")), None);
         assert_eq!(first_language(Some("=cmd|' /C calc'!A0")), None);
         assert_eq!(first_language(Some("en-toolongsubtag")), None);

@@ -121,12 +121,16 @@ impl Store {
                 .iter()
                 .any(|c| c.id == id && c.slug.to_ascii_lowercase() == slug)
         })?;
-        let account_codes =
-            index_consistent(&txn, ACCOUNT_CODES, "account_codes", |(account, seq), id| {
+        let account_codes = index_consistent(
+            &txn,
+            ACCOUNT_CODES,
+            "account_codes",
+            |(account, seq), id| {
                 codes.iter().any(|c| {
                     c.id == id && c.account_id == account && c.seq == seq && !c.is_deleted()
                 })
-            })?;
+            },
+        )?;
         let scan_days = rows(&txn, CODE_SCAN_DAYS)?;
         let scan_hours = rows(&txn, CODE_SCAN_HOURS)?;
         let scan_values = rows(&txn, CODE_SCAN_VALUES)?;

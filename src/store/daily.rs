@@ -9,11 +9,11 @@
 
 use redb::{ReadTransaction, ReadableDatabase, ReadableTable, WriteTransaction};
 
-use crate::links::ScanBatch;
 use super::tables::*;
 use super::usage::put_usage;
 use super::{Store, StoreError, UsageTotal};
 use crate::domain::days::DayRange;
+use crate::links::ScanBatch;
 
 /// Days of daily counts kept, today included.
 pub const KEEP_DAYS: i64 = 400;

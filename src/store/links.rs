@@ -49,7 +49,11 @@ impl Store {
     pub fn create_code(&self, new: NewCode) -> Result<CodeCreated, StoreError> {
         let txn = self.begin_write()?;
         let created = {
-            if txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?.get(new.account_id)?.is_none() {
+            if txn
+                .open_table(ACCOUNT_ID_TO_ACCOUNT)?
+                .get(new.account_id)?
+                .is_none()
+            {
                 return Ok(CodeCreated::NoAccount);
             }
             let mut index = txn.open_table(ACCOUNT_CODES)?;
@@ -157,7 +161,9 @@ impl Store {
     pub fn code_count(&self, account_id: u64) -> Result<u64, StoreError> {
         let txn = self.db.begin_read()?;
         let index = txn.open_table(ACCOUNT_CODES)?;
-        Ok(index.range((account_id, 0)..=(account_id, u64::MAX))?.count() as u64)
+        Ok(index
+            .range((account_id, 0)..=(account_id, u64::MAX))?
+            .count() as u64)
     }
 
     /// Applies `change` to the account's live code; `None` when there is none.
@@ -264,8 +270,13 @@ impl Store {
 
 /// Turns a live code into a tombstone: target, name and design erased, the account's
 /// index entry and the statistics removed, the slug left taken.
-fn bury(txn: &WriteTransaction, mut code: DynamicCode, now: i64) -> Result<DynamicCode, StoreError> {
-    txn.open_table(ACCOUNT_CODES)?.remove((code.account_id, code.seq))?;
+fn bury(
+    txn: &WriteTransaction,
+    mut code: DynamicCode,
+    now: i64,
+) -> Result<DynamicCode, StoreError> {
+    txn.open_table(ACCOUNT_CODES)?
+        .remove((code.account_id, code.seq))?;
     super::scans::erase_scans(txn, code.id)?;
     code.target.clear();
     code.name.clear();
@@ -279,7 +290,10 @@ fn bury(txn: &WriteTransaction, mut code: DynamicCode, now: i64) -> Result<Dynam
 }
 
 /// Buries every live code of an account that is being deleted (in its transaction).
-pub(super) fn bury_account_codes(txn: &WriteTransaction, account_id: u64) -> Result<(), StoreError> {
+pub(super) fn bury_account_codes(
+    txn: &WriteTransaction,
+    account_id: u64,
+) -> Result<(), StoreError> {
     let ids: Vec<u64> = {
         let index = txn.open_table(ACCOUNT_CODES)?;
         let mut ids = Vec::new();
@@ -372,15 +386,26 @@ mod tests {
         let (store, _) = Store::open(dir.path()).unwrap();
         let ada = account(&store, "ada@example.org");
         let bob = account(&store, "bob@example.org");
-        let CodeCreated::Created(code) = store.create_code(new_code(ada, Some("Menu-01"))).unwrap() else {
+        let CodeCreated::Created(code) = store.create_code(new_code(ada, Some("Menu-01"))).unwrap()
+        else {
             panic!("created")
         };
-        assert!(matches!(store.create_code(new_code(bob, Some("menu-01"))).unwrap(), CodeCreated::SlugTaken));
+        assert!(matches!(
+            store.create_code(new_code(bob, Some("menu-01"))).unwrap(),
+            CodeCreated::SlugTaken
+        ));
         store.delete_code(ada, code.id, 2).unwrap();
-        assert!(matches!(store.create_code(new_code(bob, Some("MENU-01"))).unwrap(), CodeCreated::SlugTaken));
+        assert!(matches!(
+            store.create_code(new_code(bob, Some("MENU-01"))).unwrap(),
+            CodeCreated::SlugTaken
+        ));
         let (codes, _) = store.codes_and_owners().unwrap();
         assert_eq!(codes.len(), 1);
-        assert_eq!((codes[0].target.as_str(), codes[0].deleted_at), ("", Some(2)), "a tombstone");
+        assert_eq!(
+            (codes[0].target.as_str(), codes[0].deleted_at),
+            ("", Some(2)),
+            "a tombstone"
+        );
     }
 
     #[test]
@@ -394,11 +419,26 @@ mod tests {
             other => panic!("{other:?}"),
         };
         store.create_code(new_code(ada, None)).unwrap();
-        assert!(matches!(store.create_code(new_code(ada, None)).unwrap(), CodeCreated::LimitReached));
-        assert!(matches!(store.create_code(new_code(bob, None)).unwrap(), CodeCreated::Created(_)));
+        assert!(matches!(
+            store.create_code(new_code(ada, None)).unwrap(),
+            CodeCreated::LimitReached
+        ));
+        assert!(matches!(
+            store.create_code(new_code(bob, None)).unwrap(),
+            CodeCreated::Created(_)
+        ));
         store.delete_code(ada, first.id, 3).unwrap();
-        assert!(matches!(store.create_code(new_code(ada, None)).unwrap(), CodeCreated::Created(_)));
-        assert!(store.update_code(bob, first.id, CodeChange::default()).unwrap().is_none(), "not bob's");
+        assert!(matches!(
+            store.create_code(new_code(ada, None)).unwrap(),
+            CodeCreated::Created(_)
+        ));
+        assert!(
+            store
+                .update_code(bob, first.id, CodeChange::default())
+                .unwrap()
+                .is_none(),
+            "not bob's"
+        );
         assert!(store.code(ada, first.id).unwrap().is_none(), "deleted");
     }
 

@@ -24,7 +24,11 @@ impl Store {
     }
 
     /// The stored days of `range` that have counts.
-    pub fn scan_days(&self, code_id: u64, range: DayRange) -> Result<Vec<(i64, DayTotals)>, StoreError> {
+    pub fn scan_days(
+        &self,
+        code_id: u64,
+        range: DayRange,
+    ) -> Result<Vec<(i64, DayTotals)>, StoreError> {
         let txn = self.db.begin_read()?;
         let days = txn.open_table(CODE_SCAN_DAYS)?;
         let mut out = Vec::new();
@@ -60,7 +64,9 @@ impl Store {
         let mut sums: std::collections::HashMap<String, u64> = Default::default();
         for day in range.days() {
             let prefix = (code_id, day, dimension.code());
-            for entry in values.range((prefix.0, prefix.1, prefix.2, "")..(prefix.0, prefix.1, prefix.2 + 1, ""))? {
+            for entry in values
+                .range((prefix.0, prefix.1, prefix.2, "")..(prefix.0, prefix.1, prefix.2 + 1, ""))?
+            {
                 let (key, n) = entry?;
                 *sums.entry(key.value().3.to_owned()).or_default() += n.value();
             }
@@ -118,7 +124,11 @@ pub(super) fn add_scans(txn: &WriteTransaction, scans: &ScanBatch) -> Result<(),
         let (scans, bots, unique) = days.get((code_id, day))?.map_or((0, 0, 0), |v| v.value());
         days.insert(
             (code_id, day),
-            (scans + counts.scans, bots + counts.bots, unique + counts.unique),
+            (
+                scans + counts.scans,
+                bots + counts.bots,
+                unique + counts.unique,
+            ),
         )?;
         for (offset, &n) in counts.hours.iter().enumerate().filter(|(_, n)| **n > 0) {
             let hour = day * 24 + offset as i64;
@@ -142,17 +152,25 @@ fn add_value(
     value: &str,
     n: u64,
 ) -> Result<(), StoreError> {
-    let existing = values.get((code_id, day, dimension, value))?.map(|v| v.value());
+    let existing = values
+        .get((code_id, day, dimension, value))?
+        .map(|v| v.value());
     let key_value = match existing {
         Some(_) => value,
         None => {
             let distinct = values
                 .range((code_id, day, dimension, "")..(code_id, day, dimension + 1, ""))?
                 .count();
-            if distinct >= MAX_VALUES_PER_DAY { OTHER } else { value }
+            if distinct >= MAX_VALUES_PER_DAY {
+                OTHER
+            } else {
+                value
+            }
         }
     };
-    let stored = values.get((code_id, day, dimension, key_value))?.map_or(0, |v| v.value());
+    let stored = values
+        .get((code_id, day, dimension, key_value))?
+        .map_or(0, |v| v.value());
     values.insert((code_id, day, dimension, key_value), stored + n)?;
     Ok(())
 }
@@ -226,24 +244,46 @@ mod tests {
     #[test]
     fn batches_add_up_and_counts_of_deleted_codes_are_dropped() {
         let (_dir, store, code) = store_with_code();
-        store.write_scans(&batch(code.id, 10, 2, &["a.example"])).unwrap();
-        store.write_scans(&batch(code.id, 10, 3, &["a.example"])).unwrap();
+        store
+            .write_scans(&batch(code.id, 10, 2, &["a.example"]))
+            .unwrap();
+        store
+            .write_scans(&batch(code.id, 10, 3, &["a.example"]))
+            .unwrap();
         let range = DayRange { from: 10, to: 10 };
-        assert_eq!(store.scan_days(code.id, range).unwrap(), vec![(10, (5, 2, 2))]);
+        assert_eq!(
+            store.scan_days(code.id, range).unwrap(),
+            vec![(10, (5, 2, 2))]
+        );
         assert_eq!(store.scan_hours(code.id, range).unwrap(), vec![(243, 5)]);
-        let referrers = store.scan_values(code.id, range, Dimension::Referrer).unwrap();
+        let referrers = store
+            .scan_values(code.id, range, Dimension::Referrer)
+            .unwrap();
         assert_eq!(referrers, vec![("a.example".to_owned(), 2)]);
 
-        assert!(store.delete_code(code.account_id, code.id, 5).unwrap().is_some());
-        assert!(store.scan_days(code.id, range).unwrap().is_empty(), "erased with the code");
+        assert!(
+            store
+                .delete_code(code.account_id, code.id, 5)
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            store.scan_days(code.id, range).unwrap().is_empty(),
+            "erased with the code"
+        );
         store.write_scans(&batch(code.id, 10, 4, &[])).unwrap();
-        assert!(store.scan_days(code.id, range).unwrap().is_empty(), "a late flush adds nothing");
+        assert!(
+            store.scan_days(code.id, range).unwrap().is_empty(),
+            "a late flush adds nothing"
+        );
     }
 
     #[test]
     fn a_day_keeps_a_bounded_number_of_values_and_counts_the_rest_as_other() {
         let (_dir, store, code) = store_with_code();
-        let hosts: Vec<String> = (0..MAX_VALUES_PER_DAY + 20).map(|i| format!("h{i}.example")).collect();
+        let hosts: Vec<String> = (0..MAX_VALUES_PER_DAY + 20)
+            .map(|i| format!("h{i}.example"))
+            .collect();
         for chunk in hosts.chunks(7) {
             let names: Vec<&str> = chunk.iter().map(String::as_str).collect();
             store.write_scans(&batch(code.id, 10, 1, &names)).unwrap();
@@ -259,15 +299,29 @@ mod tests {
     fn days_before_the_retention_are_pruned_and_later_ones_kept() {
         let (_dir, store, code) = store_with_code();
         for day in [8, 9, 10, 11] {
-            store.write_scans(&batch(code.id, day, 1, &["a.example"])).unwrap();
+            store
+                .write_scans(&batch(code.id, day, 1, &["a.example"]))
+                .unwrap();
         }
         store.prune_scans(10).unwrap();
         let all = DayRange { from: 0, to: 20 };
-        let days: Vec<i64> = store.scan_days(code.id, all).unwrap().iter().map(|d| d.0).collect();
+        let days: Vec<i64> = store
+            .scan_days(code.id, all)
+            .unwrap()
+            .iter()
+            .map(|d| d.0)
+            .collect();
         assert_eq!(days, vec![10, 11]);
-        let hours: Vec<i64> = store.scan_hours(code.id, all).unwrap().iter().map(|h| h.0 / 24).collect();
+        let hours: Vec<i64> = store
+            .scan_hours(code.id, all)
+            .unwrap()
+            .iter()
+            .map(|h| h.0 / 24)
+            .collect();
         assert_eq!(hours, vec![10, 11]);
-        let kept = store.scan_values(code.id, all, Dimension::Referrer).unwrap();
+        let kept = store
+            .scan_values(code.id, all, Dimension::Referrer)
+            .unwrap();
         assert_eq!(kept, vec![("a.example".to_owned(), 2)]);
     }
 }

@@ -16,10 +16,10 @@ use super::{Nav, PageError, charts};
 use crate::api::code_ops::{self, CodeEdit, CodeFailure, CodeInput};
 use crate::api::{KeyHolder, serve_account};
 use crate::domain::Account;
+use crate::links::DynamicCode;
 use crate::links::code::parse_id;
 use crate::links::report::Report;
 use crate::links::stats::{DayRange, Dimension, Group, date, day_of};
-use crate::links::DynamicCode;
 use crate::qr::design::DESIGN_SPECS;
 use crate::qr::payload::ParamKind;
 use crate::state::AppState;
@@ -115,22 +115,33 @@ pub struct CodeForm {
 
 has_csrf!(CodeForm);
 
-pub async fn list(
-    req: HttpRequest,
-    state: Data<AppState>,
-) -> Result<HttpResponse, PageError> {
+pub async fn list(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::load(&req, &state).await?;
     let account = ctx.account()?;
     let notice = match query(&req, "notice").as_deref() {
-        Some("deleted") => Some("The code was deleted. Its short link now shows that it is gone.".to_owned()),
+        Some("deleted") => {
+            Some("The code was deleted. Its short link now shows that it is gone.".to_owned())
+        }
         _ => None,
     };
     let before = query(&req, "cursor")
         .as_deref()
         .and_then(|c| c.strip_prefix('c'))
         .and_then(|c| c.parse().ok());
-    let outcome = Outcome { notice, error: None };
-    render_list(&ctx, &state, account, before, NewCodeFields::default(), outcome, StatusCode::OK).await
+    let outcome = Outcome {
+        notice,
+        error: None,
+    };
+    render_list(
+        &ctx,
+        &state,
+        account,
+        before,
+        NewCodeFields::default(),
+        outcome,
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn create(
@@ -148,7 +159,10 @@ pub async fn create(
         design: Default::default(),
     };
     match code_ops::create(&state, account, input).await {
-        Ok(code) => Ok(see_other(&format!("/dashboard/codes/{}?notice=created", code.public_id()))),
+        Ok(code) => Ok(see_other(&format!(
+            "/dashboard/codes/{}?notice=created",
+            code.public_id()
+        ))),
         Err(failure) => {
             let (status, message) = shown(failure)?;
             let fields = NewCodeFields {
@@ -156,7 +170,10 @@ pub async fn create(
                 name: form.name,
                 slug: form.slug,
             };
-            let outcome = Outcome { notice: None, error: Some(message) };
+            let outcome = Outcome {
+                notice: None,
+                error: Some(message),
+            };
             render_list(&ctx, &state, account, None, fields, outcome, status).await
         }
     }
@@ -175,7 +192,17 @@ pub async fn show(
         Some("saved") => Some("Saved. Every scan from now on goes to the new settings.".to_owned()),
         _ => None,
     };
-    render_code(&ctx, &state, &code, Outcome { notice, error: None }, StatusCode::OK).await
+    render_code(
+        &ctx,
+        &state,
+        &code,
+        Outcome {
+            notice,
+            error: None,
+        },
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Edits or deletes the code.
@@ -191,7 +218,9 @@ pub async fn submit(
     let code = owned(&state, account, &id).await?;
     let result = match form.action.as_str() {
         "delete" if form.confirm.as_deref() == Some("yes") => {
-            code_ops::delete(&state, account.id, code.id).await.map(|()| None)
+            code_ops::delete(&state, account.id, code.id)
+                .await
+                .map(|()| None)
         }
         "delete" => Err(CodeFailure::invalid(
             "confirm",
@@ -203,16 +232,24 @@ pub async fn submit(
                 name: Some(form.name),
                 paused: Some(form.paused.is_some()),
             };
-            code_ops::update(&state, account, code.id, edit).await.map(Some)
+            code_ops::update(&state, account, code.id, edit)
+                .await
+                .map(Some)
         }
         _ => return Err(PageError::BadForm("action")),
     };
     match result {
-        Ok(Some(code)) => Ok(see_other(&format!("/dashboard/codes/{}?notice=saved", code.public_id()))),
+        Ok(Some(code)) => Ok(see_other(&format!(
+            "/dashboard/codes/{}?notice=saved",
+            code.public_id()
+        ))),
         Ok(None) => Ok(see_other("/dashboard/codes?notice=deleted")),
         Err(failure) => {
             let (status, message) = shown(failure)?;
-            let outcome = Outcome { notice: None, error: Some(message) };
+            let outcome = Outcome {
+                notice: None,
+                error: Some(message),
+            };
             render_code(&ctx, &state, &code, outcome, status).await
         }
     }
@@ -230,7 +267,9 @@ pub async fn csv(
     let group = Group::parse(query(&req, "group").as_deref().unwrap_or("day"))
         .ok_or(PageError::BadForm("group"))?;
     let range = code_ops::range(&state, group, None, None).map_err(page_error)?;
-    let report = code_ops::report(&state, code.id, group, range).await.map_err(page_error)?;
+    let report = code_ops::report(&state, code.id, group, range)
+        .await
+        .map_err(page_error)?;
     Ok(crate::api::codes_csv(&code, &report))
 }
 
@@ -304,7 +343,12 @@ async fn render_list(
             target: code.target.clone(),
             paused: code.paused,
             scans: report.scans,
-            spark: charts::sparkline(&series, 120, 24, &format!("Scans per day, last 30 days: {} in all", report.scans)),
+            spark: charts::sparkline(
+                &series,
+                120,
+                24,
+                &format!("Scans per day, last 30 days: {} in all", report.scans),
+            ),
         });
     }
     let plan = state.config.plan(&account.period.plan);
@@ -364,12 +408,26 @@ async fn render_code(
         to: date(range.to),
         scans: days.scans,
         bots: days.bots,
-        days_chart: charts::bars(&series, &format!("Scans per day from {} to {}", date(range.from), date(range.to))),
+        days_chart: charts::bars(
+            &series,
+            &format!(
+                "Scans per day from {} to {}",
+                date(range.from),
+                date(range.to)
+            ),
+        ),
         days: days
             .rows
             .iter()
             .rev()
-            .map(|r| (r.key.clone(), r.count, r.bots.unwrap_or(0), r.unique.unwrap_or(0)))
+            .map(|r| {
+                (
+                    r.key.clone(),
+                    r.count,
+                    r.bots.unwrap_or(0),
+                    r.unique.unwrap_or(0),
+                )
+            })
             .collect(),
         breakdowns,
         formats: formats(),
@@ -381,7 +439,11 @@ async fn render_code(
 }
 
 fn breakdown(dimension: Dimension, title: &'static str, report: &Report) -> Breakdown {
-    let rows: Vec<(String, u64)> = report.rows.iter().map(|r| (r.key.clone(), r.count)).collect();
+    let rows: Vec<(String, u64)> = report
+        .rows
+        .iter()
+        .map(|r| (r.key.clone(), r.count))
+        .collect();
     Breakdown {
         id: dimension.as_str(),
         title,
@@ -422,7 +484,9 @@ fn formats() -> Vec<&'static str> {
 
 async fn owned(state: &AppState, account: &Account, id: &str) -> Result<DynamicCode, PageError> {
     let code_id = parse_id(id).ok_or(PageError::NotFound)?;
-    code_ops::find(state, account.id, code_id).await.map_err(page_error)
+    code_ops::find(state, account.id, code_id)
+        .await
+        .map_err(page_error)
 }
 
 /// The status and message of a form answer that shows the failure; a missing code or

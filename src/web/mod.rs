@@ -59,7 +59,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(codes::submit),
         )
         .route("/dashboard/codes/{id}/scans.csv", web::get().to(codes::csv))
-        .route("/dashboard/codes/{id}/download", web::get().to(codes::download))
+        .route(
+            "/dashboard/codes/{id}/download",
+            web::get().to(codes::download),
+        )
         .service(
             web::resource("/dashboard/account")
                 .get(account_page::show)

@@ -140,7 +140,10 @@ async fn every_acknowledged_write_survives_kill_9() {
             code.answered += code.served.len();
             code.served.clear();
         }
-        tally_codes = (made.len(), made.iter().map(|c| c.answered + c.served.len()).sum());
+        tally_codes = (
+            made.len(),
+            made.iter().map(|c| c.answered + c.served.len()).sum(),
+        );
         tally = (
             snapshot.len(),
             snapshot.values().filter(|a| a.key.is_some()).count(),
@@ -463,7 +466,9 @@ async fn dynamic_codes(address: String, codes: Codes, cycle: usize) {
         let email = format!("c{cycle}dyn{n}@example.org");
         let browser = Browser::new(&address);
         let fields = [("email", email.as_str()), ("password", PASSWORD)];
-        if browser.submit_checked("/signup", "/signup", &fields).await != Some(StatusCode::SEE_OTHER) {
+        if browser.submit_checked("/signup", "/signup", &fields).await
+            != Some(StatusCode::SEE_OTHER)
+        {
             return;
         }
         let Ok(page) = browser.create_key_checked(PASSWORD).await else {
@@ -481,7 +486,9 @@ async fn dynamic_codes(address: String, codes: Codes, cycle: usize) {
             else {
                 return;
             };
-            let Ok(created) = response.json::<serde_json::Value>().await else { return };
+            let Ok(created) = response.json::<serde_json::Value>().await else {
+                return;
+            };
             let (Some(id), Some(slug)) = (created["id"].as_str(), created["slug"].as_str()) else {
                 return;
             };
@@ -553,7 +560,12 @@ async fn verify_code(server: &Server, code: &Code, killed_at: Instant) {
         .send()
         .await
         .unwrap();
-    assert_eq!(scan.status(), StatusCode::FOUND, "{}: an acknowledged code was lost", code.slug);
+    assert_eq!(
+        scan.status(),
+        StatusCode::FOUND,
+        "{}: an acknowledged code was lost",
+        code.slug
+    );
     let location = scan.headers()["location"].to_str().unwrap();
     assert!(
         location == code.target || Some(location) == code.unanswered.as_deref(),
@@ -572,7 +584,12 @@ async fn verify_code(server: &Server, code: &Code, killed_at: Instant) {
         .unwrap();
     let counted = report["scans"].as_u64().unwrap() as usize;
     let surely_flushed = code.owed + surely_flushed(&code.served, killed_at);
-    assert!(counted <= code.sent, "{}: {counted} scans counted, {} sent", code.slug, code.sent);
+    assert!(
+        counted <= code.sent,
+        "{}: {counted} scans counted, {} sent",
+        code.slug,
+        code.sent
+    );
     assert!(
         counted >= surely_flushed,
         "{}: {counted} scans counted, but {surely_flushed} were answered more than the flush bound before the kill",

@@ -320,8 +320,9 @@ fn operations_in_link_order(doc: &Value) -> Vec<(String, String, Value)> {
         .into_iter()
         .partition(|(_, _, op)| targets.iter().any(|t| op["operationId"] == t.as_str()));
     ordered.extend(linked);
-    let (deletions, mut ordered): (Vec<_>, Vec<_>) =
-        ordered.into_iter().partition(|(_, method, _)| method == "delete");
+    let (deletions, mut ordered): (Vec<_>, Vec<_>) = ordered
+        .into_iter()
+        .partition(|(_, method, _)| method == "delete");
     ordered.extend(deletions);
     ordered
 }
