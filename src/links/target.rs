@@ -7,6 +7,8 @@
 
 use url::Url;
 
+use crate::qr::payload::url::split_scheme;
+
 pub const MAX_BYTES: usize = 2048;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +46,7 @@ impl Target {
         if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(TargetError::Whitespace);
         }
-        let with_scheme = match scheme_of(raw) {
+        let with_scheme = match split_scheme(raw).map(|(scheme, _)| scheme) {
             Some(scheme)
                 if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
             {
@@ -88,19 +90,6 @@ impl Target {
     pub fn into_string(self) -> String {
         self.0
     }
-}
-
-/// The scheme of `raw` if the text before its first `:` is one (a letter, then letters,
-/// digits, `+`, `-`, `.`); `example.org:8080/x` is a host and port, not a scheme.
-fn scheme_of(raw: &str) -> Option<&str> {
-    let (candidate, rest) = raw.split_once(':')?;
-    let is_scheme = candidate.starts_with(|c: char| c.is_ascii_alphabetic())
-        && candidate
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    let port = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let is_port = !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
-    (is_scheme && !is_port).then_some(candidate)
 }
 
 /// Whether `url` is on `site`'s host and port (either scheme) under `/r/`, however the
