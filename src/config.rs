@@ -35,6 +35,7 @@ pub struct Config {
     pub keys: KeysConfig,
     pub admin: AdminConfig,
     pub payments: PaymentsConfig,
+    pub dynamic: DynamicConfig,
     pub plans: BTreeMap<String, PlanConfig>,
 }
 
@@ -178,6 +179,16 @@ pub struct PaymentsConfig {
     pub webhook_tolerance_secs: u64,
 }
 
+/// Dynamic codes (short links under `/r/`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamicConfig {
+    /// Days a code keeps redirecting after its owner's plan or trial ended.
+    pub grace_days: u32,
+    /// Days of scan statistics kept.
+    pub retention_days: u32,
+}
+
 /// A configured secret: used as a string, never printed by `{:?}`, so a debug dump of
 /// the configuration cannot leak it.
 #[derive(Clone, Default, Deserialize, PartialEq, Eq)]
@@ -220,6 +231,9 @@ pub struct PlanConfig {
     pub burst: u32,
     #[serde(default)]
     pub description: String,
+    /// Dynamic codes an account on this plan may hold (0: none).
+    #[serde(default)]
+    pub dynamic_codes: u64,
 }
 
 /// Values given on the command line, applied last.
@@ -466,6 +480,18 @@ impl Config {
             10,
             3600,
         )?;
+        check_range(
+            "dynamic.grace_days",
+            self.dynamic.grace_days.into(),
+            0,
+            3650,
+        )?;
+        check_range(
+            "dynamic.retention_days",
+            self.dynamic.retention_days.into(),
+            31,
+            3650,
+        )?;
         if !self.plans.contains_key(TRIAL_PLAN) {
             return Err(ConfigError::invalid(
                 "plans",
@@ -493,6 +519,7 @@ impl Config {
                 1_000_000,
             )?;
             check_range(&key("burst"), plan.burst.into(), 1, 1_000_000)?;
+            check_range(&key("dynamic_codes"), plan.dynamic_codes, 0, 10_000_000)?;
         }
         Ok(())
     }
@@ -638,6 +665,22 @@ mod tests {
         assert_eq!(config.trial().quota, 20);
         assert_eq!(config.trial().period_days, 14);
         assert_eq!(config.keys.renewals_per_day, 5);
+        assert_eq!(config.dynamic.grace_days, 30);
+        assert_eq!(config.dynamic.retention_days, 400);
+        assert!(config.trial().dynamic_codes > 0, "the trial allows a few");
+    }
+
+    #[test]
+    fn a_plan_without_dynamic_codes_allows_none_and_bad_figures_name_their_key() {
+        let file = "[plans.gold]\nquota = 5\nperiod_days = 7\nrate_per_second = 1\nburst = 1\n";
+        assert_eq!(
+            load_with(Some(file), &[]).unwrap().plans["gold"].dynamic_codes,
+            0
+        );
+        let err = load_with(None, &[("QRGATE_DYNAMIC__RETENTION_DAYS", "2")]).unwrap_err();
+        assert!(err.to_string().contains("dynamic.retention_days"), "{err}");
+        let err = load_with(None, &[("QRGATE_PLANS__PRO__DYNAMIC_CODES", "-1")]).unwrap_err();
+        assert!(err.to_string().contains("plans.pro.dynamic_codes"), "{err}");
     }
 
     #[test]

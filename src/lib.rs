@@ -12,6 +12,7 @@ pub mod docs;
 pub mod domain;
 pub mod error;
 pub mod gate;
+pub mod links;
 pub mod metrics;
 pub mod periodic;
 pub mod preview_budget;

@@ -81,6 +81,11 @@ impl Application {
             config.render.preview_pixels_in_flight,
             config.render.preview_ms_per_second,
         );
+        let links = crate::links::Links {
+            directory: store.link_directory()?,
+            tally: Default::default(),
+            agents: Default::default(),
+        };
         let state = web::Data::new(AppState {
             limiters: Limiters::new(&config),
             render_cache: RenderCache::new(config.render.cache_bytes as usize),
@@ -93,6 +98,7 @@ impl Application {
             metrics: Default::default(),
             key_cache: Default::default(),
             admin_summary: Default::default(),
+            links,
             trusted_proxies,
             hashing: Semaphore::new(cores),
             rendering: Semaphore::new(render_permits),
@@ -145,17 +151,20 @@ impl Application {
     }
 }
 
-/// The usage flush (every `usage.flush_interval_ms`) and the limiter clean-up (every
-/// minute), each on its own thread.
+/// The usage flush (every `usage.flush_interval_ms`, with the scan counts and the upkeep
+/// of dynamic codes) and the limiter clean-up (every minute), each on its own thread.
 fn start_jobs(state: &web::Data<AppState>) -> std::io::Result<Vec<Periodic>> {
     let (meter, store, flushed) = (state.meter.clone(), state.store.clone(), state.clone());
     let flush_every = Duration::from_millis(state.config.usage.flush_interval_ms);
+    let mut pruned_day = None;
     let flush = Periodic::start("usage-flush", flush_every, move || {
-        match meter.flush(&store) {
-            Ok(_) => flushed.metrics.flushed(flushed.clock.now()),
+        let now = flushed.clock.now();
+        match meter.flush_with(&store, Some(&flushed.links.tally)) {
+            Ok(_) => flushed.metrics.flushed(now),
             // The counts stay in memory and are written at the next interval.
             Err(e) => tracing::error!(error = %e, "usage counts could not be written"),
         }
+        crate::web::redirect::upkeep(&flushed, &mut pruned_day);
     })?;
     let limits = state.clone();
     let clean = Periodic::start("limiter-clean", Duration::from_secs(60), move || {

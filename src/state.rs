@@ -29,6 +29,8 @@ pub struct AppState {
     pub key_cache: crate::gate::key_cache::KeyCache,
     /// The totals on `/admin`, counted at most once a minute.
     pub admin_summary: crate::web::AdminSummaryCache,
+    /// Dynamic codes: the redirect's directory and the scan counts not yet written.
+    pub links: crate::links::Links,
     pub limiters: Limiters,
     pub trusted_proxies: Vec<IpRange>,
     /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.

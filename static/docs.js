@@ -127,7 +127,7 @@
     const headers = {};
     if (key) headers["X-API-Key"] = key;
     const curl = ["curl"];
-    if (method === "DELETE") curl.push("-X DELETE");
+    if (method !== "GET" && method !== "POST") curl.push(`-X ${method}`);
     if (key) curl.push(`-H ${quote(`X-API-Key: ${key}`)}`);
     let body;
     if (form.dataset.body === "json") {

@@ -100,6 +100,7 @@ start_bench_qrgate() {
     QRGATE_RENDER__PREVIEW_MS_PER_SECOND=1000000 \
     QRGATE_RENDER__PREVIEW_PIXELS_IN_FLIGHT=1000000000 \
     QRGATE_SERVER__MAX_CONNECTIONS_PER_IP=1000000 \
+    QRGATE_SERVER__PUBLIC_URL=http://qr.bench.invalid \
     "$@" "$bin" --bind 127.0.0.1:0 --data-dir "$WORK/data" || die "qrgate did not start"
   QRGATE_PID=$START_PID
   QRGATE=$START_ADDR

@@ -1,6 +1,8 @@
 //! The JSON/image API under `/api/v1`, plus `/healthz`. Errors are problem+json.
 
 mod body;
+pub mod code_ops;
+mod codes;
 mod health;
 mod logos;
 mod params;
@@ -13,7 +15,8 @@ use actix_web::web;
 
 pub use crate::gate::{KeyCheck, KeyHolder};
 pub use crate::problem::Problem;
-pub use qr::{validate_json, validate_query};
+pub use codes::csv_response as codes_csv;
+pub use qr::{serve_account, validate_json, validate_query};
 pub use usage::DAILY_USAGE_PARAMS;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -32,6 +35,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(logos::list)),
                 )
                 .service(only("/v1/logos/{id}", "DELETE").route(web::delete().to(logos::delete)))
+                .service(
+                    only("/v1/codes", "GET, POST")
+                        .route(web::post().to(codes::create))
+                        .route(web::get().to(codes::list)),
+                )
+                .service(
+                    only("/v1/codes/{id}", "GET, PATCH, DELETE")
+                        .route(web::get().to(codes::show))
+                        .route(web::patch().to(codes::update))
+                        .route(web::delete().to(codes::delete)),
+                )
+                .service(only("/v1/codes/{id}/scans", "GET").route(web::get().to(codes::scans)))
                 .default_service(web::to(not_found)),
         );
 }

@@ -73,6 +73,27 @@ async fn serve(
     rate::stamp(answer, &decision)
 }
 
+/// Serves a QR request for an account that is known without a key (the dashboard's
+/// downloads of a dynamic code, for the signed-in owner): the same validation, quota
+/// count, cache, headers and previews as a request with the account's key.
+pub async fn serve_account(
+    req: &HttpRequest,
+    state: &AppState,
+    holder: KeyHolder,
+    kind: &str,
+    pairs: Vec<(String, String)>,
+) -> Result<HttpResponse, Problem> {
+    let check = KeyCheck::Known(Box::new(holder));
+    let input = (kind.to_owned(), pairs);
+    match (check.rejection(), check) {
+        (None, KeyCheck::Known(holder)) => generate_for(req, state, *holder, Ok(input)).await,
+        (Some((status, reason)), check) => {
+            preview::respond(state, &check, Some(input), status, reason).await
+        }
+        (None, _) => unreachable!("only a known key has no rejection"),
+    }
+}
+
 async fn generate_for(
     req: &HttpRequest,
     state: &AppState,

@@ -97,6 +97,7 @@ pub(super) fn schemas() -> Map<String, Value> {
         "required": ["logos"],
         "properties": { "logos": { "type": "array", "items": { "$ref": "#/components/schemas/Logo" } } },
     }));
+    codes(&mut schemas);
     schemas.insert(
         "Health".into(),
         json!({
@@ -136,6 +137,80 @@ pub(super) fn schemas() -> Map<String, Value> {
         "oneOf": variants,
     }));
     schemas
+}
+
+/// The dynamic-code schemas.
+fn codes(schemas: &mut Map<String, Value>) {
+    schemas.insert("DynamicCode".into(), json!({
+        "type": "object",
+        "required": ["id", "slug", "short_url", "target", "name", "paused", "design", "created", "updated", "image_url"],
+        "properties": {
+            "id": { "type": "string", "pattern": "^dc_[0-9a-f]{16}$" },
+            "slug": { "type": "string", "pattern": "^[A-Za-z0-9_-]{6,32}$" },
+            "short_url": { "type": ["string", "null"], "format": "uri", "description": "The link the code holds (null if the server's public_url was removed)." },
+            "target": { "type": "string", "format": "uri", "maxLength": crate::links::target::MAX_BYTES },
+            "name": { "type": "string", "maxLength": crate::links::code::MAX_NAME_CHARS },
+            "paused": { "type": "boolean" },
+            "design": { "type": "object", "additionalProperties": { "type": "string" } },
+            "created": { "type": "string", "format": "date-time" },
+            "updated": { "type": "string", "format": "date-time" },
+            "image_url": { "type": ["string", "null"], "format": "uri", "description": "GET it with your key for the code's image; it counts as a generation." },
+        },
+    }));
+    schemas.insert("DynamicCodeList".into(), json!({
+        "type": "object",
+        "required": ["codes", "next_cursor"],
+        "properties": {
+            "codes": { "type": "array", "items": { "$ref": "#/components/schemas/DynamicCode" } },
+            "next_cursor": { "type": ["string", "null"] },
+        },
+    }));
+    schemas.insert("CodeRequest".into(), json!({
+        "type": "object",
+        "required": ["target"],
+        "properties": {
+            "target": { "type": "string", "maxLength": crate::links::target::MAX_BYTES, "description": "An http or https address (https:// is added to a bare host)." },
+            "name": { "type": "string", "maxLength": crate::links::code::MAX_NAME_CHARS },
+            "slug": { "type": "string", "pattern": "^[A-Za-z0-9_-]{6,32}$" },
+            "design": { "$ref": "#/components/schemas/Design" },
+        },
+        "additionalProperties": false,
+    }));
+    schemas.insert(
+        "CodeEdit".into(),
+        json!({
+            "type": "object",
+            "minProperties": 1,
+            "properties": {
+                "target": { "type": "string", "maxLength": crate::links::target::MAX_BYTES },
+                "name": { "type": "string", "maxLength": crate::links::code::MAX_NAME_CHARS },
+                "paused": { "type": "boolean" },
+            },
+            "additionalProperties": false,
+        }),
+    );
+    schemas.insert("ScanReport".into(), json!({
+        "type": "object",
+        "required": ["id", "group", "from", "to", "scans", "bots", "rows"],
+        "properties": {
+            "id": { "type": "string" },
+            "group": { "type": "string", "enum": crate::links::stats::Group::NAMES },
+            "from": { "type": "string", "format": "date" },
+            "to": { "type": "string", "format": "date" },
+            "scans": { "type": "integer", "minimum": 0, "description": "Scans by people in the range." },
+            "bots": { "type": "integer", "minimum": 0, "description": "Fetches by bots and link previews, counted apart." },
+            "rows": { "type": "array", "items": {
+                "type": "object",
+                "required": ["key", "count"],
+                "properties": {
+                    "key": { "type": "string", "description": "The day, the hour (RFC 3339) or the value." },
+                    "count": { "type": "integer", "minimum": 0 },
+                    "bots": { "type": "integer", "minimum": 0 },
+                    "unique": { "type": "integer", "minimum": 0, "description": "Unique scanners that day, estimated." },
+                },
+            }},
+        },
+    }));
 }
 
 /// A real problem: the one a size out of range gets (a test checks it against the API).

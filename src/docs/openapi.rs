@@ -61,16 +61,7 @@ fn operation(endpoint: Endpoint) -> Value {
     let mut parameters: Vec<Value> = endpoint
         .params()
         .iter()
-        .map(|spec| {
-            parameter(
-                spec,
-                if endpoint.params_in_path() {
-                    "path"
-                } else {
-                    "query"
-                },
-            )
-        })
+        .map(|spec| parameter(spec, endpoint.location(spec)))
         .collect();
     if endpoint.takes_design() {
         parameters.extend(DESIGN_SPECS.iter().map(
@@ -136,17 +127,24 @@ fn endpoint_responses(endpoint: Endpoint) -> Map<String, Value> {
             )
         })
         .collect();
-    if endpoint == Endpoint::LogoUpload {
-        // A link is not allowed beside a $ref, so the upload's 201 is written out.
-        let mut created = response(&responses::LOGO_CREATED);
-        created["links"] = json!({
-            "DeleteThisLogo": {
-                "operationId": Endpoint::LogoDelete.id(),
-                "parameters": { "id": "$response.body#/id" },
-                "description": "The id in the answer deletes the logo again.",
-            }
-        });
-        map.insert("201".into(), created);
+    if !endpoint.links().is_empty() {
+        // A link is not allowed beside a $ref, so a linking 201 is written out.
+        let (status, doc) = responses::answers(endpoint)[0];
+        let mut created = response(doc);
+        created["links"] = endpoint
+            .links()
+            .iter()
+            .map(|(name, target, description)| {
+                let link = json!({
+                    "operationId": target.id(),
+                    "parameters": { "id": "$response.body#/id" },
+                    "description": description,
+                });
+                (name.to_string(), link)
+            })
+            .collect::<Map<_, _>>()
+            .into();
+        map.insert(status.into(), created);
     }
     map
 }
@@ -177,6 +175,10 @@ fn response(doc: &ResponseDoc) -> Value {
         Content::Json(schema) => json!({
             "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } },
         }),
+        Content::JsonOrCsv(schema) => json!({
+            "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } },
+            "text/csv": { "schema": { "type": "string", "contentMediaType": "text/csv" } },
+        }),
         Content::Empty => return value,
     };
     value["content"] = content;
@@ -196,6 +198,22 @@ fn request_body(body: Body) -> Option<Value> {
                 }).collect::<Map<_, _>>(),
             }},
         })),
+        Body::CodeCreate => Some(json!({
+            "required": true,
+            "description": "The target, and optionally a name, a slug and the design parameters of the code's image. At most 16 KiB.",
+            "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/CodeRequest" },
+                "examples": { "menu": { "summary": "A menu that changes with the seasons", "value": code_example(body) } },
+            }},
+        })),
+        Body::CodeEdit => Some(json!({
+            "required": true,
+            "description": "The fields to change: target, name and paused; at least one.",
+            "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/CodeEdit" },
+                "examples": { "retarget": { "summary": "Send scans to the winter menu", "value": code_example(body) } },
+            }},
+        })),
         Body::Logo => Some(json!({
             "required": true,
             "description": "The image file itself: PNG, JPEG or SVG, at most 256 KiB and 1024×1024 pixels. An SVG may not refer to anything outside itself.",
@@ -205,6 +223,18 @@ fn request_body(body: Body) -> Option<Value> {
                 "image/svg+xml": { "schema": { "type": "string" }, "example": LOGO_EXAMPLE },
             },
         })),
+    }
+}
+
+/// The example body of a dynamic-code request.
+pub fn code_example(body: Body) -> Value {
+    match body {
+        Body::CodeEdit => json!({ "target": "https://example.org/menu/winter", "paused": false }),
+        _ => json!({
+            "target": "https://example.org/menu",
+            "name": "Restaurant menu",
+            "design": { "size": 600, "ecc": "Q" },
+        }),
     }
 }
 

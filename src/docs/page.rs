@@ -9,7 +9,7 @@ use askama::Template;
 
 use super::catalog::{Body, Endpoint, Group};
 use super::components::problem_example;
-use super::openapi::json_example;
+use super::openapi::{code_example, json_example};
 use super::params::{self, Control};
 use super::responses;
 use crate::qr::design::DESIGN_SPECS;
@@ -132,15 +132,10 @@ fn group_view(group: Group, origin: &str) -> GroupView {
 
 fn operation_view(endpoint: Endpoint, origin: &str) -> OperationView {
     let id = endpoint.id();
-    let location = if endpoint.params_in_path() {
-        "path"
-    } else {
-        "query"
-    };
     let fields = endpoint
         .params()
         .iter()
-        .map(|spec| field(&id, spec, location, spec.example))
+        .map(|spec| field(&id, spec, endpoint.location(spec), spec.example))
         .collect();
     let design_fields = if endpoint.takes_design() {
         // Design fields start empty: the defaults apply until a value is chosen.
@@ -161,13 +156,16 @@ fn operation_view(endpoint: Endpoint, origin: &str) -> OperationView {
         design_fields,
         body: match endpoint.body() {
             Body::None => "none",
-            Body::QrJson => "json",
+            Body::QrJson | Body::CodeCreate | Body::CodeEdit => "json",
             Body::Logo => "file",
         },
         json_example: match endpoint.body() {
             // The page's JSON example is the Website URL one; the OpenAPI document has all.
             Body::QrJson => {
                 serde_json::to_string_pretty(&json_example(QrType::Url)).unwrap_or_default()
+            }
+            body @ (Body::CodeCreate | Body::CodeEdit) => {
+                serde_json::to_string_pretty(&code_example(body)).unwrap_or_default()
             }
             _ => String::new(),
         },

@@ -12,6 +12,8 @@ pub enum Content {
     Problem,
     /// `application/json` of the named schema.
     Json(&'static str),
+    /// `application/json` of the named schema, or `text/csv` with `format=csv`.
+    JsonOrCsv(&'static str),
     Empty,
 }
 
@@ -163,6 +165,48 @@ pub const LOGO_LIMIT: ResponseDoc = ResponseDoc {
     content: Content::Problem,
     headers: with_rate!(),
 };
+pub const CODE_CREATED: ResponseDoc = ResponseDoc {
+    name: "CodeCreated",
+    description: "The code is made: print image_url's image (with your key) and change the target whenever you like.",
+    content: Content::Json("DynamicCode"),
+    headers: with_rate!("Cache-Control"),
+};
+pub const CODE: ResponseDoc = ResponseDoc {
+    name: "Code",
+    description: "The dynamic code.",
+    content: Content::Json("DynamicCode"),
+    headers: with_rate!("Cache-Control"),
+};
+pub const CODE_LIST: ResponseDoc = ResponseDoc {
+    name: "CodeList",
+    description: "A page of the account's dynamic codes, newest first, and the cursor of the next page (null on the last).",
+    content: Content::Json("DynamicCodeList"),
+    headers: with_rate!("Cache-Control"),
+};
+pub const CODE_DELETED: ResponseDoc = ResponseDoc {
+    name: "CodeDeleted",
+    description: "The code and its statistics are deleted; its short link answers 410 from now on.",
+    content: Content::Empty,
+    headers: with_rate!(),
+};
+pub const NO_SUCH_CODE: ResponseDoc = ResponseDoc {
+    name: "NoSuchCode",
+    description: "The key's account has no dynamic code with this id (codes of other accounts are not found either).",
+    content: Content::Problem,
+    headers: with_rate!(),
+};
+pub const CODE_CONFLICT: ResponseDoc = ResponseDoc {
+    name: "CodeConflict",
+    description: "The code cannot be made: the server has no server.public_url (`parameter` names it), the plan's number of dynamic codes is reached (`limit`), or the slug is taken (`parameter`: slug).",
+    content: Content::Problem,
+    headers: with_rate!(),
+};
+pub const SCANS: ResponseDoc = ResponseDoc {
+    name: "Scans",
+    description: "The counts, as JSON, or as CSV with format=csv.",
+    content: Content::JsonOrCsv("ScanReport"),
+    headers: with_rate!("Cache-Control"),
+};
 pub const USAGE: ResponseDoc = ResponseDoc {
     name: "Usage",
     description: "The key's plan and usage, also when its period has ended or its quota is used up (`status` says which).",
@@ -214,6 +258,13 @@ pub const ALL: &[&ResponseDoc] = &[
     &LOGO_DELETED,
     &NO_SUCH_LOGO,
     &LOGO_LIMIT,
+    &CODE_CREATED,
+    &CODE,
+    &CODE_LIST,
+    &CODE_DELETED,
+    &NO_SUCH_CODE,
+    &CODE_CONFLICT,
+    &SCANS,
     &USAGE,
     &DAILY_USAGE,
     &HEALTHY,
@@ -250,6 +301,42 @@ pub fn answers(endpoint: Endpoint) -> Vec<(&'static str, &'static ResponseDoc)> 
             list.push(("404", &NO_SUCH_LOGO));
             list
         }
+        Endpoint::CodeCreate => {
+            let mut list = vec![("201", &CODE_CREATED), ("400", &INVALID)];
+            list.extend(refused);
+            list.push(("409", &CODE_CONFLICT));
+            list
+        }
+        Endpoint::CodeUpdate => {
+            let mut list = vec![("200", &CODE), ("400", &INVALID)];
+            list.extend(refused);
+            list.push(("404", &NO_SUCH_CODE));
+            list
+        }
+        // Reading and deleting stay open to an account whose plan ended: no 402.
+        Endpoint::CodeList => vec![
+            ("200", &CODE_LIST),
+            ("400", &INVALID),
+            ("401", &UNAUTHORIZED),
+            ("403", &FORBIDDEN),
+        ],
+        Endpoint::CodeShow | Endpoint::CodeDelete | Endpoint::CodeScans => {
+            let success = match endpoint {
+                Endpoint::CodeShow => ("200", &CODE),
+                Endpoint::CodeDelete => ("204", &CODE_DELETED),
+                _ => ("200", &SCANS),
+            };
+            let mut list = vec![success];
+            if endpoint == Endpoint::CodeScans {
+                list.push(("400", &INVALID));
+            }
+            list.extend([
+                ("401", &UNAUTHORIZED),
+                ("403", &FORBIDDEN),
+                ("404", &NO_SUCH_CODE),
+            ]);
+            list
+        }
         // Usage answers every known key, expired and over quota included.
         Endpoint::Usage => vec![("200", &USAGE), ("401", &UNAUTHORIZED), ("403", &FORBIDDEN)],
         Endpoint::UsageDaily => vec![
@@ -260,7 +347,11 @@ pub fn answers(endpoint: Endpoint) -> Vec<(&'static str, &'static ResponseDoc)> 
         ],
         Endpoint::Health => return vec![("200", &HEALTHY), ("503", &UNHEALTHY)],
     };
-    if matches!(endpoint, Endpoint::QrJson | Endpoint::LogoUpload) {
+    let with_body = matches!(
+        endpoint,
+        Endpoint::QrJson | Endpoint::LogoUpload | Endpoint::CodeCreate | Endpoint::CodeUpdate
+    );
+    if with_body {
         answers.push(("408", &BODY_TIMEOUT));
         answers.push(("413", &TOO_LARGE));
     }

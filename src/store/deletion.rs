@@ -1,6 +1,7 @@
 //! Deleting an account erases everything stored about it in one transaction: the
 //! account and its email index, its key, sessions, renewal log (which holds IP addresses
-//! and user agents), plan grants, usage and logos. Payment event ids stay, holding only
+//! and user agents), plan grants, usage, logos and dynamic codes (buried: their slugs
+//! stay taken, their targets and statistics go). Payment event ids stay, holding only
 //! the account's number, so that a late retry of an old payment cannot grant anything to
 //! a new account. Account numbers are never reused.
 
@@ -40,6 +41,7 @@ impl Store {
         txn.open_table(ACCOUNT_ID_TO_USAGE)?.remove(account_id)?;
         super::daily::remove_account_days(&txn, account_id)?;
         super::logos::remove_account_logos(&txn, account_id)?;
+        super::links::bury_account_codes(&txn, account_id)?;
         self.commit(txn)?;
         Ok(true)
     }
