@@ -6,6 +6,7 @@ mod logos;
 mod params;
 mod payments;
 mod qr;
+mod signed_urls;
 mod usage;
 
 use actix_web::web;
@@ -29,6 +30,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(logos::list)),
                 )
                 .service(only("/v1/logos/{id}", "DELETE").route(web::delete().to(logos::delete)))
+                .service(only("/v1/signed-urls", "POST").route(web::post().to(signed_urls::create)))
+                .service(only("/v1/s/{token}", "GET").route(web::get().to(signed_urls::fetch)))
                 .default_service(web::to(not_found)),
         );
 }

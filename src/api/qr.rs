@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::params::{self, Pairs};
 use super::{Problem, logos};
+use crate::gate::restrictions::Restricted;
 use crate::gate::{KeyCheck, KeyHolder, rate};
 use crate::qr::design::{DESIGN_PARAMS, Design, Format};
 use crate::qr::payload::{Params, QrType, build_payload};
@@ -23,10 +24,71 @@ const RENDER_VERSION: &str = "1";
 const CACHE_CONTROL: &str = "private, max-age=86400";
 
 /// A request that passed validation.
-struct QrRequest {
-    kind: QrType,
-    payload: String,
-    design: Design,
+pub(super) struct QrRequest {
+    pub kind: QrType,
+    pub payload: String,
+    pub design: Design,
+}
+
+/// How a request was authorised: with the key, or by a signed URL of the key's owner,
+/// which anyone may fetch and so is told less (no quota figures, generic reasons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Via {
+    Key,
+    /// `max_age`: how long caches may keep the image (never past the link's expiry).
+    SignedUrl {
+        max_age: i64,
+    },
+}
+
+/// Why a preview is served instead of the image.
+pub(super) struct Refusal {
+    pub status: u16,
+    /// `X-QR-Preview`.
+    pub reason: &'static str,
+    /// `X-QR-Preview-Detail`.
+    pub detail: Option<String>,
+    /// `X-QR-Restriction`, for a key restriction.
+    pub rule: Option<&'static str>,
+}
+
+impl Refusal {
+    /// The refusal for a caller that cannot be served, as it may be told.
+    fn of(check: &KeyCheck, status: u16, reason: &'static str, via: Via) -> Self {
+        let detail = match via {
+            Via::Key => check.problem().map(|p| p.detail_ascii()),
+            Via::SignedUrl { .. } => Some(public_detail(reason).to_owned()),
+        };
+        Self {
+            status,
+            reason,
+            detail,
+            rule: check.restricted().map(|r| r.rule.as_str()),
+        }
+    }
+
+    fn restricted(restricted: &Restricted, via: Via) -> Self {
+        Self {
+            status: 403,
+            reason: "restricted",
+            detail: Some(match via {
+                Via::Key => restricted.problem().detail_ascii(),
+                Via::SignedUrl { .. } => public_detail("restricted").to_owned(),
+            }),
+            rule: Some(restricted.rule.as_str()),
+        }
+    }
+}
+
+/// What a signed URL's viewer is told: the owner's plan and quota are not theirs to see.
+fn public_detail(reason: &str) -> &'static str {
+    match reason {
+        "expired" | "over_quota" => {
+            "The owner of this link cannot generate codes right now (their plan has ended or its quota is used up)."
+        }
+        "disabled" => "The account that signed this link is disabled.",
+        _ => "The owner of this link may no longer generate this code.",
+    }
 }
 
 pub async fn get(
@@ -39,7 +101,7 @@ pub async fn get(
 }
 
 /// JSON bodies: `{"type", "data", "design"}` are small; 64 KiB is plenty.
-const MAX_JSON_BYTES: usize = 64 * 1024;
+pub(super) const MAX_JSON_BYTES: usize = 64 * 1024;
 
 pub async fn post(
     req: HttpRequest,
@@ -59,14 +121,29 @@ async fn serve(
     input: Result<(String, Pairs), Problem>,
 ) -> Result<HttpResponse, Problem> {
     let check = KeyCheck::from_request(req, state).await?;
+    serve_checked(req, state, check, input, Via::Key).await
+}
+
+/// The shared serve path once the caller is known: the rate limit, a preview for a
+/// caller that may not generate, else the image.
+pub(super) async fn serve_checked(
+    req: &HttpRequest,
+    state: &AppState,
+    check: KeyCheck,
+    input: Result<(String, Pairs), Problem>,
+    via: Via,
+) -> Result<HttpResponse, Problem> {
     let decision = rate::decide(req, state, &check);
     if let Some(problem) = rate::refusal(&decision) {
         return Err(problem);
     }
     let answer = match check.rejection() {
-        Some((status, reason)) => preview_response(state, &check, input.ok(), status, reason).await,
+        Some((status, reason)) => {
+            let refusal = Refusal::of(&check, status, reason, via);
+            preview_response(state, input.ok(), refusal).await
+        }
         None => match check {
-            KeyCheck::Known(holder) => generate_for(req, state, *holder, input).await,
+            KeyCheck::Known(holder) => generate_for(req, state, *holder, input, via).await,
             _ => unreachable!("only a known key has no rejection"),
         },
     };
@@ -78,19 +155,25 @@ async fn generate_for(
     state: &AppState,
     holder: KeyHolder,
     input: Result<(String, Pairs), Problem>,
+    via: Via,
 ) -> Result<HttpResponse, Problem> {
     let (kind, pairs) = input?;
     let request = parse(&kind, &pairs)?;
+    if let Err(restricted) = holder.check_type(request.kind.as_str()) {
+        let refusal = Refusal::restricted(&restricted, via);
+        return preview_response(state, Some((kind, pairs)), refusal).await;
+    }
     let logo = match &request.design.logo {
         Some(id) => Some(logos::load(state, holder.account.id, id).await?),
         None => None,
     };
     let etag = etag(&request, logo.as_ref().map(|(sha, _)| sha.as_str()));
+    let cache_control = cache_control(via);
     if matches_etag(req, &etag) {
         // Revalidation of what the client already has: served, but not counted.
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
-            .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
+            .insert_header((header::CACHE_CONTROL, cache_control))
             .finish());
     }
     let (id, start, quota) = (
@@ -99,14 +182,9 @@ async fn generate_for(
         holder.standing.quota,
     );
     let Ok(used) = state.meter.try_count(id, start, quota) else {
-        return preview_response(
-            state,
-            &KeyCheck::Known(Box::new(holder)),
-            Some((kind, pairs)),
-            402,
-            "over_quota",
-        )
-        .await;
+        let check = KeyCheck::Known(Box::new(holder));
+        let refusal = Refusal::of(&check, 402, "over_quota", via);
+        return preview_response(state, Some((kind, pairs)), refusal).await;
     };
     let QrRequest {
         kind: qr_type,
@@ -127,13 +205,23 @@ async fn generate_for(
             }
         },
     };
-    Ok(
-        image_response(StatusCode::OK, format, image.version, qr_type, download)
-            .insert_header((header::ETAG, etag))
-            .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
-            .insert_header(("x-quota-remaining", quota_remaining(&holder, quota, used)))
-            .body(image.bytes),
-    )
+    let mut response = image_response(StatusCode::OK, format, image.version, qr_type, download);
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache_control));
+    if via == Via::Key {
+        response.insert_header(("x-quota-remaining", quota_remaining(&holder, quota, used)));
+    }
+    Ok(response.body(image.bytes))
+}
+
+/// Keyed images are the caller's own (`private`). A signed URL is for public pages, so
+/// shared caches may keep its image, which spares the owner's quota.
+fn cache_control(via: Via) -> String {
+    match via {
+        Via::Key => CACHE_CONTROL.to_owned(),
+        Via::SignedUrl { max_age } => format!("public, max-age={}", max_age.max(0)),
+    }
 }
 
 /// Draws an image within the render budget, off the executor, timing it.
@@ -175,7 +263,7 @@ pub fn validate_json(body: &[u8]) -> Result<(String, Design), Problem> {
 }
 
 /// Validates the type, every parameter name, the content and the design.
-fn parse(kind: &str, pairs: &Pairs) -> Result<QrRequest, Problem> {
+pub(super) fn parse(kind: &str, pairs: &Pairs) -> Result<QrRequest, Problem> {
     let kind = QrType::parse(kind).ok_or_else(|| {
         let known: Vec<&str> = QrType::ALL.iter().map(|t| t.as_str()).collect();
         invalid(
@@ -247,15 +335,19 @@ fn render_problem(error: QrError, kind: QrType) -> Problem {
     }
 }
 
-/// The watermarked preview for a key that may not generate, with its status and reason.
-/// The content is the requested one when it is valid, else a generic one.
-async fn preview_response(
+/// The watermarked preview for a caller that may not generate, with its status and
+/// reason. The content is the requested one when it is valid, else a generic one.
+pub(super) async fn preview_response(
     state: &AppState,
-    check: &KeyCheck,
     input: Option<(String, Pairs)>,
-    status: u16,
-    reason: &'static str,
+    refusal: Refusal,
 ) -> Result<HttpResponse, Problem> {
+    let Refusal {
+        status,
+        reason,
+        detail,
+        rule,
+    } = refusal;
     let (kind, payload, design) = match &input {
         Some((kind, pairs)) => {
             let kind = QrType::parse(kind);
@@ -313,11 +405,12 @@ async fn preview_response(
     if status == StatusCode::UNAUTHORIZED {
         response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"qrgate\""));
     }
-    if let Some(problem) = check.problem() {
-        // The reason in words, for people reading the headers (the body is the image).
-        if let Ok(value) = HeaderValue::from_str(&problem.detail_ascii()) {
-            response.insert_header(("x-qr-preview-detail", value));
-        }
+    // The reason in words, for people reading the headers (the body is the image).
+    if let Some(value) = detail.and_then(|d| HeaderValue::from_str(&d).ok()) {
+        response.insert_header(("x-qr-preview-detail", value));
+    }
+    if let Some(rule) = rule {
+        response.insert_header(("x-qr-restriction", rule));
     }
     Ok(response.body(image.bytes))
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{KeyCheck, Problem};
 use crate::clock::rfc3339;
-use crate::domain::AccountStatus;
+use crate::domain::{AccountStatus, Restrictions};
 use crate::gate::rate;
 use crate::state::AppState;
 
@@ -25,6 +25,29 @@ struct UsageBody {
     rate_per_second: u32,
     burst: u32,
     key_prefix: String,
+    /// The key's restrictions; empty lists mean "any".
+    restrictions: RestrictionsBody,
+}
+
+#[derive(Serialize)]
+struct RestrictionsBody {
+    referrers: Vec<String>,
+    allow_no_referrer: bool,
+    networks: Vec<String>,
+    types: Vec<String>,
+    read_only: bool,
+}
+
+impl RestrictionsBody {
+    fn of(r: &Restrictions) -> Self {
+        Self {
+            referrers: r.referrers().iter().map(|p| p.to_string()).collect(),
+            allow_no_referrer: r.allow_no_referrer(),
+            networks: r.networks().iter().map(|n| n.to_string()).collect(),
+            types: r.types().to_vec(),
+            read_only: r.read_only(),
+        }
+    }
 }
 
 pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, Problem> {
@@ -32,6 +55,10 @@ pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
     let decision = rate::decide(&req, &state, &check);
     if let Some(problem) = rate::refusal(&decision) {
         return Err(problem);
+    }
+    // A request the key's restrictions refuse learns nothing of the account.
+    if let Some(restricted) = check.restricted() {
+        return Err(rate::stamp_problem(restricted.problem(), &decision));
     }
     rate::stamp(answer(check), &decision)
 }
@@ -58,6 +85,7 @@ fn answer(check: KeyCheck) -> Result<HttpResponse, Problem> {
             .as_ref()
             .map(|k| k.prefix.clone())
             .unwrap_or_default(),
+        restrictions: RestrictionsBody::of(&holder.account.restrictions),
     };
     // An expired or used-up key is refused with its figures attached, so a client can
     // see why; a disabled account learns nothing more.

@@ -55,6 +55,8 @@ mod tests {
                 end: 1,
             },
             key: None,
+            restrictions: Default::default(),
+            key_generation: 0,
         }
     }
 

@@ -43,6 +43,8 @@ impl Store {
                 disabled: false,
                 period: new.period,
                 key: None,
+                restrictions: Default::default(),
+                key_generation: 0,
             };
             emails.insert(new.email.as_str(), id)?;
             txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?

@@ -92,6 +92,7 @@ mod tests {
                 user_agent: "test".into(),
                 now: 1,
                 renewals_per_day: 5,
+                clear_restrictions: false,
             })
             .unwrap();
         let session = SessionRecord {

@@ -33,7 +33,7 @@ use serde::de::DeserializeOwned;
 pub use accounts::{EmailTaken, NewAccount};
 pub use check::{CheckReport, check};
 pub use grants::{GrantRecord, PaymentGrant};
-pub use keys::{KeyChange, KeyChangeRequest};
+pub use keys::{KeyChange, KeyChangeRequest, RestrictionChange, RestrictionOutcome};
 pub use logos::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};
 pub use sessions::SessionRecord;
 pub use usage::UsageTotal;
@@ -115,6 +115,12 @@ pub struct ServerSecret([u8; 32]);
 impl ServerSecret {
     pub fn bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+
+    /// A fixed secret for unit tests of what it keys.
+    #[cfg(test)]
+    pub(crate) fn for_tests(bytes: [u8; 32]) -> Self {
+        Self(bytes)
     }
 }
 
