@@ -14,6 +14,10 @@ pub enum Endpoint {
     LogoList,
     LogoDelete,
     Usage,
+    /// `POST /api/v1/signed-urls`.
+    SignedUrlCreate,
+    /// `GET /api/v1/s/{token}`: a signed URL, fetched without a key.
+    SignedUrlFetch,
     Health,
 }
 
@@ -23,17 +27,25 @@ pub enum Group {
     QrCodes,
     Logos,
     Usage,
+    SignedUrls,
     Service,
 }
 
 impl Group {
-    pub const ALL: [Group; 4] = [Group::QrCodes, Group::Logos, Group::Usage, Group::Service];
+    pub const ALL: [Group; 5] = [
+        Group::QrCodes,
+        Group::SignedUrls,
+        Group::Logos,
+        Group::Usage,
+        Group::Service,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             Group::QrCodes => "qr-codes",
             Group::Logos => "logos",
             Group::Usage => "usage",
+            Group::SignedUrls => "signed-urls",
             Group::Service => "service",
         }
     }
@@ -43,6 +55,7 @@ impl Group {
             Group::QrCodes => "QR codes",
             Group::Logos => "Logos",
             Group::Usage => "Usage",
+            Group::SignedUrls => "Signed URLs",
             Group::Service => "Service",
         }
     }
@@ -56,6 +69,9 @@ impl Group {
                 "Images to put in the centre of your codes. Upload one, then pass its id as the logo design parameter. Logos belong to the key's account."
             }
             Group::Usage => "Where your key stands: plan, status, quota and what is left of it.",
+            Group::SignedUrls => {
+                "Codes for public pages without your key in them. A request URL with api_key= works anywhere it is pasted, so it belongs only where the key stays private: your server, your own browser tab. For an <img src> in a page others see, sign the request instead: the signed URL carries that one code and no key, nobody can change it, it can expire, and renewing your key voids it. Each fetch counts against your quota like a request with the key."
+            }
             Group::Service => "For monitoring; needs no key.",
         }
     }
@@ -95,7 +111,21 @@ pub enum Body {
     QrJson,
     /// A PNG, JPEG or SVG file as the whole body.
     Logo,
+    /// `{"type", "data", "design", "expires_in"}`.
+    SignedUrl,
 }
+
+/// A signed URL's token, in the path of `GET /api/v1/s/{token}`.
+const SIGNED_TOKEN: &[ParamSpec] = &[ParamSpec {
+    name: "token",
+    required: true,
+    kind: ParamKind::Text,
+    max_bytes: 8192,
+    default: None,
+    description: "The token that POST /api/v1/signed-urls answered with (the end of its url).",
+    // A token exists only once signed; the OpenAPI document links the two instead.
+    example: "",
+}];
 
 /// A logo's id, in the path of `DELETE /api/v1/logos/{id}`.
 const LOGO_ID: &[ParamSpec] = &[ParamSpec {
@@ -118,6 +148,8 @@ impl Endpoint {
             Endpoint::LogoList,
             Endpoint::LogoDelete,
             Endpoint::Usage,
+            Endpoint::SignedUrlCreate,
+            Endpoint::SignedUrlFetch,
             Endpoint::Health,
         ]);
         all
@@ -132,6 +164,8 @@ impl Endpoint {
             Endpoint::LogoList => "logo-list".into(),
             Endpoint::LogoDelete => "logo-delete".into(),
             Endpoint::Usage => "usage-show".into(),
+            Endpoint::SignedUrlCreate => "signed-url-create".into(),
+            Endpoint::SignedUrlFetch => "signed-url-fetch".into(),
             Endpoint::Health => "health".into(),
         }
     }
@@ -141,13 +175,14 @@ impl Endpoint {
             Endpoint::Qr(_) | Endpoint::QrJson => Group::QrCodes,
             Endpoint::LogoUpload | Endpoint::LogoList | Endpoint::LogoDelete => Group::Logos,
             Endpoint::Usage => Group::Usage,
+            Endpoint::SignedUrlCreate | Endpoint::SignedUrlFetch => Group::SignedUrls,
             Endpoint::Health => Group::Service,
         }
     }
 
     pub fn method(self) -> Method {
         match self {
-            Endpoint::QrJson | Endpoint::LogoUpload => Method::Post,
+            Endpoint::QrJson | Endpoint::LogoUpload | Endpoint::SignedUrlCreate => Method::Post,
             Endpoint::LogoDelete => Method::Delete,
             _ => Method::Get,
         }
@@ -161,6 +196,8 @@ impl Endpoint {
             Endpoint::LogoUpload | Endpoint::LogoList => "/api/v1/logos".into(),
             Endpoint::LogoDelete => "/api/v1/logos/{id}".into(),
             Endpoint::Usage => "/api/v1/usage".into(),
+            Endpoint::SignedUrlCreate => "/api/v1/signed-urls".into(),
+            Endpoint::SignedUrlFetch => "/api/v1/s/{token}".into(),
             Endpoint::Health => "/healthz".into(),
         }
     }
@@ -173,6 +210,8 @@ impl Endpoint {
             Endpoint::LogoList => "List your logos",
             Endpoint::LogoDelete => "Delete a logo",
             Endpoint::Usage => "Plan and usage",
+            Endpoint::SignedUrlCreate => "Get a signed URL",
+            Endpoint::SignedUrlFetch => "Fetch a signed URL",
             Endpoint::Health => "Health check",
         }
     }
@@ -193,6 +232,12 @@ impl Endpoint {
             Endpoint::Usage => {
                 "The key's plan, its status (active, expired, over_quota or disabled), the quota, how much of it is used and left, the period's end, and the rate limit."
             }
+            Endpoint::SignedUrlCreate => {
+                "Signs a QR request (type, data and design, as POST /api/v1/qr takes them) for your account and answers with a URL under /api/v1/s/ that anyone can fetch without a key: for <img src> in public pages. expires_in (seconds, at most a year; null or absent for never) sets how long it works. It carries the request, your account, the expiry and an HMAC-SHA-256 signature, and no key; changing any character of it voids it, and so does renewing your key. The request is checked now (a 400 names the parameter), and must fit in a URL of 8 KiB. A read-only key may not sign."
+            }
+            Endpoint::SignedUrlFetch => {
+                "The image a signed URL stands for, with no key. Each fetch counts against the signer's quota and rate limit like a request with their key; a 304 does not. The signer's allowed QR types apply; their referrer and network restrictions do not (the URL is meant for public pages). A changed or voided URL (its key was renewed) gets the PREVIEW image with 401 and X-QR-Preview: invalid_signature, an expired one 410 and expired_link, and the signer's ended plan or used-up quota 402."
+            }
             Endpoint::Health => "200 while the server and its database answer, 503 otherwise.",
         }
     }
@@ -202,12 +247,13 @@ impl Endpoint {
         match self {
             Endpoint::Qr(kind) => kind.params(),
             Endpoint::LogoDelete => LOGO_ID,
+            Endpoint::SignedUrlFetch => SIGNED_TOKEN,
             _ => &[],
         }
     }
 
     pub fn params_in_path(self) -> bool {
-        self == Endpoint::LogoDelete
+        matches!(self, Endpoint::LogoDelete | Endpoint::SignedUrlFetch)
     }
 
     pub fn takes_design(self) -> bool {
@@ -218,16 +264,26 @@ impl Endpoint {
         match self {
             Endpoint::QrJson => Body::QrJson,
             Endpoint::LogoUpload => Body::Logo,
+            Endpoint::SignedUrlCreate => Body::SignedUrl,
             _ => Body::None,
         }
     }
 
     pub fn needs_key(self) -> bool {
-        self != Endpoint::Health
+        !matches!(self, Endpoint::Health | Endpoint::SignedUrlFetch)
     }
 
     /// Whether a successful answer is a QR image.
     pub fn answers_image(self) -> bool {
+        matches!(
+            self,
+            Endpoint::Qr(_) | Endpoint::QrJson | Endpoint::SignedUrlFetch
+        )
+    }
+
+    /// Whether the docs page offers "Get a signed URL" for what this operation executed:
+    /// the keyed image operations.
+    pub fn can_be_signed(self) -> bool {
         matches!(self, Endpoint::Qr(_) | Endpoint::QrJson)
     }
 }
@@ -239,7 +295,7 @@ mod tests {
     #[test]
     fn every_operation_has_a_distinct_id_and_method_and_path() {
         let all = Endpoint::all();
-        assert_eq!(all.len(), QrType::ALL.len() + 6);
+        assert_eq!(all.len(), QrType::ALL.len() + 8);
         for (i, a) in all.iter().enumerate() {
             for b in &all[..i] {
                 assert_ne!(a.id(), b.id());
