@@ -248,6 +248,19 @@ async fn render(
     }
 }
 
+/// Whether the request will draw: its content fits a QR symbol at its error correction,
+/// and the symbol fits the image size. Checked when a URL is signed, so that a signed URL
+/// cannot fail the same way on every fetch.
+pub(super) fn check_fits(request: &QrRequest, has_logo: bool) -> Result<(), Problem> {
+    let ecc = crate::qr::effective_ecc(&request.design, has_logo);
+    let matrix = crate::qr::encode::encode(&request.payload, ecc)
+        .map_err(|e| render_problem(e.into(), request.kind))?;
+    let design = &request.design;
+    crate::qr::layout::layout(design.size, matrix.width, design.margin)
+        .map_err(|e| render_problem(e.into(), request.kind))?;
+    Ok(())
+}
+
 /// Validates a `GET /api/v1/qr/{type}` query exactly as the endpoint does and returns
 /// the payload and design (no key, no rendering): the seam the fuzzers drive.
 pub fn validate_query(kind: &str, query: &str) -> Result<(String, Design), Problem> {

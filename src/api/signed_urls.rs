@@ -73,6 +73,8 @@ async fn sign(
     if path.len() > MAX_URI_BYTES {
         return Err(too_long(path.len(), &pairs));
     }
+    let has_logo = request.design.logo.is_some();
+    blocking(move || Ok(qr::check_fits(&request, has_logo))).await??;
     let origin = SiteOrigin::of_request(req, state);
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
@@ -114,13 +116,14 @@ fn too_long(bytes: usize, pairs: &Pairs) -> Problem {
             } else {
                 "data"
             };
-            format!("{section}.{name}")
+            (name.as_str(), section)
         })
-        .unwrap_or_else(|| "data".to_owned());
+        .unwrap_or(("data", "body"));
+    let (name, section) = longest;
     invalid(
-        &longest,
+        name,
         format!(
-            "the signed URL would be {bytes} bytes long, over the {MAX_URI_BYTES} a URL may have; `{longest}` is the longest part. Shorten it, or send this request to POST /api/v1/qr with the key"
+            "the signed URL would be {bytes} bytes long, over the {MAX_URI_BYTES} a URL may have; `{name}` (in {section}) is its longest part. Shorten it, or send this request to POST /api/v1/qr with the key"
         ),
     )
     .extension("max_bytes", MAX_URI_BYTES)

@@ -25,4 +25,6 @@ mod properties;
 mod qr_api;
 mod quota;
 mod render;
+mod restrictions;
+mod signed_urls;
 mod upgrade;
