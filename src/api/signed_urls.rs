@@ -62,6 +62,7 @@ async fn sign(
     let signed = SignedRequest {
         account_id: holder.account.id,
         key_generation: holder.account.key_generation,
+        key_created: holder.account.key.as_ref().map_or(0, |k| k.created_at),
         expires: expires_in.map(|secs| now + secs),
         kind: request.kind.as_str().to_owned(),
         pairs: pairs.clone(),
@@ -145,9 +146,12 @@ pub async fn fetch(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespon
     let account_id = link.account_id;
     let account = blocking(move || Ok(store.account(account_id)?)).await?;
     // A deleted account, or a key renewed since signing: the URL is void.
-    let Some(account) =
-        account.filter(|a| a.key.is_some() && a.key_generation == link.key_generation)
-    else {
+    let Some(account) = account.filter(|a| {
+        a.key_generation == link.key_generation
+            && a.key
+                .as_ref()
+                .is_some_and(|k| k.created_at == link.key_created)
+    }) else {
         return refuse(&req, &state, None, invalid_signature()).await;
     };
     let now = state.clock.now();

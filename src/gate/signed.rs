@@ -1,5 +1,5 @@
-//! Signed image URLs: a QR request, its owner's account, the owner's key generation and
-//! an optional expiry, packed into one URL-safe token and signed with HMAC-SHA-256. The
+//! Signed image URLs: a QR request, its owner's account, the owner's key (by generation
+//! and creation time) and an optional expiry, packed into one URL-safe token and signed with HMAC-SHA-256. The
 //! signing key is derived from the installation secret under a label of its own, so it
 //! is never the secret that hashes API keys and CSRF tokens. No part of the API key is in
 //! a signed URL; renewing the key moves the generation on and voids every URL signed
@@ -37,6 +37,10 @@ pub struct SignedRequest {
     pub account_id: u64,
     /// `Account::key_generation` when it was signed.
     pub key_generation: u64,
+    /// When the signing key was made (`KeyRecord::created_at`): with the generation, it
+    /// names that one key even where a generation number comes round again (a restored
+    /// backup renewed as often).
+    pub key_created: i64,
     /// Unix seconds from which the URL no longer works; `None` for never.
     pub expires: Option<i64>,
     /// The QR type and its parameters (content and design), as `POST /api/v1/qr` takes
@@ -58,6 +62,7 @@ struct Record {
     v: u8,
     a: u64,
     g: u64,
+    k: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     e: Option<i64>,
     t: String,
@@ -88,6 +93,7 @@ impl UrlSigner {
             v: VERSION,
             a: request.account_id,
             g: request.key_generation,
+            k: request.key_created,
             e: request.expires,
             t: request.kind.clone(),
             p: request.pairs.clone(),
@@ -121,6 +127,7 @@ impl UrlSigner {
         Ok(SignedRequest {
             account_id: record.a,
             key_generation: record.g,
+            key_created: record.k,
             expires: record.e,
             kind: record.t,
             pairs: record.p,
@@ -146,6 +153,7 @@ mod tests {
         SignedRequest {
             account_id: 7,
             key_generation: 3,
+            key_created: 1_790_000_000,
             expires: Some(1_800_000_000),
             kind: "url".into(),
             pairs: vec![
