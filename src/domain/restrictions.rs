@@ -59,8 +59,13 @@ pub enum Referrer<'a> {
     Opaque,
 }
 
+/// Boxed, so that an `Account` (and every result that carries one) stays small.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Restrictions {
+#[serde(transparent)]
+pub struct Restrictions(Box<Rules>);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Rules {
     #[serde(default)]
     referrers: Vec<HostPattern>,
     /// With referrers listed: whether a request without `Origin`/`Referer` is let in.
@@ -125,13 +130,13 @@ impl Restrictions {
             .filter(|known| form.types.contains(known))
             .map(|t| (*t).to_owned())
             .collect();
-        Ok(Self {
+        Ok(Self(Box::new(Rules {
             referrers,
             allow_no_referrer: form.allow_no_referrer,
             networks,
             types,
             read_only: form.read_only,
-        })
+        })))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -139,34 +144,34 @@ impl Restrictions {
     }
 
     pub fn referrers(&self) -> &[HostPattern] {
-        &self.referrers
+        &self.0.referrers
     }
 
     pub fn allow_no_referrer(&self) -> bool {
-        self.allow_no_referrer
+        self.0.allow_no_referrer
     }
 
     pub fn networks(&self) -> &[IpRange] {
-        &self.networks
+        &self.0.networks
     }
 
     pub fn types(&self) -> &[String] {
-        &self.types
+        &self.0.types
     }
 
     pub fn read_only(&self) -> bool {
-        self.read_only
+        self.0.read_only
     }
 
     /// With no referrer listed, any (or none) is fine. With some, a web page must be on
     /// one of them, and a request that names none passes only if the owner ticked it.
     pub fn check_referrer(&self, referrer: Referrer) -> Result<(), Rule> {
-        if self.referrers.is_empty() {
+        if self.0.referrers.is_empty() {
             return Ok(());
         }
         let allowed = match referrer {
-            Referrer::Absent => self.allow_no_referrer,
-            Referrer::Host(host) => self.referrers.iter().any(|p| p.matches(host)),
+            Referrer::Absent => self.0.allow_no_referrer,
+            Referrer::Host(host) => self.0.referrers.iter().any(|p| p.matches(host)),
             Referrer::Opaque => false,
         };
         if allowed { Ok(()) } else { Err(Rule::Referrer) }
@@ -176,7 +181,7 @@ impl Restrictions {
     /// IPv4 client seen through an IPv6 socket (`::ffff:a.b.c.d`) counts as IPv4.
     pub fn check_network(&self, client: IpAddr) -> Result<(), Rule> {
         let client = client.to_canonical();
-        if self.networks.is_empty() || self.networks.iter().any(|n| n.contains(client)) {
+        if self.0.networks.is_empty() || self.0.networks.iter().any(|n| n.contains(client)) {
             Ok(())
         } else {
             Err(Rule::Network)
@@ -184,7 +189,7 @@ impl Restrictions {
     }
 
     pub fn check_type(&self, kind: &str) -> Result<(), Rule> {
-        if self.types.is_empty() || self.types.iter().any(|t| t == kind) {
+        if self.0.types.is_empty() || self.0.types.iter().any(|t| t == kind) {
             Ok(())
         } else {
             Err(Rule::Type)
@@ -192,7 +197,7 @@ impl Restrictions {
     }
 
     pub fn check_permission(&self, permission: Permission) -> Result<(), Rule> {
-        if self.read_only && permission == Permission::Write {
+        if self.0.read_only && permission == Permission::Write {
             Err(Rule::ReadOnly)
         } else {
             Ok(())
@@ -211,11 +216,11 @@ impl Restrictions {
         [
             (
                 "referrers",
-                list(self.referrers.iter().map(|p| p.to_string()).collect()),
+                list(self.0.referrers.iter().map(|p| p.to_string()).collect()),
             ),
             (
                 "requests without a referrer",
-                if self.referrers.is_empty() || self.allow_no_referrer {
+                if self.0.referrers.is_empty() || self.0.allow_no_referrer {
                     "allowed"
                 } else {
                     "refused"
@@ -224,12 +229,12 @@ impl Restrictions {
             ),
             (
                 "client networks",
-                list(self.networks.iter().map(|n| n.to_string()).collect()),
+                list(self.0.networks.iter().map(|n| n.to_string()).collect()),
             ),
-            ("QR types", list(self.types.clone())),
+            ("QR types", list(self.0.types.clone())),
             (
                 "read-only",
-                if self.read_only { "yes" } else { "no" }.to_owned(),
+                if self.0.read_only { "yes" } else { "no" }.to_owned(),
             ),
         ]
     }
