@@ -8,6 +8,7 @@ mod payments;
 mod qr;
 mod signed_urls;
 mod usage;
+mod via;
 
 use actix_web::web;
 

@@ -9,8 +9,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use super::params::{self, Pairs};
+pub(super) use super::via::{Refusal, Via};
 use super::{Problem, logos};
-use crate::gate::restrictions::Restricted;
 use crate::gate::{KeyCheck, KeyHolder, rate};
 use crate::qr::design::{DESIGN_PARAMS, Design, Format};
 use crate::qr::payload::{Params, QrType, build_payload};
@@ -21,74 +21,13 @@ use crate::state::{AppState, Busy, blocking};
 
 /// Changes whenever rendering changes, so that old ETags stop matching.
 const RENDER_VERSION: &str = "1";
-const CACHE_CONTROL: &str = "private, max-age=86400";
+pub(super) const CACHE_CONTROL: &str = "private, max-age=86400";
 
 /// A request that passed validation.
 pub(super) struct QrRequest {
     pub kind: QrType,
     pub payload: String,
     pub design: Design,
-}
-
-/// How a request was authorised: with the key, or by a signed URL of the key's owner,
-/// which anyone may fetch and so is told less (no quota figures, generic reasons).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Via {
-    Key,
-    /// `max_age`: how long caches may keep the image (never past the link's expiry).
-    SignedUrl {
-        max_age: i64,
-    },
-}
-
-/// Why a preview is served instead of the image.
-pub(super) struct Refusal {
-    pub status: u16,
-    /// `X-QR-Preview`.
-    pub reason: &'static str,
-    /// `X-QR-Preview-Detail`.
-    pub detail: Option<String>,
-    /// `X-QR-Restriction`, for a key restriction.
-    pub rule: Option<&'static str>,
-}
-
-impl Refusal {
-    /// The refusal for a caller that cannot be served, as it may be told.
-    fn of(check: &KeyCheck, status: u16, reason: &'static str, via: Via) -> Self {
-        let detail = match via {
-            Via::Key => check.problem().map(|p| p.detail_ascii()),
-            Via::SignedUrl { .. } => Some(public_detail(reason).to_owned()),
-        };
-        Self {
-            status,
-            reason,
-            detail,
-            rule: check.restricted().map(|r| r.rule.as_str()),
-        }
-    }
-
-    fn restricted(restricted: &Restricted, via: Via) -> Self {
-        Self {
-            status: 403,
-            reason: "restricted",
-            detail: Some(match via {
-                Via::Key => restricted.problem().detail_ascii(),
-                Via::SignedUrl { .. } => public_detail("restricted").to_owned(),
-            }),
-            rule: Some(restricted.rule.as_str()),
-        }
-    }
-}
-
-/// What a signed URL's viewer is told: the owner's plan and quota are not theirs to see.
-fn public_detail(reason: &str) -> &'static str {
-    match reason {
-        "expired" | "over_quota" => {
-            "The owner of this link cannot generate codes right now (their plan has ended or its quota is used up)."
-        }
-        "disabled" => "The account that signed this link is disabled.",
-        _ => "The owner of this link may no longer generate this code.",
-    }
 }
 
 pub async fn get(
@@ -168,7 +107,7 @@ async fn generate_for(
         None => None,
     };
     let etag = etag(&request, logo.as_ref().map(|(sha, _)| sha.as_str()));
-    let cache_control = cache_control(via);
+    let cache_control = via.cache_control();
     if matches_etag(req, &etag) {
         // Revalidation of what the client already has: served, but not counted.
         return Ok(HttpResponse::NotModified()
@@ -213,15 +152,6 @@ async fn generate_for(
         response.insert_header(("x-quota-remaining", quota_remaining(&holder, quota, used)));
     }
     Ok(response.body(image.bytes))
-}
-
-/// Keyed images are the caller's own (`private`). A signed URL is for public pages, so
-/// shared caches may keep its image, which spares the owner's quota.
-fn cache_control(via: Via) -> String {
-    match via {
-        Via::Key => CACHE_CONTROL.to_owned(),
-        Via::SignedUrl { max_age } => format!("public, max-age={}", max_age.max(0)),
-    }
 }
 
 /// Draws an image within the render budget, off the executor, timing it.

@@ -139,8 +139,26 @@ impl Restrictions {
         })))
     }
 
+    /// Whether nothing is restricted (what a key without restrictions has).
     pub fn is_empty(&self) -> bool {
-        *self == Self::default()
+        let Rules {
+            referrers,
+            allow_no_referrer,
+            networks,
+            types,
+            read_only,
+        } = &*self.0;
+        referrers.is_empty()
+            && !allow_no_referrer
+            && networks.is_empty()
+            && types.is_empty()
+            && !read_only
+    }
+
+    /// Whether the referrer or network rule can refuse a request (checked on every
+    /// request with the key, so this is the cheap way out).
+    pub fn limits_origin(&self) -> bool {
+        !self.0.referrers.is_empty() || !self.0.networks.is_empty()
     }
 
     pub fn referrers(&self) -> &[HostPattern] {

@@ -77,7 +77,7 @@ pub fn check_request(
     req: &HttpRequest,
     client: IpAddr,
 ) -> Option<Restricted> {
-    if restrictions.is_empty() {
+    if !restrictions.limits_origin() {
         return None;
     }
     if restrictions.check_network(client).is_err() {
