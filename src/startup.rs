@@ -86,6 +86,7 @@ impl Application {
             meter,
             metrics: Default::default(),
             key_cache: Default::default(),
+            account_cache: Default::default(),
             trusted_proxies,
             hashing: Semaphore::new(cores),
             rendering: Semaphore::new(render_permits),

@@ -27,6 +27,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     pub render_cache: crate::render_cache::RenderCache,
     pub key_cache: crate::gate::key_cache::KeyCache,
+    /// Accounts by id, for signed URLs (which name the account, not a key).
+    pub account_cache: crate::gate::key_cache::KeyCache<u64>,
     pub limiters: Limiters,
     pub trusted_proxies: Vec<IpRange>,
     /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.

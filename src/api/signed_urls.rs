@@ -20,6 +20,8 @@ use super::qr::{self, MAX_JSON_BYTES, Refusal, Via};
 use super::{Problem, body, logos};
 use crate::bounds::MAX_URI_BYTES;
 use crate::clock::rfc3339;
+use crate::domain::Account;
+use crate::error::AppError;
 use crate::gate::signed::{MAX_EXPIRES_IN_SECS, SIGNED_PATH, SignedRequest, UrlSigner};
 use crate::gate::{KeyCheck, KeyHolder, Permission, admit, rate};
 use crate::qr::design::DESIGN_PARAMS;
@@ -142,9 +144,7 @@ pub async fn fetch(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespon
     let Ok(link) = UrlSigner::new(&state.secret).verify(token) else {
         return refuse(&req, &state, None, invalid_signature()).await;
     };
-    let store = state.store.clone();
-    let account_id = link.account_id;
-    let account = blocking(move || Ok(store.account(account_id)?)).await?;
+    let account = account(&state, link.account_id).await?;
     // A deleted account, or a key renewed since signing: the URL is void.
     let Some(account) = account.filter(|a| {
         a.key_generation == link.key_generation
@@ -176,6 +176,21 @@ pub async fn fetch(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespon
         .map_or(MAX_AGE_SECS, |at| (at - now).min(MAX_AGE_SECS));
     let via = Via::SignedUrl { max_age };
     qr::serve_checked(&req, &state, KeyCheck::Known(Box::new(holder)), input, via).await
+}
+
+/// The account, from memory while no commit has happened since it was read (as keys are
+/// checked), else from the store.
+async fn account(state: &AppState, id: u64) -> Result<Option<Account>, AppError> {
+    let generation = state.store.generation();
+    if let Some(account) = state.account_cache.get(&id, generation) {
+        return Ok(Some(account));
+    }
+    let store = state.store.clone();
+    let account = blocking(move || Ok(store.account(id)?)).await?;
+    if let Some(account) = &account {
+        state.account_cache.insert(id, account.clone(), generation);
+    }
+    Ok(account)
 }
 
 fn invalid_signature() -> Refusal {
