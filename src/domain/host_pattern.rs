@@ -253,6 +253,16 @@ mod tests {
         assert!(HostPattern::parse(&label).is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_to_a_pattern_that_parses_to_itself_or_is_refused(raw in ".{0,80}") {
+            if let Ok(p) = HostPattern::parse(&raw) {
+                proptest::prop_assert_eq!(HostPattern::parse(p.as_str()), Ok(p.clone()));
+                proptest::prop_assert!(p.as_str().is_ascii());
+            }
+        }
+    }
+
     #[test]
     fn a_stored_pattern_is_checked_again_when_read() {
         let json = serde_json::to_string(&pattern("*.example.org")).unwrap();

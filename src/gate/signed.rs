@@ -220,6 +220,27 @@ mod tests {
         assert_ne!(UrlSigner::new(&ServerSecret::for_tests(secret)).key, secret);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_request_round_trips(
+            account_id: u64,
+            key_generation: u64,
+            key_created: i64,
+            expires: Option<i64>,
+            kind in "[a-z]{1,8}",
+            pairs in proptest::collection::vec(("[a-z_]{1,12}", ".{0,40}"), 0..6),
+        ) {
+            let request = SignedRequest { account_id, key_generation, key_created, expires, kind, pairs };
+            let signer = signer(3);
+            proptest::prop_assert_eq!(signer.verify(&signer.sign(&request)), Ok(request));
+        }
+
+        #[test]
+        fn made_up_tokens_are_refused_without_panicking(token in ".{0,300}") {
+            proptest::prop_assert_eq!(signer(3).verify(&token), Err(InvalidSignature));
+        }
+    }
+
     #[test]
     fn expiry_is_exclusive_of_the_expiry_second() {
         let request = request();
