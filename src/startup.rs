@@ -63,7 +63,7 @@ impl Application {
             })?;
         let addr = listener.local_addr()?;
         let server_config = config.server.clone();
-        let meter = UsageMeter::default();
+        let meter = UsageMeter::new(clock.clone());
         let trusted_proxies = config
             .server
             .trusted_proxies
@@ -87,6 +87,7 @@ impl Application {
             metrics: Default::default(),
             key_cache: Default::default(),
             account_cache: Default::default(),
+            admin_summary: Default::default(),
             trusted_proxies,
             hashing: Semaphore::new(cores),
             rendering: Semaphore::new(render_permits),

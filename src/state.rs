@@ -29,6 +29,8 @@ pub struct AppState {
     pub key_cache: crate::gate::key_cache::KeyCache,
     /// Accounts by id, for signed URLs (which name the account, not a key).
     pub account_cache: crate::gate::key_cache::KeyCache<u64>,
+    /// The totals on `/admin`, counted at most once a minute.
+    pub admin_summary: crate::web::AdminSummaryCache,
     pub limiters: Limiters,
     pub trusted_proxies: Vec<IpRange>,
     /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.
@@ -76,6 +78,18 @@ impl AppState {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(Busy),
         }
+    }
+
+    /// The account's generations on each day of `range`, oldest first, counts not yet
+    /// flushed included.
+    pub async fn daily(
+        &self,
+        account_id: u64,
+        range: crate::domain::days::DayRange,
+    ) -> Result<Vec<crate::domain::days::DayCount>, AppError> {
+        let (meter, store) = (self.meter.clone(), self.store.clone());
+        let counts = blocking(move || Ok(meter.daily(&store, account_id, range)?)).await?;
+        Ok(range.dated(counts))
     }
 
     /// The account's standing now. Usage comes from the meter, which holds counts not yet

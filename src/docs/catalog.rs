@@ -14,6 +14,7 @@ pub enum Endpoint {
     LogoList,
     LogoDelete,
     Usage,
+    UsageDaily,
     /// `POST /api/v1/signed-urls`.
     SignedUrlCreate,
     /// `GET /api/v1/s/{token}`: a signed URL, fetched without a key.
@@ -68,7 +69,9 @@ impl Group {
             Group::Logos => {
                 "Images to put in the centre of your codes. Upload one, then pass its id as the logo design parameter. Logos belong to the key's account."
             }
-            Group::Usage => "Where your key stands: plan, status, quota and what is left of it.",
+            Group::Usage => {
+                "Where your key stands: plan, status, quota and what is left of it, and the generations of each day."
+            }
             Group::SignedUrls => {
                 "Codes for public pages without your key in them. A request URL with api_key= works anywhere it is pasted, so it belongs only where the key stays private: your server, your own browser tab. For an <img src> in a page others see, sign the request instead: the signed URL carries that one code and no key, nobody can change it, it can expire, and renewing your key voids it. Each fetch counts against your quota like a request with the key."
             }
@@ -148,6 +151,7 @@ impl Endpoint {
             Endpoint::LogoList,
             Endpoint::LogoDelete,
             Endpoint::Usage,
+            Endpoint::UsageDaily,
             Endpoint::SignedUrlCreate,
             Endpoint::SignedUrlFetch,
             Endpoint::Health,
@@ -164,6 +168,7 @@ impl Endpoint {
             Endpoint::LogoList => "logo-list".into(),
             Endpoint::LogoDelete => "logo-delete".into(),
             Endpoint::Usage => "usage-show".into(),
+            Endpoint::UsageDaily => "usage-daily".into(),
             Endpoint::SignedUrlCreate => "signed-url-create".into(),
             Endpoint::SignedUrlFetch => "signed-url-fetch".into(),
             Endpoint::Health => "health".into(),
@@ -174,7 +179,7 @@ impl Endpoint {
         match self {
             Endpoint::Qr(_) | Endpoint::QrJson => Group::QrCodes,
             Endpoint::LogoUpload | Endpoint::LogoList | Endpoint::LogoDelete => Group::Logos,
-            Endpoint::Usage => Group::Usage,
+            Endpoint::Usage | Endpoint::UsageDaily => Group::Usage,
             Endpoint::SignedUrlCreate | Endpoint::SignedUrlFetch => Group::SignedUrls,
             Endpoint::Health => Group::Service,
         }
@@ -196,6 +201,7 @@ impl Endpoint {
             Endpoint::LogoUpload | Endpoint::LogoList => "/api/v1/logos".into(),
             Endpoint::LogoDelete => "/api/v1/logos/{id}".into(),
             Endpoint::Usage => "/api/v1/usage".into(),
+            Endpoint::UsageDaily => "/api/v1/usage/daily".into(),
             Endpoint::SignedUrlCreate => "/api/v1/signed-urls".into(),
             Endpoint::SignedUrlFetch => "/api/v1/s/{token}".into(),
             Endpoint::Health => "/healthz".into(),
@@ -210,6 +216,7 @@ impl Endpoint {
             Endpoint::LogoList => "List your logos",
             Endpoint::LogoDelete => "Delete a logo",
             Endpoint::Usage => "Plan and usage",
+            Endpoint::UsageDaily => "Usage per day",
             Endpoint::SignedUrlCreate => "Get a signed URL",
             Endpoint::SignedUrlFetch => "Fetch a signed URL",
             Endpoint::Health => "Health check",
@@ -230,7 +237,10 @@ impl Endpoint {
                 "Deletes one of the account's logos. Codes that name it are refused afterwards."
             }
             Endpoint::Usage => {
-                "The key's plan, its status (active, expired, over_quota or disabled), the quota, how much of it is used and left, the period's end, and the rate limit."
+                "The key's plan, its status (active, expired or over_quota), the quota, how much of it is used and left, the period's end, and the rate limit. It answers 200 whenever the key is known, also when the period has ended or the quota is used up: that is when a client most needs it. A disabled account gets 403."
+            }
+            Endpoint::UsageDaily => {
+                "The key's account's successful generations on each UTC day from `from` to `to`, both included, as [{date, count}], days without generations included. Without dates, the last 30 days; at most 400 days per request, and days are kept for 400 days. Counts agree with `used` at every moment. Answers 200 also when the period has ended or the quota is used up."
             }
             Endpoint::SignedUrlCreate => {
                 "Signs a QR request (type, data and design, as POST /api/v1/qr takes them) for your account and answers with a URL under /api/v1/s/ that anyone can fetch without a key: for <img src> in public pages. expires_in (seconds, at most a year; null or absent for never) sets how long it works. It carries the request, your account, the expiry and an HMAC-SHA-256 signature, and no key; changing any character of it voids it, and so does renewing your key. The request is checked now (a 400 names the parameter), and must fit in a URL of 8 KiB. A read-only key may not sign."
@@ -247,6 +257,7 @@ impl Endpoint {
         match self {
             Endpoint::Qr(kind) => kind.params(),
             Endpoint::LogoDelete => LOGO_ID,
+            Endpoint::UsageDaily => crate::api::DAILY_USAGE_PARAMS,
             Endpoint::SignedUrlFetch => SIGNED_TOKEN,
             _ => &[],
         }
@@ -295,7 +306,7 @@ mod tests {
     #[test]
     fn every_operation_has_a_distinct_id_and_method_and_path() {
         let all = Endpoint::all();
-        assert_eq!(all.len(), QrType::ALL.len() + 8);
+        assert_eq!(all.len(), QrType::ALL.len() + 9);
         for (i, a) in all.iter().enumerate() {
             for b in &all[..i] {
                 assert_ne!(a.id(), b.id());

@@ -41,7 +41,7 @@ pub(super) fn schemas() -> Map<String, Value> {
     let mut schemas = Map::new();
     schemas.insert("Problem".into(), json!({
         "type": "object",
-        "description": "RFC 9457 problem details. Some problems add members: `bytes`, `max_bytes` and `ecc` when the data does not fit, `min_size` when the image is too small, `usage` on a 402, `rule` (referrer, network, type or read_only) when a key restriction refuses the request.",
+        "description": "RFC 9457 problem details. Some problems add members: `bytes`, `max_bytes` and `ecc` when the data does not fit, `min_size` when the image is too small, `rule` (referrer, network, type or read_only) when a key restriction refuses the request.",
         "required": ["type", "title", "status", "detail"],
         "properties": {
             "type": { "type": "string", "description": "urn:qrgate:problem: and a name for the kind of problem." },
@@ -57,7 +57,7 @@ pub(super) fn schemas() -> Map<String, Value> {
         "required": ["plan", "status", "quota", "used", "remaining", "period_start", "period_end", "rate_per_second", "burst", "key_prefix"],
         "properties": {
             "plan": { "type": "string" },
-            "status": { "type": "string", "enum": ["active", "expired", "over_quota", "disabled"] },
+            "status": { "type": "string", "enum": ["active", "expired", "over_quota"], "description": "expired: the trial or plan period has ended; over_quota: this period's quota is used up. A disabled account gets 403 instead." },
             "quota": { "type": "integer", "minimum": 0, "description": "Generations per period; 0 means unlimited." },
             "used": { "type": "integer", "minimum": 0 },
             "remaining": { "type": ["integer", "null"], "minimum": 0, "description": "null when the plan is unlimited." },
@@ -88,6 +88,18 @@ pub(super) fn schemas() -> Map<String, Value> {
             "url": { "type": "string", "format": "uri", "description": "The signed URL: this server's origin, /api/v1/s/ and the token." },
             "token": { "type": "string", "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}$" },
             "expires": { "type": ["string", "null"], "format": "date-time", "description": "When the URL stops working; null for never." },
+        },
+    }));
+    schemas.insert("DailyUsage".into(), json!({
+        "type": "array",
+        "description": "One entry per day of the range, oldest first.",
+        "items": {
+            "type": "object",
+            "required": ["date", "count"],
+            "properties": {
+                "date": { "type": "string", "format": "date", "description": "The UTC day." },
+                "count": { "type": "integer", "minimum": 0, "description": "Successful generations on that day." },
+            },
         },
     }));
     schemas.insert("Logo".into(), json!({

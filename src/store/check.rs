@@ -103,6 +103,7 @@ impl Store {
         let payments: Vec<super::grants::PaymentEventRecord> =
             json_values(&txn, PAYMENT_EVENTS, "payment_events")?;
         let usage = rows(&txn, ACCOUNT_ID_TO_USAGE)?;
+        let daily_usage = super::daily::check_daily(&txn)?;
         let logos: Vec<super::LogoRecord> = json_values(&txn, LOGO_META, "logo_meta")?;
         let logo_data = rows(&txn, LOGO_DATA)?;
         let logo_bitmaps = rows(&txn, LOGO_BITMAP)?;
@@ -122,6 +123,7 @@ impl Store {
             ("plan_grants", grants.len()),
             ("payment_events", payments.len()),
             ("usage", usage),
+            ("daily_usage", daily_usage),
             ("logo_meta", logos.len()),
             ("logo_data", logo_data),
             ("logo_bitmap", logo_bitmaps),
@@ -131,7 +133,7 @@ impl Store {
 }
 
 /// A table, or `None` when the file predates it (qrgate creates it at the next start).
-fn table<K: redb::Key + 'static, V: redb::Value + 'static>(
+pub(super) fn table<K: redb::Key + 'static, V: redb::Value + 'static>(
     txn: &ReadTransaction,
     definition: TableDefinition<K, V>,
 ) -> Result<Option<redb::ReadOnlyTable<K, V>>, StoreError> {

@@ -38,6 +38,7 @@ impl Store {
         txn.open_table(PLAN_GRANTS)?
             .retain_in(all_of_account, |_, _| false)?;
         txn.open_table(ACCOUNT_ID_TO_USAGE)?.remove(account_id)?;
+        super::daily::remove_account_days(&txn, account_id)?;
         super::logos::remove_account_logos(&txn, account_id)?;
         self.commit(txn)?;
         Ok(true)

@@ -21,6 +21,13 @@ pub const PLAN_GRANTS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new
 pub const PAYMENT_EVENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("payment_events");
 /// Account id → (period start, successful generations in that period).
 pub const ACCOUNT_ID_TO_USAGE: TableDefinition<u64, (i64, u64)> = TableDefinition::new("usage");
+/// (account id, UTC day number) → successful generations that day (never 0; kept 400 days).
+pub const ACCOUNT_DAY_TO_GENERATIONS: TableDefinition<(u64, i64), u64> =
+    TableDefinition::new("daily_usage");
+/// (UTC day number, account id) → nothing: the rows above by day, so the oldest are pruned
+/// first without reading the rest.
+pub const DAY_ACCOUNT_WITH_GENERATIONS: TableDefinition<(i64, u64), ()> =
+    TableDefinition::new("daily_usage_by_day");
 
 pub const META_SCHEMA_VERSION: &str = "schema_version";
 pub const META_NEXT_ACCOUNT_ID: &str = "next_account_id";

@@ -5,6 +5,7 @@ mod account_page;
 mod admin;
 mod assets;
 mod auth_pages;
+pub mod charts;
 mod context;
 mod dashboard;
 mod errors;
@@ -17,6 +18,7 @@ mod session;
 
 use actix_web::web;
 
+pub use admin::SummaryCache as AdminSummaryCache;
 pub use context::{Nav, PageContext};
 pub use errors::PageError;
 pub use origin::SiteOrigin;

@@ -28,3 +28,4 @@ mod render;
 mod restrictions;
 mod signed_urls;
 mod upgrade;
+mod usage;
