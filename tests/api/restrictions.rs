@@ -89,6 +89,12 @@ async fn a_listed_referrer_is_served_and_another_site_gets_403_naming_the_referr
     )
     .await;
     assert!(detail.contains("evil.test"), "{detail}");
+    let daily = get(&app, "/api/v1/usage/daily", &key)
+        .header("origin", "https://evil.test")
+        .send()
+        .await
+        .unwrap();
+    refused_by(daily, "referrer").await;
     for refused in [
         ("origin", "https://www.example.org"),
         ("origin", "https://example.org.evil.test"),
