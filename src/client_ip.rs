@@ -2,7 +2,7 @@
 //! trusted proxy, in which case the right-most address in `X-Forwarded-For` that is not
 //! itself a trusted proxy. A client talking to us directly cannot choose its address.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 
 use actix_web::HttpRequest;
 
@@ -29,6 +29,19 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpRange]) -> IpAddr {
         .rev()
         .find(|ip| !is_trusted(*ip))
         .unwrap_or(peer)
+}
+
+/// The unit a client is limited and counted by (rate limits, login back-off, connection
+/// cap): an IPv4 address, or the /64 network of an
+/// IPv6 one. A subscriber gets a whole /64 (often more), so limiting single IPv6 addresses
+/// would give each client billions of allowances. An IPv4 client seen through a
+/// dual-stack socket (`::ffff:a.b.c.d`) counts as its IPv4 address, not as one /64 that
+/// every IPv4 client would share.
+pub fn client_network(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        v4 => v4,
+    }
 }
 
 #[cfg(test)]

@@ -52,6 +52,10 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<String>,
     /// Bearer token required by `GET /metrics`; empty leaves it open.
     pub metrics_token: Secret,
+    /// Seconds a request body has, from the end of its head, to arrive in full.
+    pub client_body_timeout_secs: u64,
+    /// Open connections one client address (an IPv6 /64) may hold at once.
+    pub max_connections_per_ip: usize,
     /// Where users reach this server; see [`ServerConfig::public_url`].
     pub public_url: PublicUrl,
 }
@@ -121,6 +125,13 @@ pub struct RenderConfig {
     pub max_pixels_in_flight: u64,
     pub render_wait_ms: u64,
     pub cache_bytes: u64,
+    /// Pixels of previews (keyless, expired, over quota) in flight at once: a budget of
+    /// their own, so previews never take what paying customers' renders need.
+    pub preview_pixels_in_flight: u64,
+    /// Milliseconds of drawing all previews together may take per second.
+    pub preview_ms_per_second: u64,
+    /// Wall-clock limit on one render, from the moment it has its budget.
+    pub max_render_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -339,6 +350,32 @@ impl Config {
             3600,
         )?;
         check_range("server.workers", self.server.workers as u64, 0, 256)?;
+        check_range(
+            "server.client_body_timeout_secs",
+            self.server.client_body_timeout_secs,
+            1,
+            300,
+        )?;
+        check_range(
+            "server.max_connections_per_ip",
+            self.server.max_connections_per_ip as u64,
+            1,
+            1_000_000,
+        )?;
+        let one_preview = u64::from(crate::qr::PREVIEW_MAX_SIZE).pow(2);
+        check_range(
+            "render.preview_pixels_in_flight",
+            self.render.preview_pixels_in_flight,
+            one_preview,
+            1 << 40,
+        )?;
+        check_range(
+            "render.preview_ms_per_second",
+            self.render.preview_ms_per_second,
+            1,
+            1_000_000,
+        )?;
+        check_range("render.max_render_ms", self.render.max_render_ms, 1, 60_000)?;
         for (i, proxy) in self.server.trusted_proxies.iter().enumerate() {
             if IpRange::parse(proxy).is_none() {
                 return Err(ConfigError::invalid(

@@ -13,9 +13,11 @@ use crate::auth::PasswordHasher;
 use crate::client_ip::IpRange;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::conn::ConnectionGuard;
 use crate::gate::limits::Limiters;
 use crate::gate::metering::UsageMeter;
 use crate::periodic::Periodic;
+use crate::preview_budget::PreviewBudget;
 use crate::render_cache::RenderCache;
 use crate::state::AppState;
 use crate::state::PIXELS_PER_PERMIT;
@@ -75,6 +77,10 @@ impl Application {
             .render
             .max_pixels_in_flight
             .div_ceil(PIXELS_PER_PERMIT) as usize;
+        let previews = PreviewBudget::new(
+            config.render.preview_pixels_in_flight,
+            config.render.preview_ms_per_second,
+        );
         let state = web::Data::new(AppState {
             limiters: Limiters::new(&config),
             render_cache: RenderCache::new(config.render.cache_bytes as usize),
@@ -91,14 +97,18 @@ impl Application {
             trusted_proxies,
             hashing: Semaphore::new(cores),
             rendering: Semaphore::new(render_permits),
+            previews,
         });
         let jobs = start_jobs(&state)?;
         let secure = server_config.secure_cookies;
+        let connections = ConnectionGuard::new(&server_config);
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(security_headers(secure))
                 .wrap(from_fn(crate::bounds::request_head))
+                // Outside everything that may answer without reading the body.
+                .wrap(from_fn(crate::conn::guard))
                 .wrap(from_fn(telemetry::access_log))
                 .configure(api::routes)
                 .configure(crate::docs::routes)
@@ -109,6 +119,7 @@ impl Application {
             server_config.client_request_timeout_secs,
         ))
         .client_disconnect_timeout(Duration::from_secs(2))
+        .on_connect(move |io, data| connections.on_connect(io, data))
         .keep_alive(Duration::from_secs(server_config.keep_alive_secs))
         .max_connections(server_config.max_connections_per_worker)
         .worker_max_blocking_threads(server_config.blocking_threads_per_worker)

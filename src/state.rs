@@ -37,10 +37,19 @@ pub struct AppState {
     pub hashing: Semaphore,
     /// Styled-image pixels in progress, in units of `PIXELS_PER_PERMIT`.
     pub rendering: Semaphore,
+    /// What previews are drawn from: apart from `rendering`, so that previews never wait
+    /// for, or take from, paying customers' budget.
+    pub previews: crate::preview_budget::PreviewBudget,
 }
 
 /// Granularity of the render budget.
 pub const PIXELS_PER_PERMIT: u64 = 4096;
+
+/// Permits for drawing `pixels` pixels: at least one, so even an SVG takes a place.
+pub fn permits_for(pixels: u64) -> u32 {
+    u32::try_from(pixels.div_ceil(PIXELS_PER_PERMIT).max(1)).unwrap_or(u32::MAX)
+}
+
 /// How long a login or sign-up waits for a free hashing slot before 503.
 const HASH_WAIT: Duration = Duration::from_secs(5);
 
@@ -72,9 +81,8 @@ impl AppState {
 
     /// Budget for drawing `pixels` pixels through the rasteriser.
     pub async fn render_slot(&self, pixels: u64) -> Result<SemaphorePermit<'_>, Busy> {
-        let permits = pixels.div_ceil(PIXELS_PER_PERMIT).max(1) as u32;
         let wait = Duration::from_millis(self.config.render.render_wait_ms);
-        match tokio::time::timeout(wait, self.rendering.acquire_many(permits)).await {
+        match tokio::time::timeout(wait, self.rendering.acquire_many(permits_for(pixels))).await {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(Busy),
         }

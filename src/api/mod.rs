@@ -5,6 +5,7 @@ mod health;
 mod logos;
 mod params;
 mod payments;
+mod preview;
 mod qr;
 mod signed_urls;
 mod usage;

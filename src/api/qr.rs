@@ -3,24 +3,24 @@
 //! may not generate get the watermarked preview instead, with 401/402/403.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use super::params::{self, Pairs};
 pub(super) use super::via::{Refusal, Via};
-use super::{Problem, logos};
+use super::{Problem, logos, preview};
 use crate::gate::{KeyCheck, KeyHolder, rate};
 use crate::qr::design::{DESIGN_PARAMS, Design, Format};
 use crate::qr::payload::{Params, QrType, build_payload};
 use crate::qr::render::LogoImage;
-use crate::qr::{QrError, generate, preview};
+use crate::qr::{Deadline, QrError, generate};
 use crate::render_cache::Cached;
 use crate::state::{AppState, Busy, blocking};
 
 /// Changes whenever rendering changes, so that old ETags stop matching.
-const RENDER_VERSION: &str = "1";
+pub(super) const RENDER_VERSION: &str = "1";
 pub(super) const CACHE_CONTROL: &str = "private, max-age=86400";
 
 /// A request that passed validation.
@@ -79,7 +79,7 @@ pub(super) async fn serve_checked(
     let answer = match check.rejection() {
         Some((status, reason)) => {
             let refusal = Refusal::of(&check, status, reason, via);
-            preview_response(state, input.ok(), refusal).await
+            preview::respond(state, input.ok(), refusal).await
         }
         None => match check {
             KeyCheck::Known(holder) => generate_for(req, state, *holder, input, via).await,
@@ -100,7 +100,7 @@ async fn generate_for(
     let request = parse(&kind, &pairs)?;
     if let Err(restricted) = holder.check_type(request.kind.as_str()) {
         let refusal = Refusal::restricted(&restricted, via);
-        return preview_response(state, Some((kind, pairs)), refusal).await;
+        return preview::respond(state, Some((kind, pairs)), refusal).await;
     }
     let logo = match &request.design.logo {
         Some(id) => Some(logos::load(state, holder.account.id, id).await?),
@@ -123,7 +123,7 @@ async fn generate_for(
     let Ok(used) = state.meter.try_count(id, start, quota) else {
         let check = KeyCheck::Known(Box::new(holder));
         let refusal = Refusal::of(&check, 402, "over_quota", via);
-        return preview_response(state, Some((kind, pairs)), refusal).await;
+        return preview::respond(state, Some((kind, pairs)), refusal).await;
     };
     let QrRequest {
         kind: qr_type,
@@ -154,7 +154,7 @@ async fn generate_for(
     Ok(response.body(image.bytes))
 }
 
-/// Draws an image within the render budget, off the executor, timing it.
+/// Draws an image within the render budget and its deadline, off the executor, timing it.
 async fn render(
     state: &AppState,
     payload: String,
@@ -167,8 +167,16 @@ async fn render(
         .map_err(|Busy| Ok(busy()))?;
     let svg = design.format == Format::Svg;
     let started = std::time::Instant::now();
-    let rendered =
-        blocking(move || Ok(generate(&payload, &design, logo.map(|(_, l)| l).as_ref()))).await;
+    let deadline = render_deadline(state);
+    let rendered = blocking(move || {
+        Ok(generate(
+            &payload,
+            &design,
+            logo.map(|(_, l)| l).as_ref(),
+            deadline,
+        ))
+    })
+    .await;
     drop(slot);
     state.metrics.render(svg, started.elapsed());
     match rendered {
@@ -245,7 +253,7 @@ pub(super) fn parse(kind: &str, pairs: &Pairs) -> Result<QrRequest, Problem> {
     })
 }
 
-fn last<'a>(pairs: &'a Pairs, name: &str) -> Option<&'a str> {
+pub(super) fn last<'a>(pairs: &'a Pairs, name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .rev()
@@ -253,7 +261,7 @@ fn last<'a>(pairs: &'a Pairs, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn render_problem(error: QrError, kind: QrType) -> Problem {
+pub(super) fn render_problem(error: QrError, kind: QrType) -> Problem {
     match error {
         QrError::Capacity(e) => {
             // Name the type's main content parameter; the numbers say the rest.
@@ -265,6 +273,16 @@ fn render_problem(error: QrError, kind: QrType) -> Problem {
         }
         QrError::TooSmall(e) => {
             invalid("size", format!("`size`: {e}")).extension("min_size", e.modules)
+        }
+        QrError::TimedOut(e) => {
+            tracing::warn!(stage = e.stage, "a render was stopped at its deadline");
+            Problem::new(
+                503,
+                "render-timeout",
+                "Render took too long",
+                "drawing this image took longer than the server allows (render.max_render_ms), so it was stopped and not counted; retry in a moment, or ask for a smaller size",
+            )
+            .header("retry-after", "1")
         }
         QrError::Raster(e) => {
             tracing::error!(error = %e, "rasterising failed");
@@ -278,96 +296,23 @@ fn render_problem(error: QrError, kind: QrType) -> Problem {
     }
 }
 
-/// The watermarked preview for a caller that may not generate, with its status and
-/// reason. The content is the requested one when it is valid, else a generic one.
-pub(super) async fn preview_response(
-    state: &AppState,
-    input: Option<(String, Pairs)>,
-    refusal: Refusal,
-) -> Result<HttpResponse, Problem> {
-    let Refusal {
-        status,
-        reason,
-        detail,
-        rule,
-    } = refusal;
-    let (kind, payload, design) = match &input {
-        Some((kind, pairs)) => {
-            let kind = QrType::parse(kind);
-            let payload = kind.and_then(|k| {
-                let mut content = Params::new();
-                for (name, value) in pairs {
-                    content.insert(name, value.clone());
-                }
-                build_payload(k, &content).ok()
-            });
-            let design = Design::from_params(|name| last(pairs, name)).unwrap_or_default();
-            (kind, payload, design)
-        }
-        None => (None, None, Design::default()),
-    };
-    state.metrics.preview(reason);
-    // Previews are always drawn through the rasteriser (for PNG), so they take budget.
-    // The same preview for the same content and design, whatever the reason: cached.
-    let format = design.format;
-    let key = format!(
-        "preview:{}",
-        digest(&[
-            RENDER_VERSION,
-            payload.as_deref().unwrap_or(""),
-            &format!("{design:?}")
-        ])
-    );
-    let image = match state.render_cache.get(&key) {
-        Some(hit) => hit,
-        None => {
-            let slot = state
-                .render_slot(render_cost(&design, true))
-                .await
-                .map_err(|Busy| busy())?;
-            let image = blocking(move || Ok(preview(payload.as_deref(), &design)))
-                .await?
-                .map_err(|e| render_problem(e, QrType::Text))?;
-            drop(slot);
-            let image = Cached::new(image.bytes, image.version);
-            state.render_cache.insert(&key, image.clone());
-            image
-        }
-    };
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED);
-    let mut response = image_response(
-        status,
-        format,
-        image.version,
-        kind.unwrap_or(QrType::Text),
-        false,
-    );
-    response
-        .insert_header(("x-qr-preview", reason))
-        .insert_header((header::CACHE_CONTROL, "no-store"));
-    if status == StatusCode::UNAUTHORIZED {
-        response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"qrgate\""));
-    }
-    // The reason in words, for people reading the headers (the body is the image).
-    if let Some(value) = detail.and_then(|d| HeaderValue::from_str(&d).ok()) {
-        response.insert_header(("x-qr-preview-detail", value));
-    }
-    if let Some(rule) = rule {
-        response.insert_header(("x-qr-restriction", rule));
-    }
-    Ok(response.body(image.bytes))
-}
-
 /// Pixels charged against the render budget: the full image when it goes through the
 /// rasteriser (4 bytes a pixel and more), a sixteenth on the palette fast path, nothing
 /// for SVG text.
-fn render_cost(design: &Design, rasterised: bool) -> u64 {
+pub(super) fn render_cost(design: &Design, rasterised: bool) -> u64 {
     let pixels = u64::from(design.size).pow(2);
     match design.format {
         Format::Svg => 0,
         Format::Png if rasterised || !design.is_plain() => pixels,
         Format::Png => pixels / 16,
     }
+}
+
+/// The wall-clock limit of a render that starts now (`render.max_render_ms`).
+pub(super) fn render_deadline(state: &AppState) -> Deadline {
+    Deadline::after(std::time::Duration::from_millis(
+        state.config.render.max_render_ms,
+    ))
 }
 
 pub(super) fn busy() -> Problem {
@@ -380,7 +325,7 @@ pub(super) fn busy() -> Problem {
     .header("retry-after", "1")
 }
 
-fn image_response(
+pub(super) fn image_response(
     status: StatusCode,
     format: Format,
     version: u8,
@@ -417,7 +362,7 @@ fn etag(request: &QrRequest, logo_sha: Option<&str>) -> String {
 }
 
 /// A hash of length-prefixed parts (so no two part lists collide by concatenation).
-fn digest(parts: &[&str]) -> String {
+pub(super) fn digest(parts: &[&str]) -> String {
     let mut hash = Sha256::new();
     for part in parts {
         hash.update((part.len() as u64).to_le_bytes());

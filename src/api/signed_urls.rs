@@ -16,8 +16,9 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{Value, json};
 
 use super::params::{self, Pairs};
-use super::qr::{self, MAX_JSON_BYTES, Refusal, Via};
-use super::{Problem, body, logos};
+use super::qr::{self, MAX_JSON_BYTES};
+use super::via::{Refusal, Via};
+use super::{Problem, body, logos, preview};
 use crate::bounds::MAX_URI_BYTES;
 use crate::clock::rfc3339;
 use crate::domain::Account;
@@ -217,5 +218,5 @@ async fn refuse(
     if let Some(problem) = rate::refusal(&decision) {
         return Err(problem);
     }
-    rate::stamp(qr::preview_response(state, input, refusal).await, &decision)
+    rate::stamp(preview::respond(state, input, refusal).await, &decision)
 }

@@ -44,7 +44,8 @@ pub fn document() -> Value {
 
 const INFO: &str = "Send your API key as `X-API-Key`, as `Authorization: Bearer`, or as the `api_key` query parameter (so a request URL pastes into a browser tab). \
 A request without a valid key, or whose trial, plan or quota has run out, gets the requested code with a PREVIEW watermark that does not scan, \
-with status 401, 402 or 403 and `X-QR-Preview` naming the reason. Each successful image counts 1 against the quota; errors, previews and 304s do not. \
+with status 401, 402 or 403 and `X-QR-Preview` naming the reason; a preview is at most 512 px wide (a larger `size` is drawn at 512), in the requested format. \
+Each successful image counts 1 against the quota; errors, previews and 304s do not. \
 Every error is `application/problem+json` (RFC 9457) naming the offending parameter.";
 
 fn paths() -> Map<String, Value> {

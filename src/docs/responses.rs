@@ -59,7 +59,7 @@ pub const INVALID: ResponseDoc = ResponseDoc {
 };
 pub const PREVIEW_401: ResponseDoc = ResponseDoc {
     name: "PreviewUnauthorized",
-    description: "No key, or a key that is malformed, unknown or was renewed away. The body is the requested code with a PREVIEW watermark that does not scan. Not counted.",
+    description: "No key, or a key that is malformed, unknown or was renewed away. The body is the requested code with a PREVIEW watermark that does not scan, in the requested format and at most 512 px wide (a larger size is drawn at 512). Not counted.",
     content: Content::Image,
     headers: with_rate!(
         "X-QR-Preview",
@@ -71,7 +71,7 @@ pub const PREVIEW_401: ResponseDoc = ResponseDoc {
 };
 pub const PREVIEW_402: ResponseDoc = ResponseDoc {
     name: "PreviewPaymentRequired",
-    description: "The trial or plan period has ended, or its quota is used up: the watermarked preview, until a plan is granted or the period renews. Not counted.",
+    description: "The trial or plan period has ended, or its quota is used up: the watermarked preview (at most 512 px wide), until a plan is granted or the period renews. Not counted.",
     content: Content::Image,
     headers: with_rate!(
         "X-QR-Preview",
@@ -82,7 +82,7 @@ pub const PREVIEW_402: ResponseDoc = ResponseDoc {
 };
 pub const PREVIEW_403: ResponseDoc = ResponseDoc {
     name: "PreviewForbidden",
-    description: "The account is disabled (X-QR-Preview: disabled), or one of the key's restrictions refuses the request (X-QR-Preview: restricted, with X-QR-Restriction naming the rule: referrer, network or type): the watermarked preview. Not counted.",
+    description: "The account is disabled (X-QR-Preview: disabled), or one of the key's restrictions refuses the request (X-QR-Preview: restricted, with X-QR-Restriction naming the rule: referrer, network or type): the watermarked preview (at most 512 px wide). Not counted.",
     content: Content::Image,
     headers: with_rate!(
         "X-QR-Preview",
@@ -94,7 +94,7 @@ pub const PREVIEW_403: ResponseDoc = ResponseDoc {
 };
 pub const PREVIEW_INVALID_SIGNATURE: ResponseDoc = ResponseDoc {
     name: "PreviewInvalidSignature",
-    description: "Not a signed URL this server made, or one that was changed, or whose key has been renewed since it was signed: the watermarked preview with X-QR-Preview: invalid_signature. Not counted.",
+    description: "Not a signed URL this server made, or one that was changed, or whose key has been renewed since it was signed: the watermarked preview (at most 512 px wide) with X-QR-Preview: invalid_signature. Not counted.",
     content: Content::Image,
     headers: with_rate!(
         "X-QR-Preview",
@@ -106,7 +106,7 @@ pub const PREVIEW_INVALID_SIGNATURE: ResponseDoc = ResponseDoc {
 };
 pub const PREVIEW_EXPIRED_LINK: ResponseDoc = ResponseDoc {
     name: "PreviewExpiredLink",
-    description: "The signed URL has expired: the watermarked preview of its code with X-QR-Preview: expired_link. Not counted.",
+    description: "The signed URL has expired: the watermarked preview of its code (at most 512 px wide) with X-QR-Preview: expired_link. Not counted.",
     content: Content::Image,
     headers: with_rate!(
         "X-QR-Preview",
@@ -137,6 +137,18 @@ pub const TOO_LARGE: ResponseDoc = ResponseDoc {
     description: "The body is larger than accepted; `max_bytes` says how large it may be.",
     content: Content::Problem,
     headers: with_rate!(),
+};
+pub const BODY_TIMEOUT: ResponseDoc = ResponseDoc {
+    name: "BodyTimeout",
+    description: "The request body did not arrive in full within the server's body timeout (server.client_body_timeout_secs, 15 s by default); the connection is closed.",
+    content: Content::Problem,
+    headers: &[],
+};
+pub const RENDER_UNAVAILABLE: ResponseDoc = ResponseDoc {
+    name: "RenderUnavailable",
+    description: "The image cannot be drawn now: the server is drawing as much as it can, the previews' own budget is used up (previews never take from paying customers'), or drawing took longer than the server allows (render.max_render_ms; the problem type is render-timeout). Nothing is counted. Retry after Retry-After seconds.",
+    content: Content::Problem,
+    headers: with_rate!("Retry-After"),
 };
 pub const TOO_MANY: ResponseDoc = ResponseDoc {
     name: "TooManyRequests",
@@ -236,6 +248,8 @@ pub const ALL: &[&ResponseDoc] = &[
     &SIGNED_IMAGE,
     &SIGNED_URL,
     &TOO_LARGE,
+    &BODY_TIMEOUT,
+    &RENDER_UNAVAILABLE,
     &TOO_MANY,
     &UNAUTHORIZED,
     &PAYMENT_REQUIRED,
@@ -309,9 +323,13 @@ pub fn answers(endpoint: Endpoint) -> Vec<(&'static str, &'static ResponseDoc)> 
         endpoint,
         Endpoint::QrJson | Endpoint::LogoUpload | Endpoint::SignedUrlCreate
     ) {
+        answers.push(("408", &BODY_TIMEOUT));
         answers.push(("413", &TOO_LARGE));
     }
     answers.push(("429", &TOO_MANY));
+    if matches!(endpoint, Endpoint::Qr(_) | Endpoint::QrJson) {
+        answers.push(("503", &RENDER_UNAVAILABLE));
+    }
     answers.push(("default", &SERVER_ERROR));
     answers
 }

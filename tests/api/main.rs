@@ -10,6 +10,7 @@ mod datafile;
 mod decode;
 mod docs;
 mod emails;
+mod hardening;
 mod helpers;
 mod keys;
 mod limits;

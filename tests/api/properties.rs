@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use qrgate::domain::{RENEWAL_WINDOW_SECS, RenewalAllowance, RenewalReason, RenewalRecord};
 use qrgate::gate::metering::UsageMeter;
 use qrgate::qr::design::Design;
-use qrgate::qr::generate;
 use qrgate::qr::payload::{Params, QrType, build_payload};
+use qrgate::qr::{Deadline, generate};
 
 use crate::decode::rqrr_png;
 
@@ -21,7 +21,12 @@ fn decode_payload(payload: &str) -> String {
         size: 700,
         ..Design::default()
     };
-    rqrr_png(&generate(payload, &design, None).unwrap().bytes).expect("decodes")
+    rqrr_png(
+        &generate(payload, &design, None, Deadline::none())
+            .unwrap()
+            .bytes,
+    )
+    .expect("decodes")
 }
 
 fn build(kind: &str, pairs: &[(&str, &str)]) -> Result<String, String> {
