@@ -205,26 +205,14 @@ pub(super) fn hex_bytes(hash: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Email, PlanPeriod, RestrictionsForm, Role};
+    use crate::domain::{Email, RestrictionsForm};
     use crate::store::NewAccount;
 
     fn store_with_account() -> (tempfile::TempDir, Store, u64) {
         let dir = tempfile::tempdir().unwrap();
         let (store, _) = Store::open(dir.path()).unwrap();
-        let account = store
-            .create_account(NewAccount {
-                email: Email::parse("ada@example.org").unwrap(),
-                password_hash: String::new(),
-                role: Role::User,
-                period: PlanPeriod {
-                    plan: "trial".into(),
-                    start: 0,
-                    end: 100,
-                },
-                now: 0,
-            })
-            .unwrap()
-            .unwrap();
+        let new = NewAccount::trial_for_tests(Email::parse("ada@example.org").unwrap());
+        let account = store.create_account(new).unwrap().unwrap();
         (dir, store, account.id)
     }
 

@@ -20,6 +20,14 @@ pub async fn restrict(browser: &Browser, fields: &[(&str, &str)]) -> (StatusCode
     (response.status(), response.text().await.unwrap())
 }
 
+/// Renews the key (for a compromise) and returns the page and the new key.
+pub async fn renewed(browser: &Browser) -> (String, String) {
+    let response = browser.renew_key(PASSWORD, "compromise").await;
+    let page = response.text().await.unwrap();
+    let key = api_key_in(&page).expect("the new key is shown");
+    (page, key)
+}
+
 /// A user whose key carries these restrictions.
 async fn restricted_key(app: &TestApp, fields: &[(&str, &str)]) -> (Browser, String) {
     let (browser, key) = app.user_with_key("ada@example.org").await;
@@ -360,13 +368,7 @@ async fn a_renewal_keeps_the_restrictions_unless_the_owner_clears_them() {
     let (browser, key) = restricted_key(&app, &[("networks", "10.0.0.0/8")]).await;
     refused_by(app.usage(&key).await, "network").await;
 
-    let page = browser
-        .renew_key(PASSWORD, "compromise")
-        .await
-        .text()
-        .await
-        .unwrap();
-    let renewed = api_key_in(&page).expect("a new key");
+    let (page, renewed) = renewed(&browser).await;
     refused_by(app.usage(&renewed).await, "network").await;
     assert!(page.contains("10.0.0.0/8"), "the page shows them");
 

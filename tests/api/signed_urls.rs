@@ -8,8 +8,8 @@ use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::decode::rqrr_png;
-use crate::helpers::{Browser, PASSWORD, START, TestApp, api_key_in};
-use crate::restrictions::restrict;
+use crate::helpers::{Browser, START, TestApp};
+use crate::restrictions::{renewed, restrict};
 
 const MENU: &str = "https://example.org/menu";
 
@@ -187,13 +187,7 @@ async fn renewing_the_key_voids_every_url_signed_before() {
     let second = signed_menu(&app, &key, Some(86_400)).await;
     assert_eq!(fetch(&first).await.status(), StatusCode::OK);
 
-    let page = browser
-        .renew_key(PASSWORD, "compromise")
-        .await
-        .text()
-        .await
-        .unwrap();
-    let renewed = api_key_in(&page).unwrap();
+    let (_, renewed) = renewed(&browser).await;
     for url in [&first, &second] {
         assert_preview(
             &fetch(url).await,
