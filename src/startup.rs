@@ -97,6 +97,7 @@ impl Application {
             meter,
             metrics: Default::default(),
             key_cache: Default::default(),
+            account_cache: Default::default(),
             admin_summary: Default::default(),
             links,
             trusted_proxies,

@@ -27,6 +27,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     pub render_cache: crate::render_cache::RenderCache,
     pub key_cache: crate::gate::key_cache::KeyCache,
+    /// Accounts by id, for signed URLs (which name the account, not a key).
+    pub account_cache: crate::gate::key_cache::KeyCache<u64>,
     /// The totals on `/admin`, counted at most once a minute.
     pub admin_summary: crate::web::AdminSummaryCache,
     /// Dynamic codes: the redirect's directory and the scan counts not yet written.

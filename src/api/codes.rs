@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use super::code_ops::{self, CodeEdit, CodeFailure, CodeInput};
 use super::params::{self, Pairs};
 use super::{Problem, body};
-use crate::domain::AccountStatus;
+use crate::domain::{AccountStatus, Permission};
 use crate::gate::limits::Decision;
 use crate::gate::{KeyCheck, KeyHolder, rate};
 use crate::links::code::parse_id;
@@ -33,7 +33,7 @@ pub async fn create(
     payload: Payload,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = caller(&req, &state, true).await?;
+    let (holder, decision) = caller(&req, &state, Access::Create).await?;
     let answer = async {
         let body = body::read_capped(payload, MAX_BODY_BYTES, "JSON body").await?;
         let input = create_input(&body)?;
@@ -48,7 +48,7 @@ pub async fn create(
 }
 
 pub async fn list(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = caller(&req, &state, false).await?;
+    let (holder, decision) = caller(&req, &state, Access::Read).await?;
     let answer = async {
         let pairs = params::from_query(req.query_string())?;
         only(&pairs, &["limit", "cursor", "api_key"])?;
@@ -97,7 +97,7 @@ pub async fn show(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = caller(&req, &state, false).await?;
+    let (holder, decision) = caller(&req, &state, Access::Read).await?;
     let answer = async {
         let code = owned(&state, &holder, &id).await?;
         Ok(HttpResponse::Ok()
@@ -113,7 +113,7 @@ pub async fn update(
     payload: Payload,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = caller(&req, &state, true).await?;
+    let (holder, decision) = caller(&req, &state, Access::Change).await?;
     let answer = async {
         let code_id = parse_id(&id).ok_or_else(not_found)?;
         let body = body::read_capped(payload, MAX_BODY_BYTES, "JSON body").await?;
@@ -133,7 +133,7 @@ pub async fn delete(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = caller(&req, &state, false).await?;
+    let (holder, decision) = caller(&req, &state, Access::Change).await?;
     let answer = async {
         let code_id = parse_id(&id).ok_or_else(not_found)?;
         code_ops::delete(&state, holder.account.id, code_id)
@@ -149,7 +149,7 @@ pub async fn scans(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = caller(&req, &state, false).await?;
+    let (holder, decision) = caller(&req, &state, Access::Read).await?;
     let answer = async {
         let code = owned(&state, &holder, &id).await?;
         let pairs = params::from_query(req.query_string())?;
@@ -246,10 +246,21 @@ pub fn code_json(state: &AppState, code: &DynamicCode) -> Value {
 /// The caller's key, if it may do this: reading needs a known key of an account that is
 /// not disabled (an ended plan may still read its statistics); writing needs a running
 /// plan (a used-up generation quota does not matter: codes are not generations).
+/// What a request does to the account's codes, which decides who may make it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// List, show, scans: any key of a live account, also after its plan ended.
+    Read,
+    /// Edit or delete: not for read-only keys; an owner whose plan ended may still tidy up.
+    Change,
+    /// Create: not for read-only keys, and only on a running plan.
+    Create,
+}
+
 async fn caller(
     req: &HttpRequest,
     state: &AppState,
-    write: bool,
+    access: Access,
 ) -> Result<(Box<KeyHolder>, Decision), Problem> {
     let check = KeyCheck::from_request(req, state).await?;
     let decision = rate::decide(req, state, &check);
@@ -260,10 +271,15 @@ async fn caller(
     if let KeyCheck::Known(holder) = check {
         let allowed = match holder.standing.status {
             AccountStatus::Active | AccountStatus::OverQuota => true,
-            AccountStatus::Expired => !write,
+            AccountStatus::Expired => access != Access::Create,
             AccountStatus::Disabled => false,
         };
         if allowed {
+            if access != Access::Read
+                && let Err(problem) = holder.require(Permission::Write)
+            {
+                return Err(rate::stamp_problem(problem, &decision));
+            }
             return Ok((holder, decision));
         }
     }

@@ -9,7 +9,9 @@ mod params;
 mod payments;
 mod preview;
 mod qr;
+mod signed_urls;
 mod usage;
+mod via;
 
 use actix_web::web;
 
@@ -47,6 +49,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::delete().to(codes::delete)),
                 )
                 .service(only("/v1/codes/{id}/scans", "GET").route(web::get().to(codes::scans)))
+                .service(only("/v1/signed-urls", "POST").route(web::post().to(signed_urls::create)))
+                .service(only("/v1/s/{token}", "GET").route(web::get().to(signed_urls::fetch)))
                 .default_service(web::to(not_found)),
         );
 }

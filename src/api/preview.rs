@@ -1,5 +1,6 @@
-//! The watermarked preview for keys that may not generate (missing, unknown, expired,
-//! over quota, disabled): the requested code made unscannable, at most 512 px, drawn from
+//! The watermarked preview for callers that may not generate (a key missing, unknown,
+//! expired, over quota, disabled or restricted; a signed URL changed or expired): the
+//! requested code made unscannable, at most 512 px, drawn from
 //! the previews' own budget (`preview_budget`) so that no number of them slows paying
 //! customers' renders.
 
@@ -12,22 +13,26 @@ use super::params::Pairs;
 use super::qr::{
     RENDER_VERSION, digest, image_response, last, render_cost, render_deadline, render_problem,
 };
-use crate::gate::KeyCheck;
+use super::via::Refusal;
 use crate::qr::design::Design;
 use crate::qr::payload::{Params, QrType, build_payload};
 use crate::qr::{preview, preview_design};
 use crate::render_cache::Cached;
 use crate::state::{AppState, Busy, blocking};
 
-/// The watermarked preview for a key that may not generate, with its status and reason.
-/// The content is the requested one when it is valid, else a generic one.
+/// The watermarked preview for a caller that may not generate, with the refusal's status
+/// and reason. The content is the requested one when it is valid, else a generic one.
 pub(super) async fn respond(
     state: &AppState,
-    check: &KeyCheck,
     input: Option<(String, Pairs)>,
-    status: u16,
-    reason: &'static str,
+    refusal: Refusal,
 ) -> Result<HttpResponse, Problem> {
+    let Refusal {
+        status,
+        reason,
+        detail,
+        rule,
+    } = refusal;
     let (kind, payload, design) = match &input {
         Some((kind, pairs)) => {
             let kind = QrType::parse(kind);
@@ -90,11 +95,12 @@ pub(super) async fn respond(
     if status == StatusCode::UNAUTHORIZED {
         response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"qrgate\""));
     }
-    if let Some(problem) = check.problem() {
-        // The reason in words, for people reading the headers (the body is the image).
-        if let Ok(value) = HeaderValue::from_str(&problem.detail_ascii()) {
-            response.insert_header(("x-qr-preview-detail", value));
-        }
+    // The reason in words, for people reading the headers (the body is the image).
+    if let Some(value) = detail.and_then(|d| HeaderValue::from_str(&d).ok()) {
+        response.insert_header(("x-qr-preview-detail", value));
+    }
+    if let Some(rule) = rule {
+        response.insert_header(("x-qr-restriction", rule));
     }
     Ok(response.body(image.bytes))
 }

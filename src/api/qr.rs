@@ -9,6 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use super::params::{self, Pairs};
+pub(super) use super::via::{Refusal, Via};
 use super::{Problem, logos, preview};
 use crate::gate::{KeyCheck, KeyHolder, rate};
 use crate::qr::design::{DESIGN_PARAMS, Design, Format};
@@ -20,13 +21,13 @@ use crate::state::{AppState, Busy, blocking};
 
 /// Changes whenever rendering changes, so that old ETags stop matching.
 pub(super) const RENDER_VERSION: &str = "1";
-const CACHE_CONTROL: &str = "private, max-age=86400";
+pub(super) const CACHE_CONTROL: &str = "private, max-age=86400";
 
 /// A request that passed validation.
-struct QrRequest {
-    kind: QrType,
-    payload: String,
-    design: Design,
+pub(super) struct QrRequest {
+    pub kind: QrType,
+    pub payload: String,
+    pub design: Design,
 }
 
 pub async fn get(
@@ -39,7 +40,7 @@ pub async fn get(
 }
 
 /// JSON bodies: `{"type", "data", "design"}` are small; 64 KiB is plenty.
-const MAX_JSON_BYTES: usize = 64 * 1024;
+pub(super) const MAX_JSON_BYTES: usize = 64 * 1024;
 
 pub async fn post(
     req: HttpRequest,
@@ -59,14 +60,29 @@ async fn serve(
     input: Result<(String, Pairs), Problem>,
 ) -> Result<HttpResponse, Problem> {
     let check = KeyCheck::from_request(req, state).await?;
+    serve_checked(req, state, check, input, Via::Key).await
+}
+
+/// The shared serve path once the caller is known: the rate limit, a preview for a
+/// caller that may not generate, else the image.
+pub(super) async fn serve_checked(
+    req: &HttpRequest,
+    state: &AppState,
+    check: KeyCheck,
+    input: Result<(String, Pairs), Problem>,
+    via: Via,
+) -> Result<HttpResponse, Problem> {
     let decision = rate::decide(req, state, &check);
     if let Some(problem) = rate::refusal(&decision) {
         return Err(problem);
     }
     let answer = match check.rejection() {
-        Some((status, reason)) => preview::respond(state, &check, input.ok(), status, reason).await,
+        Some((status, reason)) => {
+            let refusal = Refusal::of(&check, status, reason, via);
+            preview::respond(state, input.ok(), refusal).await
+        }
         None => match check {
-            KeyCheck::Known(holder) => generate_for(req, state, *holder, input).await,
+            KeyCheck::Known(holder) => generate_for(req, state, *holder, input, via).await,
             _ => unreachable!("only a known key has no rejection"),
         },
     };
@@ -86,9 +102,12 @@ pub async fn serve_account(
     let check = KeyCheck::Known(Box::new(holder));
     let input = (kind.to_owned(), pairs);
     match (check.rejection(), check) {
-        (None, KeyCheck::Known(holder)) => generate_for(req, state, *holder, Ok(input)).await,
+        (None, KeyCheck::Known(holder)) => {
+            generate_for(req, state, *holder, Ok(input), Via::Key).await
+        }
         (Some((status, reason)), check) => {
-            preview::respond(state, &check, Some(input), status, reason).await
+            let refusal = Refusal::of(&check, status, reason, Via::Key);
+            preview::respond(state, Some(input), refusal).await
         }
         (None, _) => unreachable!("only a known key has no rejection"),
     }
@@ -99,19 +118,25 @@ async fn generate_for(
     state: &AppState,
     holder: KeyHolder,
     input: Result<(String, Pairs), Problem>,
+    via: Via,
 ) -> Result<HttpResponse, Problem> {
     let (kind, pairs) = input?;
     let request = parse(&kind, &pairs)?;
+    if let Err(restricted) = holder.check_type(request.kind.as_str()) {
+        let refusal = Refusal::restricted(&restricted, via);
+        return preview::respond(state, Some((kind, pairs)), refusal).await;
+    }
     let logo = match &request.design.logo {
         Some(id) => Some(logos::load(state, holder.account.id, id).await?),
         None => None,
     };
     let etag = etag(&request, logo.as_ref().map(|(sha, _)| sha.as_str()));
+    let cache_control = via.cache_control();
     if matches_etag(req, &etag) {
         // Revalidation of what the client already has: served, but not counted.
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
-            .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
+            .insert_header((header::CACHE_CONTROL, cache_control))
             .finish());
     }
     let (id, start, quota) = (
@@ -120,14 +145,9 @@ async fn generate_for(
         holder.standing.quota,
     );
     let Ok(used) = state.meter.try_count(id, start, quota) else {
-        return preview::respond(
-            state,
-            &KeyCheck::Known(Box::new(holder)),
-            Some((kind, pairs)),
-            402,
-            "over_quota",
-        )
-        .await;
+        let check = KeyCheck::Known(Box::new(holder));
+        let refusal = Refusal::of(&check, 402, "over_quota", via);
+        return preview::respond(state, Some((kind, pairs)), refusal).await;
     };
     let QrRequest {
         kind: qr_type,
@@ -148,13 +168,14 @@ async fn generate_for(
             }
         },
     };
-    Ok(
-        image_response(StatusCode::OK, format, image.version, qr_type, download)
-            .insert_header((header::ETAG, etag))
-            .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
-            .insert_header(("x-quota-remaining", quota_remaining(&holder, quota, used)))
-            .body(image.bytes),
-    )
+    let mut response = image_response(StatusCode::OK, format, image.version, qr_type, download);
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache_control));
+    if via == Via::Key {
+        response.insert_header(("x-quota-remaining", quota_remaining(&holder, quota, used)));
+    }
+    Ok(response.body(image.bytes))
 }
 
 /// Draws an image within the render budget and its deadline, off the executor, timing it.
@@ -189,6 +210,19 @@ async fn render(
     }
 }
 
+/// Whether the request will draw: its content fits a QR symbol at its error correction,
+/// and the symbol fits the image size. Checked when a URL is signed, so that a signed URL
+/// cannot fail the same way on every fetch.
+pub(super) fn check_fits(request: &QrRequest, has_logo: bool) -> Result<(), Problem> {
+    let ecc = crate::qr::effective_ecc(&request.design, has_logo);
+    let matrix = crate::qr::encode::encode(&request.payload, ecc)
+        .map_err(|e| render_problem(e.into(), request.kind))?;
+    let design = &request.design;
+    crate::qr::layout::layout(design.size, matrix.width, design.margin)
+        .map_err(|e| render_problem(e.into(), request.kind))?;
+    Ok(())
+}
+
 /// Validates a `GET /api/v1/qr/{type}` query exactly as the endpoint does and returns
 /// the payload and design (no key, no rendering): the seam the fuzzers drive.
 pub fn validate_query(kind: &str, query: &str) -> Result<(String, Design), Problem> {
@@ -204,7 +238,7 @@ pub fn validate_json(body: &[u8]) -> Result<(String, Design), Problem> {
 }
 
 /// Validates the type, every parameter name, the content and the design.
-fn parse(kind: &str, pairs: &Pairs) -> Result<QrRequest, Problem> {
+pub(super) fn parse(kind: &str, pairs: &Pairs) -> Result<QrRequest, Problem> {
     let kind = QrType::parse(kind).ok_or_else(|| {
         let known: Vec<&str> = QrType::ALL.iter().map(|t| t.as_str()).collect();
         invalid(

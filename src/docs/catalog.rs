@@ -21,6 +21,10 @@ pub enum Endpoint {
     CodeScans,
     Usage,
     UsageDaily,
+    /// `POST /api/v1/signed-urls`.
+    SignedUrlCreate,
+    /// `GET /api/v1/s/{token}`: a signed URL, fetched without a key.
+    SignedUrlFetch,
     Health,
 }
 
@@ -31,12 +35,14 @@ pub enum Group {
     Logos,
     DynamicCodes,
     Usage,
+    SignedUrls,
     Service,
 }
 
 impl Group {
-    pub const ALL: [Group; 5] = [
+    pub const ALL: [Group; 6] = [
         Group::QrCodes,
+        Group::SignedUrls,
         Group::Logos,
         Group::DynamicCodes,
         Group::Usage,
@@ -49,6 +55,7 @@ impl Group {
             Group::Logos => "logos",
             Group::DynamicCodes => "dynamic-codes",
             Group::Usage => "usage",
+            Group::SignedUrls => "signed-urls",
             Group::Service => "service",
         }
     }
@@ -59,6 +66,7 @@ impl Group {
             Group::Logos => "Logos",
             Group::DynamicCodes => "Dynamic codes",
             Group::Usage => "Usage",
+            Group::SignedUrls => "Signed URLs",
             Group::Service => "Service",
         }
     }
@@ -76,6 +84,9 @@ impl Group {
             }
             Group::Usage => {
                 "Where your key stands: plan, status, quota and what is left of it, and the generations of each day."
+            }
+            Group::SignedUrls => {
+                "Codes for public pages without your key in them. A request URL with api_key= works anywhere it is pasted, so it belongs only where the key stays private: your server, your own browser tab. For an <img src> in a page others see, sign the request instead: the signed URL carries that one code and no key, nobody can change it, it can expire, and renewing your key voids it. Each fetch counts against your quota like a request with the key."
             }
             Group::Service => "For monitoring; needs no key.",
         }
@@ -123,7 +134,21 @@ pub enum Body {
     CodeCreate,
     /// `{"target", "name", "paused"}`: changes to a dynamic code.
     CodeEdit,
+    /// `{"type", "data", "design", "expires_in"}`.
+    SignedUrl,
 }
+
+/// A signed URL's token, in the path of `GET /api/v1/s/{token}`.
+const SIGNED_TOKEN: &[ParamSpec] = &[ParamSpec {
+    name: "token",
+    required: true,
+    kind: ParamKind::Text,
+    max_bytes: 8192,
+    default: None,
+    description: "The token that POST /api/v1/signed-urls answered with (the end of its url).",
+    // A token exists only once signed; the OpenAPI document links the two instead.
+    example: "",
+}];
 
 /// A logo's id, in the path of `DELETE /api/v1/logos/{id}`.
 const LOGO_ID: &[ParamSpec] = &[ParamSpec {
@@ -229,6 +254,8 @@ impl Endpoint {
             Endpoint::CodeScans,
             Endpoint::Usage,
             Endpoint::UsageDaily,
+            Endpoint::SignedUrlCreate,
+            Endpoint::SignedUrlFetch,
             Endpoint::Health,
         ]);
         all
@@ -250,6 +277,8 @@ impl Endpoint {
             Endpoint::CodeScans => "code-scans".into(),
             Endpoint::Usage => "usage-show".into(),
             Endpoint::UsageDaily => "usage-daily".into(),
+            Endpoint::SignedUrlCreate => "signed-url-create".into(),
+            Endpoint::SignedUrlFetch => "signed-url-fetch".into(),
             Endpoint::Health => "health".into(),
         }
     }
@@ -265,13 +294,17 @@ impl Endpoint {
             | Endpoint::CodeDelete
             | Endpoint::CodeScans => Group::DynamicCodes,
             Endpoint::Usage | Endpoint::UsageDaily => Group::Usage,
+            Endpoint::SignedUrlCreate | Endpoint::SignedUrlFetch => Group::SignedUrls,
             Endpoint::Health => Group::Service,
         }
     }
 
     pub fn method(self) -> Method {
         match self {
-            Endpoint::QrJson | Endpoint::LogoUpload | Endpoint::CodeCreate => Method::Post,
+            Endpoint::QrJson
+            | Endpoint::LogoUpload
+            | Endpoint::CodeCreate
+            | Endpoint::SignedUrlCreate => Method::Post,
             Endpoint::CodeUpdate => Method::Patch,
             Endpoint::LogoDelete | Endpoint::CodeDelete => Method::Delete,
             _ => Method::Get,
@@ -292,6 +325,8 @@ impl Endpoint {
             Endpoint::CodeScans => "/api/v1/codes/{id}/scans".into(),
             Endpoint::Usage => "/api/v1/usage".into(),
             Endpoint::UsageDaily => "/api/v1/usage/daily".into(),
+            Endpoint::SignedUrlCreate => "/api/v1/signed-urls".into(),
+            Endpoint::SignedUrlFetch => "/api/v1/s/{token}".into(),
             Endpoint::Health => "/healthz".into(),
         }
     }
@@ -311,6 +346,8 @@ impl Endpoint {
             Endpoint::CodeScans => "Scans of a dynamic code",
             Endpoint::Usage => "Plan and usage",
             Endpoint::UsageDaily => "Usage per day",
+            Endpoint::SignedUrlCreate => "Get a signed URL",
+            Endpoint::SignedUrlFetch => "Fetch a signed URL",
             Endpoint::Health => "Health check",
         }
     }
@@ -350,6 +387,12 @@ impl Endpoint {
             Endpoint::UsageDaily => {
                 "The key's account's successful generations on each UTC day from `from` to `to`, both included, as [{date, count}], days without generations included. Without dates, the last 30 days; at most 400 days per request, and days are kept for 400 days. Counts agree with `used` at every moment. Answers 200 also when the period has ended or the quota is used up."
             }
+            Endpoint::SignedUrlCreate => {
+                "Signs a QR request (type, data and design, as POST /api/v1/qr takes them) for your account and answers with a URL under /api/v1/s/ that anyone can fetch without a key: for <img src> in public pages. expires_in (seconds, at most a year; null or absent for never) sets how long it works. It carries the request, your account, the expiry and an HMAC-SHA-256 signature, and no key; changing any character of it voids it, and so does renewing your key. The request is checked now (a 400 names the parameter), and must fit in a URL of 8 KiB. A read-only key may not sign."
+            }
+            Endpoint::SignedUrlFetch => {
+                "The image a signed URL stands for, with no key. Each fetch counts against the signer's quota and rate limit like a request with their key; a 304 does not. The signer's allowed QR types apply; their referrer and network restrictions do not (the URL is meant for public pages). A changed or voided URL (its key was renewed) gets the PREVIEW image with 401 and X-QR-Preview: invalid_signature, an expired one 410 and expired_link, and the signer's ended plan or used-up quota 402."
+            }
             Endpoint::Health => "200 while the server and its database answer, 503 otherwise.",
         }
     }
@@ -363,6 +406,7 @@ impl Endpoint {
             Endpoint::CodeShow | Endpoint::CodeUpdate | Endpoint::CodeDelete => CODE_PATH,
             Endpoint::CodeScans => CODE_SCANS,
             Endpoint::UsageDaily => crate::api::DAILY_USAGE_PARAMS,
+            Endpoint::SignedUrlFetch => SIGNED_TOKEN,
             _ => &[],
         }
     }
@@ -421,16 +465,26 @@ impl Endpoint {
             Endpoint::LogoUpload => Body::Logo,
             Endpoint::CodeCreate => Body::CodeCreate,
             Endpoint::CodeUpdate => Body::CodeEdit,
+            Endpoint::SignedUrlCreate => Body::SignedUrl,
             _ => Body::None,
         }
     }
 
     pub fn needs_key(self) -> bool {
-        self != Endpoint::Health
+        !matches!(self, Endpoint::Health | Endpoint::SignedUrlFetch)
     }
 
     /// Whether a successful answer is a QR image.
     pub fn answers_image(self) -> bool {
+        matches!(
+            self,
+            Endpoint::Qr(_) | Endpoint::QrJson | Endpoint::SignedUrlFetch
+        )
+    }
+
+    /// Whether the docs page offers "Get a signed URL" for what this operation executed:
+    /// the keyed image operations.
+    pub fn can_be_signed(self) -> bool {
         matches!(self, Endpoint::Qr(_) | Endpoint::QrJson)
     }
 }
@@ -442,7 +496,7 @@ mod tests {
     #[test]
     fn every_operation_has_a_distinct_id_and_method_and_path() {
         let all = Endpoint::all();
-        assert_eq!(all.len(), QrType::ALL.len() + 13);
+        assert_eq!(all.len(), QrType::ALL.len() + 15);
         for (i, a) in all.iter().enumerate() {
             for b in &all[..i] {
                 assert_ne!(a.id(), b.id());

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::params;
+use crate::gate::signed::MAX_EXPIRES_IN_SECS;
 use crate::qr::design::DESIGN_SPECS;
 use crate::qr::payload::{ParamSpec, QrType};
 
@@ -29,7 +30,8 @@ pub(super) fn headers() -> Value {
         "RateLimit-Remaining": header("Requests left in the current burst.", false, integer.clone()),
         "RateLimit-Reset": header("Seconds until the burst is whole again.", false, integer.clone()),
         "Retry-After": header("Seconds to wait before retrying.", true, integer),
-        "X-QR-Preview": header("Why this is a watermarked preview.", true, json!({ "type": "string", "enum": ["missing_key", "invalid_key", "expired", "over_quota", "disabled"] })),
+        "X-QR-Preview": header("Why this is a watermarked preview.", true, json!({ "type": "string", "enum": ["missing_key", "invalid_key", "expired", "over_quota", "disabled", "restricted", "invalid_signature", "expired_link"] })),
+        "X-QR-Restriction": header("With X-QR-Preview: restricted, the key restriction that refused the request.", false, json!({ "type": "string", "enum": ["referrer", "network", "type"] })),
         "X-QR-Preview-Detail": header("The reason in words.", false, json!({ "type": "string" })),
         "WWW-Authenticate": header("The key scheme: `Bearer realm=\"qrgate\"`.", true, json!({ "type": "string" })),
     })
@@ -39,7 +41,7 @@ pub(super) fn schemas() -> Map<String, Value> {
     let mut schemas = Map::new();
     schemas.insert("Problem".into(), json!({
         "type": "object",
-        "description": "RFC 9457 problem details. Some problems add members: `bytes`, `max_bytes` and `ecc` when the data does not fit, `min_size` when the image is too small.",
+        "description": "RFC 9457 problem details. Some problems add members: `bytes`, `max_bytes` and `ecc` when the data does not fit, `min_size` when the image is too small, `rule` (referrer, network, type or read_only) when a key restriction refuses the request.",
         "required": ["type", "title", "status", "detail"],
         "properties": {
             "type": { "type": "string", "description": "urn:qrgate:problem: and a name for the kind of problem." },
@@ -64,6 +66,28 @@ pub(super) fn schemas() -> Map<String, Value> {
             "rate_per_second": { "type": "integer", "minimum": 0 },
             "burst": { "type": "integer", "minimum": 0 },
             "key_prefix": { "type": "string" },
+            "restrictions": { "$ref": "#/components/schemas/Restrictions" },
+        },
+    }));
+    schemas.insert("Restrictions".into(), json!({
+        "type": "object",
+        "description": "The key's restrictions, set by its owner on /dashboard/api. An empty list means any.",
+        "required": ["referrers", "allow_no_referrer", "networks", "types", "read_only"],
+        "properties": {
+            "referrers": { "type": "array", "items": { "type": "string" }, "description": "Host patterns (example.org, *.example.org) the Origin or Referer must match." },
+            "allow_no_referrer": { "type": "boolean", "description": "With referrers listed: whether requests with neither header (from servers) are let in." },
+            "networks": { "type": "array", "items": { "type": "string" }, "description": "IP addresses and CIDR ranges the client must be in." },
+            "types": { "type": "array", "items": { "type": "string", "enum": QrType::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>() }, "description": "The QR types the key may generate." },
+            "read_only": { "type": "boolean", "description": "May render and read, but not upload or delete logos or create signed URLs." },
+        },
+    }));
+    schemas.insert("SignedUrl".into(), json!({
+        "type": "object",
+        "required": ["url", "token", "expires"],
+        "properties": {
+            "url": { "type": "string", "format": "uri", "description": "The signed URL: this server's origin, /api/v1/s/ and the token." },
+            "token": { "type": "string", "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}$" },
+            "expires": { "type": ["string", "null"], "format": "date-time", "description": "When the URL stops working; null for never." },
         },
     }));
     schemas.insert("DailyUsage".into(), json!({
@@ -125,7 +149,7 @@ pub(super) fn schemas() -> Map<String, Value> {
             },
         }));
     }
-    schemas.insert("QrRequest".into(), json!({
+    let request = json!({
         "type": "object",
         "required": ["type", "data"],
         "properties": {
@@ -135,7 +159,17 @@ pub(super) fn schemas() -> Map<String, Value> {
         },
         "additionalProperties": false,
         "oneOf": variants,
-    }));
+    });
+    // The same request, with how long the signed URL should work.
+    let mut signed = request.clone();
+    signed["properties"]["expires_in"] = json!({
+        "type": ["integer", "null"],
+        "minimum": 1,
+        "maximum": MAX_EXPIRES_IN_SECS,
+        "description": "Seconds until the URL stops working, at most a year; null or absent: never.",
+    });
+    schemas.insert("QrRequest".into(), request);
+    schemas.insert("SignedUrlRequest".into(), signed);
     schemas
 }
 

@@ -2,7 +2,7 @@
 //! declared examples, with the key left to the shell as `$QRGATE_KEY`.
 
 use super::catalog::{Body, Endpoint, Method};
-use super::openapi::{code_example, json_example};
+use super::openapi::{code_example, json_example, signed_example};
 use crate::qr::payload::QrType;
 
 pub fn example(endpoint: Endpoint, origin: &str) -> String {
@@ -23,6 +23,11 @@ pub fn example(endpoint: Endpoint, origin: &str) -> String {
                 quote(&json_example(QrType::Url).to_string())
             ));
         }
+        Body::SignedUrl => {
+            parts.push(format!("-H {}", quote("Content-Type: application/json")));
+            let example = signed_example(QrType::Url, Some(86_400));
+            parts.push(format!("-d {}", quote(&example.to_string())));
+        }
         Body::Logo => {
             parts.push(format!("-H {}", quote("Content-Type: image/svg+xml")));
             parts.push("--data-binary @logo.svg".into());
@@ -38,6 +43,7 @@ pub fn example(endpoint: Endpoint, origin: &str) -> String {
     if endpoint.answers_image() {
         let name = match endpoint {
             Endpoint::Qr(kind) => kind.as_str(),
+            Endpoint::SignedUrlFetch => "signed",
             _ => "url",
         };
         parts.push(format!("-o qr-{name}.png"));

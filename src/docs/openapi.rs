@@ -146,6 +146,17 @@ fn endpoint_responses(endpoint: Endpoint) -> Map<String, Value> {
             .into();
         map.insert(status.into(), created);
     }
+    if endpoint == Endpoint::SignedUrlCreate {
+        let mut signed = response(&responses::SIGNED_URL);
+        signed["links"] = json!({
+            "FetchThisUrl": {
+                "operationId": Endpoint::SignedUrlFetch.id(),
+                "parameters": { "token": "$response.body#/token" },
+                "description": "The token in the answer is the signed URL's path parameter.",
+            }
+        });
+        map.insert("200".into(), signed);
+    }
     map
 }
 
@@ -214,6 +225,17 @@ fn request_body(body: Body) -> Option<Value> {
                 "examples": { "retarget": { "summary": "Send scans to the winter menu", "value": code_example(body) } },
             }},
         })),
+        Body::SignedUrl => Some(json!({
+            "required": true,
+            "description": "The QR request as POST /api/v1/qr takes it, and expires_in. At most 64 KiB, and the signed URL must fit in 8 KiB.",
+            "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/SignedUrlRequest" },
+                "examples": {
+                    "url-for-a-day": { "summary": "A website code that works for a day", "value": signed_example(QrType::Url, Some(86_400)) },
+                    "wifi-forever": { "summary": "A Wi-Fi code that does not expire", "value": signed_example(QrType::Wifi, None) },
+                },
+            }},
+        })),
         Body::Logo => Some(json!({
             "required": true,
             "description": "The image file itself: PNG, JPEG or SVG, at most 256 KiB and 1024×1024 pixels. An SVG may not refer to anything outside itself.",
@@ -236,6 +258,13 @@ pub fn code_example(body: Body) -> Value {
             "design": { "size": 600, "ecc": "Q" },
         }),
     }
+}
+
+/// The signing request for one type: its JSON body and `expires_in`.
+pub fn signed_example(kind: QrType, expires_in: Option<u32>) -> Value {
+    let mut example = json_example(kind);
+    example["expires_in"] = json!(expires_in);
+    example
 }
 
 /// The JSON body for one type, from the declared examples.

@@ -9,7 +9,7 @@ use askama::Template;
 
 use super::catalog::{Body, Endpoint, Group};
 use super::components::problem_example;
-use super::openapi::{code_example, json_example};
+use super::openapi::{code_example, json_example, signed_example};
 use super::params::{self, Control};
 use super::responses;
 use crate::qr::design::DESIGN_SPECS;
@@ -55,6 +55,8 @@ struct OperationView {
     json_example: String,
     needs_key: bool,
     answers_image: bool,
+    /// Offers "Get a signed URL" for the executed request.
+    can_be_signed: bool,
     answers: Vec<AnswerRow>,
     curl: String,
 }
@@ -156,7 +158,7 @@ fn operation_view(endpoint: Endpoint, origin: &str) -> OperationView {
         design_fields,
         body: match endpoint.body() {
             Body::None => "none",
-            Body::QrJson | Body::CodeCreate | Body::CodeEdit => "json",
+            Body::QrJson | Body::CodeCreate | Body::CodeEdit | Body::SignedUrl => "json",
             Body::Logo => "file",
         },
         json_example: match endpoint.body() {
@@ -167,8 +169,13 @@ fn operation_view(endpoint: Endpoint, origin: &str) -> OperationView {
             body @ (Body::CodeCreate | Body::CodeEdit) => {
                 serde_json::to_string_pretty(&code_example(body)).unwrap_or_default()
             }
+            Body::SignedUrl => {
+                serde_json::to_string_pretty(&signed_example(QrType::Url, Some(86_400)))
+                    .unwrap_or_default()
+            }
             _ => String::new(),
         },
+        can_be_signed: endpoint.can_be_signed(),
         needs_key: endpoint.needs_key(),
         answers_image: endpoint.answers_image(),
         answers: responses::answers(endpoint)

@@ -84,7 +84,31 @@ pub const PREVIEW_402: ResponseDoc = ResponseDoc {
 };
 pub const PREVIEW_403: ResponseDoc = ResponseDoc {
     name: "PreviewForbidden",
-    description: "The account is disabled: the watermarked preview (at most 512 px wide). Not counted.",
+    description: "The account is disabled (X-QR-Preview: disabled), or one of the key's restrictions refuses the request (X-QR-Preview: restricted, with X-QR-Restriction naming the rule: referrer, network or type): the watermarked preview (at most 512 px wide). Not counted.",
+    content: Content::Image,
+    headers: with_rate!(
+        "X-QR-Preview",
+        "X-QR-Preview-Detail",
+        "X-QR-Restriction",
+        "Cache-Control",
+        "X-QR-Version"
+    ),
+};
+pub const PREVIEW_INVALID_SIGNATURE: ResponseDoc = ResponseDoc {
+    name: "PreviewInvalidSignature",
+    description: "Not a signed URL this server made, or one that was changed, or whose key has been renewed since it was signed: the watermarked preview (at most 512 px wide) with X-QR-Preview: invalid_signature. Not counted.",
+    content: Content::Image,
+    headers: with_rate!(
+        "X-QR-Preview",
+        "X-QR-Preview-Detail",
+        "WWW-Authenticate",
+        "Cache-Control",
+        "X-QR-Version"
+    ),
+};
+pub const PREVIEW_EXPIRED_LINK: ResponseDoc = ResponseDoc {
+    name: "PreviewExpiredLink",
+    description: "The signed URL has expired: the watermarked preview of its code (at most 512 px wide) with X-QR-Preview: expired_link. Not counted.",
     content: Content::Image,
     headers: with_rate!(
         "X-QR-Preview",
@@ -92,6 +116,23 @@ pub const PREVIEW_403: ResponseDoc = ResponseDoc {
         "Cache-Control",
         "X-QR-Version"
     ),
+};
+pub const SIGNED_IMAGE: ResponseDoc = ResponseDoc {
+    name: "SignedImage",
+    description: "The QR code the URL was signed for. Counts 1 against the signer's quota. Shared caches may keep it (Cache-Control: public), never past the URL's expiry.",
+    content: Content::Image,
+    headers: with_rate!(
+        "ETag",
+        "Cache-Control",
+        "X-QR-Version",
+        "Content-Disposition"
+    ),
+};
+pub const SIGNED_URL: ResponseDoc = ResponseDoc {
+    name: "SignedUrl",
+    description: "The signed URL, its token (the URL's last part) and when it expires (null: never). The URL holds no key.",
+    content: Content::Json("SignedUrl"),
+    headers: with_rate!("Cache-Control"),
 };
 pub const TOO_LARGE: ResponseDoc = ResponseDoc {
     name: "PayloadTooLarge",
@@ -131,7 +172,7 @@ pub const PAYMENT_REQUIRED: ResponseDoc = ResponseDoc {
 };
 pub const FORBIDDEN: ResponseDoc = ResponseDoc {
     name: "Forbidden",
-    description: "The account is disabled.",
+    description: "The account is disabled, or one of the key's restrictions refuses the request: then `type` is urn:qrgate:problem:restricted and `rule` names it (referrer, network, type or read_only).",
     content: Content::Problem,
     headers: with_rate!(),
 };
@@ -246,6 +287,10 @@ pub const ALL: &[&ResponseDoc] = &[
     &PREVIEW_401,
     &PREVIEW_402,
     &PREVIEW_403,
+    &PREVIEW_INVALID_SIGNATURE,
+    &PREVIEW_EXPIRED_LINK,
+    &SIGNED_IMAGE,
+    &SIGNED_URL,
     &TOO_LARGE,
     &BODY_TIMEOUT,
     &RENDER_UNAVAILABLE,
@@ -345,11 +390,29 @@ pub fn answers(endpoint: Endpoint) -> Vec<(&'static str, &'static ResponseDoc)> 
             ("401", &UNAUTHORIZED),
             ("403", &FORBIDDEN),
         ],
+        Endpoint::SignedUrlCreate => [
+            vec![("200", &SIGNED_URL), ("400", &INVALID)],
+            refused.to_vec(),
+        ]
+        .concat(),
+        Endpoint::SignedUrlFetch => vec![
+            ("200", &SIGNED_IMAGE),
+            ("304", &NOT_MODIFIED),
+            ("400", &INVALID),
+            ("401", &PREVIEW_INVALID_SIGNATURE),
+            ("402", &PREVIEW_402),
+            ("403", &PREVIEW_403),
+            ("410", &PREVIEW_EXPIRED_LINK),
+        ],
         Endpoint::Health => return vec![("200", &HEALTHY), ("503", &UNHEALTHY)],
     };
     let with_body = matches!(
         endpoint,
-        Endpoint::QrJson | Endpoint::LogoUpload | Endpoint::CodeCreate | Endpoint::CodeUpdate
+        Endpoint::QrJson
+            | Endpoint::LogoUpload
+            | Endpoint::CodeCreate
+            | Endpoint::CodeUpdate
+            | Endpoint::SignedUrlCreate
     );
     if with_body {
         answers.push(("408", &BODY_TIMEOUT));

@@ -59,22 +59,12 @@ fn take_account(txn: &WriteTransaction, account_id: u64) -> Result<Option<Accoun
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::domain::{Email, KeyRecord, PlanPeriod, RenewalReason, Role};
+    use crate::domain::{Email, KeyRecord, PlanPeriod, RenewalReason};
     use crate::store::{KeyChangeRequest, LogoRecord, NewAccount};
 
     /// A trial account to be created for `email`.
     fn new_account(email: Email) -> NewAccount {
-        NewAccount {
-            email,
-            password_hash: String::new(),
-            role: Role::User,
-            period: PlanPeriod {
-                plan: "trial".into(),
-                start: 0,
-                end: 100,
-            },
-            now: 0,
-        }
+        NewAccount::trial_for_tests(email)
     }
 
     /// An account with a key, a session, a logo, usage and a grant.
@@ -95,6 +85,7 @@ mod tests {
                 user_agent: "test".into(),
                 now: 1,
                 renewals_per_day: 5,
+                clear_restrictions: false,
             })
             .unwrap();
         let session = SessionRecord {

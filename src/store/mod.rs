@@ -39,7 +39,7 @@ pub use accounts::{EmailTaken, NewAccount};
 pub use check::{CheckReport, check};
 pub use daily::{DayChange, KEEP_DAYS, PRUNE_BATCH, UsageFlush};
 pub use grants::{GrantRecord, PaymentGrant};
-pub use keys::{KeyChange, KeyChangeRequest};
+pub use keys::{KeyChange, KeyChangeRequest, RestrictionChange, RestrictionOutcome};
 pub use links::{CodeChange, CodeCreated, NewCode};
 pub use logos::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};
 pub use scans::DayTotals;
@@ -123,6 +123,12 @@ pub struct ServerSecret([u8; 32]);
 impl ServerSecret {
     pub fn bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+
+    /// A fixed secret for unit tests of what it keys.
+    #[cfg(test)]
+    pub(crate) fn for_tests(bytes: [u8; 32]) -> Self {
+        Self(bytes)
     }
 }
 

@@ -302,9 +302,11 @@ pub async fn download(
     );
     pairs.push(("format".into(), format.to_owned()));
     pairs.push(("download".into(), "true".into()));
+    // Signed in, not through the key: the key's referrer and network rules do not apply.
     let holder = KeyHolder {
         account: account.clone(),
         standing,
+        restricted: None,
     };
     Ok(serve_account(&req, &state, holder, "url", pairs)
         .await

@@ -439,6 +439,38 @@ async fn another_accounts_key_cannot_read_edit_or_delete_a_code() {
 }
 
 #[tokio::test]
+async fn a_read_only_key_reads_codes_but_may_not_create_edit_or_delete_them() {
+    let app = app().await;
+    let (browser, key) = app.user_with_key("ada@example.org").await;
+    let ada = Api { app: &app, key };
+    let code = ada.code(json!({"target": "https://ada.example/"})).await;
+    let id = code["id"].as_str().unwrap();
+    let (status, _) = crate::restrictions::restrict(&browser, &[("read_only", "on")]).await;
+    assert_eq!(status, StatusCode::OK);
+
+    for refused in [
+        ada.create(json!({"target": "https://ada.example/2"})).await,
+        ada.patch(id, json!({"target": "https://elsewhere.example/"}))
+            .await,
+        ada.delete(id).await,
+    ] {
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let problem: Value = refused.json().await.unwrap();
+        assert_eq!(problem["rule"], "read_only", "{problem}");
+    }
+    assert_eq!(ada.get(&format!("/{id}")).await.status(), StatusCode::OK);
+    assert_eq!(
+        ada.get(&format!("/{id}/scans")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        location(&scan(&app, code["slug"].as_str().unwrap(), &[]).await),
+        "https://ada.example/",
+        "the target is unchanged"
+    );
+}
+
+#[tokio::test]
 async fn codes_are_listed_newest_first_a_page_at_a_time() {
     let app = app().await;
     let api = api(&app, "pages@example.org").await;

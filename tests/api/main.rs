@@ -29,5 +29,7 @@ mod properties;
 mod qr_api;
 mod quota;
 mod render;
+mod restrictions;
+mod signed_urls;
 mod upgrade;
 mod usage;

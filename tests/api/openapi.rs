@@ -104,6 +104,8 @@ async fn the_document_describes_every_path_the_key_transports_and_the_headers() 
         ("/api/v1/codes/{id}/scans", "get"),
         ("/api/v1/usage", "get"),
         ("/api/v1/usage/daily", "get"),
+        ("/api/v1/signed-urls", "post"),
+        ("/api/v1/s/{token}", "get"),
         ("/healthz", "get"),
     ];
     let types = [

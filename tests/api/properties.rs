@@ -99,7 +99,7 @@ proptest! {
         for gap in gaps {
             now += gap;
             if RenewalAllowance::from_log(&log, now, limit).next_allowed_at.is_none() {
-                log.push(RenewalRecord { at: now, reason: RenewalReason::Compromise, old_prefix: None, new_prefix: String::new(), ip: String::new(), user_agent: String::new() });
+                log.push(RenewalRecord { at: now, reason: RenewalReason::Compromise, old_prefix: None, new_prefix: String::new(), ip: String::new(), user_agent: String::new(), detail: None });
             }
         }
         // In every window of 24 hours ending at an accepted renewal, at most `limit`.
