@@ -11,6 +11,8 @@ use std::collections::HashMap;
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
+use qrgate::config::Config;
+
 use crate::helpers::{Browser, TestApp};
 
 /// The official OAS 3.1 JSON schema, read through Node from the installed npm package.
@@ -44,16 +46,21 @@ fn official_schema() -> Option<Value> {
 /// limited by nothing but the document.
 pub async fn roomy_app() -> TestApp {
     TestApp::spawn_with(|config| {
-        let trial = config.plans.get_mut("trial").expect("a trial plan");
-        trial.quota = 1_000;
-        trial.rate_per_second = 1_000;
-        trial.burst = 1_000;
-        config.limits.keyless_per_second = 1_000;
-        config.limits.keyless_burst = 1_000;
+        roomy(config);
         // Dynamic codes need the site's address (their short links are built from it).
         config.server.public_url = "https://qr.example.org".to_owned().try_into().unwrap();
     })
     .await
+}
+
+/// Room for a walk through every operation: a large trial quota and generous limits.
+pub fn roomy(config: &mut Config) {
+    let trial = config.plans.get_mut("trial").expect("a trial plan");
+    trial.quota = 1_000;
+    trial.rate_per_second = 1_000;
+    trial.burst = 1_000;
+    config.limits.keyless_per_second = 1_000;
+    config.limits.keyless_burst = 1_000;
 }
 
 async fn document(app: &TestApp) -> Value {
