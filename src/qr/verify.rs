@@ -7,6 +7,7 @@
 //! What it costs is in `benches/render.rs` ("verify=true"): a decode of the image and one
 //! of a smaller copy, a few milliseconds for a 512 px code.
 
+use super::Deadline;
 use super::design::{Design, Paint};
 use super::render::LogoImage;
 use super::{QrError, generate_unverified};
@@ -47,7 +48,12 @@ pub fn decodes(bytes: &[u8], design: &Design, payload: &str, module_px: f64) -> 
 /// Decides what to change when `design` does not scan: each choice put back to its default
 /// in turn (the shapes, the colours, the logo, the margin), re-rendered and decoded. The
 /// first that scans is named; otherwise the size.
-pub fn diagnose(payload: &str, design: &Design, logo: Option<&LogoImage>) -> Unscannable {
+pub fn diagnose(
+    payload: &str,
+    design: &Design,
+    logo: Option<&LogoImage>,
+    deadline: Deadline,
+) -> Unscannable {
     let plain = Design::default();
     let black = Paint::Solid(Rgb::BLACK);
     type Change = (&'static str, &'static str, fn(&mut Design, &Design, &Paint));
@@ -94,7 +100,7 @@ pub fn diagnose(payload: &str, design: &Design, logo: Option<&LogoImage>) -> Uns
         if changed == trial {
             continue;
         }
-        if scans(payload, &changed, logo) {
+        if scans(payload, &changed, logo, deadline) {
             return Unscannable {
                 parameter,
                 detail: format!(
@@ -104,7 +110,7 @@ pub fn diagnose(payload: &str, design: &Design, logo: Option<&LogoImage>) -> Uns
             };
         }
     }
-    if logo.is_some() && scans(payload, &trial, None) {
+    if logo.is_some() && scans(payload, &trial, None, deadline) {
         return Unscannable {
             parameter: "logo",
             detail: "this code would not scan reliably with the logo: use a higher ecc, a larger size, or no logo".into(),
@@ -119,11 +125,13 @@ pub fn diagnose(payload: &str, design: &Design, logo: Option<&LogoImage>) -> Uns
     }
 }
 
-fn scans(payload: &str, design: &Design, logo: Option<&LogoImage>) -> bool {
-    match generate_unverified(payload, design, logo) {
+fn scans(payload: &str, design: &Design, logo: Option<&LogoImage>, deadline: Deadline) -> bool {
+    match generate_unverified(payload, design, logo, deadline) {
         Ok((image, module_px)) => decodes(&image.bytes, design, payload, module_px),
         Err(QrError::Unscannable(_) | QrError::Capacity(_) | QrError::TooSmall(_)) => false,
-        Err(QrError::Raster(_) | QrError::Caption(_) | QrError::Encode(_)) => false,
+        Err(
+            QrError::Raster(_) | QrError::Caption(_) | QrError::Encode(_) | QrError::TimedOut(_),
+        ) => false,
     }
 }
 

@@ -10,7 +10,7 @@ use qrgate::qr::payload::{ParamSpec, QrType};
 use reqwest::StatusCode;
 
 use crate::helpers::{PASSWORD, TestApp};
-use crate::openapi::roomy_app;
+use crate::openapi::roomy;
 
 /// The page with its character references decoded, so that declared text can be found
 /// in it as written (askama escapes `"`, `&`, `'`, `<` and `>`).
@@ -268,7 +268,9 @@ async fn a_person_authorizes_tests_and_executes_in_a_real_browser() {
             return;
         }
     };
-    let app = roomy_app().await;
+    // No `server.public_url`: the browser reaches the site at its own address, which
+    // links such as signed URLs are then built from (as for an operator who left it unset).
+    let app = TestApp::spawn_with(roomy).await;
     // Screenshots go to target/ (the parent of cargo's per-target temporary directory).
     let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()

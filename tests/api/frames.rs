@@ -15,7 +15,15 @@ const URL: &str = "https://example.org/menu?table=12";
 async fn every_frame_style_with_a_caption_scans_in_every_decoder_at_its_full_size() {
     let app = TestApp::spawn().await;
     let (_, key) = app.user_with_key("ada@example.org").await;
-    let styles = ["none", "box", "rounded_box", "banner_bottom", "banner_top", "bubble", "badge"];
+    let styles = [
+        "none",
+        "box",
+        "rounded_box",
+        "banner_bottom",
+        "banner_top",
+        "bubble",
+        "badge",
+    ];
     for (i, style) in styles.into_iter().enumerate() {
         let format = if i % 2 == 0 { "png" } else { "svg" };
         let response = app
@@ -43,7 +51,11 @@ async fn every_frame_style_with_a_caption_scans_in_every_decoder_at_its_full_siz
             bytes.to_vec()
         };
         let image = png_rgb(&png);
-        assert_eq!(image.dimensions(), (360, 360), "{style}: size is the whole image");
+        assert_eq!(
+            image.dimensions(),
+            (360, 360),
+            "{style}: size is the whole image"
+        );
         decode_all(&grey(&image)).assert_every_decoder(URL, style);
     }
 }
@@ -62,13 +74,22 @@ async fn captions_that_cannot_be_drawn_well_are_refused_naming_caption_and_count
     let (_, key) = app.user_with_key("ada@example.org").await;
     let missing = refusal(&app, &key, &[("caption", "扫码 Menu")]).await;
     let detail = missing["detail"].as_str().unwrap();
-    assert!(detail.contains("caption") && detail.contains("U+626B"), "{detail}");
+    assert!(
+        detail.contains("caption") && detail.contains("U+626B"),
+        "{detail}"
+    );
     let long = "A".repeat(49);
     let too_long = refusal(&app, &key, &[("caption", &long)]).await;
-    assert!(too_long["detail"].as_str().unwrap().contains("48"), "{too_long}");
+    assert!(
+        too_long["detail"].as_str().unwrap().contains("48"),
+        "{too_long}"
+    );
     for invisible in ["SCAN\u{202E}EM", "a\u{200B}b"] {
         let body = refusal(&app, &key, &[("caption", invisible)]).await;
-        assert!(body["detail"].as_str().unwrap().contains("caption"), "{body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains("caption"),
+            "{body}"
+        );
     }
     let crowded = refusal(
         &app,
@@ -80,7 +101,10 @@ async fn captions_that_cannot_be_drawn_well_are_refused_naming_caption_and_count
     )
     .await;
     let detail = crowded["detail"].as_str().unwrap();
-    assert!(detail.starts_with("`caption`") && detail.contains("raise size"), "{detail}");
+    assert!(
+        detail.starts_with("`caption`") && detail.contains("raise size"),
+        "{detail}"
+    );
     let usage: Value = app.usage(&key).await.json().await.unwrap();
     assert_eq!(usage["used"], 0, "refusals are not counted");
 }

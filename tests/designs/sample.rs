@@ -104,7 +104,13 @@ fn random_case(rng: &mut StdRng) -> (String, Vec<(&'static str, String)>, bool) 
     }
     if rng.gen_bool(0.3) {
         let frame = qrgate::qr::frame::FrameStyle::NAMES.choose(rng).unwrap();
-        let caption = ["SCAN ME", "Menu", "Wi-Fi", "Σάρωσέ με", "Scan for today's specials"];
+        let caption = [
+            "SCAN ME",
+            "Menu",
+            "Wi-Fi",
+            "Σάρωσέ με",
+            "Scan for today's specials",
+        ];
         pairs.push(("frame", frame.to_string()));
         pairs.push(("frame_color", dark(rng)));
         pairs.push(("caption", caption.choose(rng).unwrap().to_string()));
@@ -217,7 +223,8 @@ fn check(
             .map(|(_, v)| v.as_str())
     })
     .map_err(|e| format!("design refused: {e}"))?;
-    let image = generate(payload, &design, logo).map_err(|e| format!("not generated: {e}"))?;
+    let image = generate(payload, &design, logo, qrgate::qr::Deadline::none())
+        .map_err(|e| format!("not generated: {e}"))?;
     let module = module_px(payload, &design, logo.is_some());
     let padding = (QUIET_ZONE.saturating_sub(design.margin) as f64 * module) as u32;
     let behind = match &design.bg {

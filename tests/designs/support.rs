@@ -24,7 +24,8 @@ pub fn pixels(image: &QrImage) -> RgbImage {
 }
 
 pub fn render(payload: &str, pairs: &[(&str, &str)], logo: Option<&LogoImage>) -> QrImage {
-    generate(payload, &design(pairs), logo).unwrap_or_else(|e| panic!("{pairs:?}: {e}"))
+    generate(payload, &design(pairs), logo, qrgate::qr::Deadline::none())
+        .unwrap_or_else(|e| panic!("{pairs:?}: {e}"))
 }
 
 /// Pixels per module of the rendered image (the layout gives whole pixels).

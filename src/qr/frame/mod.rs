@@ -54,7 +54,7 @@ mod tests {
             for size in [64, 100, 512, 4096] {
                 for captioned in [false, true] {
                     let l = layout(style, size, captioned);
-                    let (x, y, c) = (
+                    let (_, y, c) = (
                         f64::from(l.code_x),
                         f64::from(l.code_y),
                         f64::from(l.code_size),

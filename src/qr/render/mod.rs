@@ -23,6 +23,7 @@ mod sprites;
 mod svg;
 mod vector;
 
+use super::deadline::{Deadline, TimedOut};
 use super::design::{Design, Format};
 use super::encode::Matrix;
 use super::frame::CaptionError;
@@ -55,9 +56,12 @@ pub enum RenderError {
     Caption(#[from] CaptionError),
     #[error("the image could not be encoded: {0}")]
     Encode(String),
+    #[error(transparent)]
+    TimedOut(#[from] TimedOut),
 }
 
-pub fn render(scene: &Scene) -> Result<Vec<u8>, RenderError> {
+/// `deadline` is checked between stages (and inside the rasteriser's), see `Deadline`.
+pub fn render(scene: &Scene, deadline: Deadline) -> Result<Vec<u8>, RenderError> {
     let design = scene.design;
     let plan = framed::plan(design)?;
     let code_size = plan.as_ref().map_or(design.size, framed::Plan::code_size);
@@ -76,21 +80,33 @@ pub fn render(scene: &Scene) -> Result<Vec<u8>, RenderError> {
         Format::Png => {
             let drawing = drawing();
             // Sprites stamp the code alone; a frame goes through resvg with the rest.
+            deadline.check("build")?;
             let stamped = match drawing.frame {
                 None => sprites::render(&drawing),
                 Some(_) => None,
             };
+            // Stamping has no checkpoints of its own: one past the deadline is refused
+            // when it ends, as a rasterised one would be.
+            if stamped.is_some() {
+                deadline.check("stamp")?;
+            }
             match stamped {
                 Some(png) => png,
                 None => {
                     // A logo's or the banner's many colours rarely fit a palette: not
                     // worth trying.
                     let few_colours = scene.logo.is_none() && !scene.watermark;
-                    raster::rasterize(&svg::write(&drawing), design, few_colours)?
+                    let svg = svg::write(&drawing);
+                    deadline.check("build")?;
+                    raster::rasterize(&svg, design, few_colours, deadline)?
                 }
             }
         }
-        Format::Jpeg => jpeg::write(&svg::write(&drawing()), design)?,
+        Format::Jpeg => {
+            let svg = svg::write(&drawing());
+            deadline.check("build")?;
+            jpeg::write(&svg, design)?
+        }
         Format::Pdf => pdf::write(&drawing(), design.print_size),
         Format::Eps => eps::write(&drawing(), design.print_size),
     };
@@ -117,6 +133,7 @@ pub fn render_with_resvg(scene: &Scene) -> Result<Vec<u8>, RenderError> {
         &svg::write(&drawing),
         design,
         few_colours,
+        Deadline::none(),
     )?)
 }
 
