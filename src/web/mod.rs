@@ -17,6 +17,7 @@ mod origin;
 mod plans;
 pub mod redirect;
 mod session;
+mod studio;
 
 use actix_web::web;
 
@@ -48,6 +49,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(key_page::submit),
         )
         .route("/dashboard/plans", web::get().to(plans::show))
+        .route("/dashboard/studio", web::get().to(studio::show))
+        .route("/dashboard/studio/preview", web::get().to(studio::preview))
+        .route(
+            "/dashboard/studio/download",
+            web::post().to(studio::download),
+        )
         .service(
             web::resource("/dashboard/codes")
                 .get(codes::list)

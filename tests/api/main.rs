@@ -34,5 +34,6 @@ mod quota;
 mod render;
 mod restrictions;
 mod signed_urls;
+mod studio;
 mod upgrade;
 mod usage;
