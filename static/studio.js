@@ -13,7 +13,7 @@
   const json = document.getElementById("studio-json");
   const update = document.getElementById("studio-update");
   const contentNames = new Set(
-    Array.from(form.querySelectorAll("fieldset:first-of-type [name]"))
+    Array.from(form.querySelectorAll(":scope > fieldset:first-of-type [name]"))
       .map((el) => el.name)
       .filter((name) => name !== "type")
   );

@@ -147,3 +147,52 @@ async fn download_is_a_csrf_checked_post_that_counts_exactly_one_generation() {
     decode_all(&grey(&image)).assert_every_decoder("https://example.org/studio", "download");
     assert_eq!(used(&app, &key).await, 1);
 }
+
+#[tokio::test]
+async fn a_person_changes_shape_and_colour_sees_the_preview_change_and_downloads_one_counted_code()
+{
+    let (folder, chromium) = match crate::docs::browser_setup() {
+        Ok(setup) => setup,
+        Err(missing) if std::env::var_os("CI").is_some() => {
+            panic!("the browser test cannot run in CI: {missing}")
+        }
+        Err(missing) => {
+            eprintln!("skipping the studio browser test: {missing}");
+            return;
+        }
+    };
+    let app = TestApp::spawn().await;
+    let (_, key) = app.user_with_key("ada@example.org").await;
+    let target = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("the target directory")
+        .to_path_buf();
+    let saved = target.join("studio-download.png");
+    let _ = std::fs::remove_file(&saved);
+    let run = tokio::process::Command::new("node")
+        .arg("studio.mjs")
+        .current_dir(&folder)
+        .env("QRGATE_URL", &app.address)
+        .env("QRGATE_EMAIL", "ada@example.org")
+        .env("QRGATE_PASSWORD", crate::helpers::PASSWORD)
+        .env("CHROMIUM", &chromium)
+        .env("QRGATE_SCREENSHOT_DIR", &target)
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(std::time::Duration::from_secs(240), run)
+        .await
+        .expect("the browser test finishes within 4 minutes")
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "studio browser test failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    let file = std::fs::read(&saved).expect("the downloaded file");
+    decode_all(&grey(&png_rgb(&file)))
+        .assert_every_decoder("https://example.org/menu", "the studio's download");
+    assert_eq!(used(&app, &key).await, 1, "one download, one generation");
+    assert!(target.join("studio-screenshot.png").exists());
+}
