@@ -196,3 +196,22 @@ async fn a_person_changes_shape_and_colour_sees_the_preview_change_and_downloads
     assert_eq!(used(&app, &key).await, 1, "one download, one generation");
     assert!(target.join("studio-screenshot.png").exists());
 }
+
+#[tokio::test]
+async fn the_home_page_shows_codes_the_server_drew_in_several_designs_and_they_scan() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.browser().page("/").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut pictures = 0;
+    for piece in body.split("src=\"data:image/svg+xml;base64,").skip(1) {
+        let data = &piece[..piece.find('"').unwrap()];
+        use base64::Engine;
+        let svg = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap();
+        let png = crate::decode::svg_to_png(&svg);
+        decode_all(&grey(&png_rgb(&png))).assert_every_decoder("Drawn by qrgate", "gallery");
+        pictures += 1;
+    }
+    assert!(pictures >= 6, "{pictures} pictures");
+}
