@@ -271,30 +271,50 @@ async fn a_person_authorizes_tests_and_executes_in_a_real_browser() {
     // No `server.public_url`: the browser reaches the site at its own address, which
     // links such as signed URLs are then built from (as for an operator who left it unset).
     let app = TestApp::spawn_with(roomy).await;
-    // Screenshots go to target/ (the parent of cargo's per-target temporary directory).
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+    let target = target_dir();
+    let stdout = run_browser_script(&folder, &chromium, "docs.mjs", &app.address, &[]).await;
+    assert!(target.join("docs-screenshot.png").exists());
+    println!("{stdout}");
+}
+
+/// Where browser tests leave screenshots and files: target/ (the parent of cargo's
+/// per-target temporary directory).
+pub fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target directory")
-        .to_path_buf();
+        .to_path_buf()
+}
+
+/// Runs a script of tests/browser against the app at `address` with the screenshot
+/// folder and `env`, within four minutes; panics unless every check passed. Returns what
+/// it printed.
+pub async fn run_browser_script(
+    folder: &Path,
+    chromium: &Path,
+    script: &str,
+    address: &str,
+    env: &[(&str, &str)],
+) -> String {
     let run = tokio::process::Command::new("node")
-        .arg("docs.mjs")
-        .current_dir(&folder)
-        .env("QRGATE_URL", &app.address)
-        .env("CHROMIUM", &chromium)
-        .env("QRGATE_SCREENSHOT_DIR", &target)
+        .arg(script)
+        .current_dir(folder)
+        .env("QRGATE_URL", address)
+        .env("CHROMIUM", chromium)
+        .env("QRGATE_SCREENSHOT_DIR", target_dir())
+        .envs(env.iter().copied())
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(Duration::from_secs(240), run)
         .await
         .expect("the browser test finishes within 4 minutes")
         .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "browser test failed:\n{stdout}\n{stderr}"
+        "{script} failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
-    assert!(target.join("docs-screenshot.png").exists());
-    println!("{stdout}");
+    stdout
 }

@@ -163,38 +163,16 @@ async fn a_person_changes_shape_and_colour_sees_the_preview_change_and_downloads
     };
     let app = TestApp::spawn().await;
     let (_, key) = app.user_with_key("ada@example.org").await;
-    let target = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("the target directory")
-        .to_path_buf();
-    let saved = target.join("studio-download.png");
+    let saved = crate::docs::target_dir().join("studio-download.png");
     let _ = std::fs::remove_file(&saved);
-    let run = tokio::process::Command::new("node")
-        .arg("studio.mjs")
-        .current_dir(&folder)
-        .env("QRGATE_URL", &app.address)
-        .env("QRGATE_EMAIL", "ada@example.org")
-        .env("QRGATE_PASSWORD", crate::helpers::PASSWORD)
-        .env("CHROMIUM", &chromium)
-        .env("QRGATE_SCREENSHOT_DIR", &target)
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(std::time::Duration::from_secs(240), run)
-        .await
-        .expect("the browser test finishes within 4 minutes")
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "studio browser test failed:\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    let password = crate::helpers::PASSWORD;
+    let env = [("QRGATE_EMAIL", "ada@example.org"), ("QRGATE_PASSWORD", password)];
+    crate::docs::run_browser_script(&folder, &chromium, "studio.mjs", &app.address, &env).await;
     let file = std::fs::read(&saved).expect("the downloaded file");
     decode_all(&grey(&png_rgb(&file)))
         .assert_every_decoder("https://example.org/menu", "the studio's download");
     assert_eq!(used(&app, &key).await, 1, "one download, one generation");
-    assert!(target.join("studio-screenshot.png").exists());
+    assert!(crate::docs::target_dir().join("studio-screenshot.png").exists());
 }
 
 #[tokio::test]
