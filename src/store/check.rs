@@ -111,6 +111,8 @@ impl Store {
                 message: format!("{logo_data} images for {} logo records", logos.len()),
             });
         }
+        let batches: Vec<super::BatchRecord> =
+            json_values(&txn, ACCOUNT_BATCH_TO_BATCH, "batches")?;
         Ok(vec![
             ("accounts", accounts.len()),
             ("account_emails", emails),
@@ -122,6 +124,7 @@ impl Store {
             ("usage", usage),
             ("logo_meta", logos.len()),
             ("logo_data", logo_data),
+            ("batches", batches.len()),
         ])
     }
 }

@@ -42,6 +42,10 @@ impl Store {
         txn.open_table(LOGO_META)?
             .retain_in(logos.clone(), |_, _| false)?;
         txn.open_table(LOGO_DATA)?.retain_in(logos, |_, _| false)?;
+        // The batches' ZIP files go with the next sweep (`batches::files`).
+        let batches = (account_id, "")..(account_id + 1, "");
+        txn.open_table(ACCOUNT_BATCH_TO_BATCH)?
+            .retain_in(batches, |_, _| false)?;
         self.commit(txn)?;
         Ok(true)
     }

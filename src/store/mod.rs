@@ -5,6 +5,7 @@
 //! Every method is blocking; callers on the async executor go through `web::block`.
 
 mod accounts;
+mod batches;
 mod check;
 mod deletion;
 mod grants;
@@ -31,6 +32,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use accounts::{EmailTaken, NewAccount};
+pub use batches::{BatchRecord, BatchStatus, RowError};
 pub use check::{CheckReport, check};
 pub use grants::{GrantRecord, PaymentGrant};
 pub use keys::{KeyChange, KeyChangeRequest};
@@ -218,6 +220,7 @@ impl Store {
         txn.open_table(ACCOUNT_ID_TO_USAGE)?;
         txn.open_table(LOGO_META)?;
         txn.open_table(LOGO_DATA)?;
+        txn.open_table(ACCOUNT_BATCH_TO_BATCH)?;
         self.commit(txn)?;
         Ok(ServerSecret(secret))
     }

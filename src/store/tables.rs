@@ -30,3 +30,6 @@ pub const META_SERVER_SECRET: &str = "server_secret";
 pub const LOGO_META: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_meta");
 /// (account id, logo id) → the image bytes as uploaded.
 pub const LOGO_DATA: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_data");
+/// (account id, batch id) → `BatchRecord` (JSON).
+pub const ACCOUNT_BATCH_TO_BATCH: TableDefinition<(u64, &str), &[u8]> =
+    TableDefinition::new("batches");
