@@ -128,7 +128,7 @@ pub async fn load(
 
 /// The caller's key, if it may use the API now (rate limit included), and the rate
 /// decision to stamp on the answer.
-async fn active_holder(
+pub(super) async fn active_holder(
     req: &HttpRequest,
     state: &AppState,
 ) -> Result<(Box<KeyHolder>, Decision), Problem> {

@@ -1,5 +1,6 @@
 //! The JSON/image API under `/api/v1`, plus `/healthz`. Errors are problem+json.
 
+pub mod batches;
 mod body;
 mod caller;
 mod health;
@@ -32,6 +33,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(logos::list)),
                 )
                 .service(only("/v1/logos/{id}", "DELETE").route(web::delete().to(logos::delete)))
+                .service(only("/v1/batches", "POST").route(web::post().to(batches::create)))
+                .service(
+                    only("/v1/batches/{id}", "GET, DELETE")
+                        .route(web::get().to(batches::show))
+                        .route(web::delete().to(batches::delete)),
+                )
+                .service(
+                    only("/v1/batches/{id}/result.zip", "GET")
+                        .route(web::get().to(batches::result)),
+                )
                 .default_service(web::to(not_found)),
         );
 }

@@ -72,8 +72,8 @@ impl Defaults {
             .find(|(name, _)| !DESIGN_SPECS.iter().any(|spec| spec.name == name))
         {
             return Err(DefaultsError {
-                parameter: format!("design.{}", clip(name)),
-                message: format!("`{}` is not a design parameter", clip(name)),
+                parameter: clip(name),
+                message: "is not a design parameter".into(),
             });
         }
         let pairs: Vec<(String, String)> = pairs
@@ -81,8 +81,8 @@ impl Defaults {
             .filter(|(_, value)| !value.trim().is_empty())
             .collect();
         Design::from_params(|name| find(&pairs, name)).map_err(|e| DefaultsError {
-            parameter: format!("design.{}", e.parameter),
-            message: e.to_string(),
+            parameter: e.parameter.to_owned(),
+            message: e.message,
         })?;
         Ok(Self(pairs))
     }
@@ -321,11 +321,8 @@ mod tests {
                     .collect(),
             )
         };
-        assert_eq!(
-            parse(&[("size", "10")]).unwrap_err().parameter,
-            "design.size"
-        );
-        assert_eq!(parse(&[("url", "x")]).unwrap_err().parameter, "design.url");
+        assert_eq!(parse(&[("size", "10")]).unwrap_err().parameter, "size");
+        assert_eq!(parse(&[("url", "x")]).unwrap_err().parameter, "url");
         assert!(parse(&[("fg", "#1d4ed8"), ("size", "")]).is_ok());
     }
 }

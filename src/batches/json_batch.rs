@@ -316,7 +316,7 @@ mod tests {
     fn the_item_count_is_bounded_while_reading() {
         let body = format!(
             r#"{{"items": [{}]}}"#,
-            vec![r#"{"type":"url"}"#; 11].join(",")
+            [r#"{"type":"url"}"#; 11].join(",")
         );
         let err = parse(body.as_bytes(), 10).unwrap_err();
         assert!(err.message.contains("more than 10 items"), "{err}");

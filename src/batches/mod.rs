@@ -8,11 +8,13 @@
 //! entries is `worker`, beside it; the HTTP handlers are `api::batches` and
 //! `web::batches`, the store verbs `store::batches`.
 
+pub mod admission;
 pub mod columns;
 pub mod csv_batch;
 pub mod csv_in;
 pub mod filename;
 pub mod files;
+pub mod intake;
 pub mod items;
 pub mod json_batch;
 pub mod manifest;

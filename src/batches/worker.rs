@@ -342,7 +342,7 @@ struct Finish {
 
 impl Finish {
     fn new(context: &Context, progress: &Progress) -> Self {
-        let record = context
+        let mut record = context
             .store
             .batch(progress.account_id, &progress.id)
             .ok()
@@ -360,6 +360,8 @@ impl Finish {
                 error: None,
                 row_errors: Vec::new(),
             });
+        // Listed again, in row order, as the rows are gone through.
+        record.row_errors.clear();
         Self {
             record,
             manifest: Vec::new(),

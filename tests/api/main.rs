@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod bad_input;
+mod batches;
 mod behind_proxy;
 mod crash;
 mod csrf;
