@@ -18,7 +18,8 @@ use crate::batches::admission::{self, Refused, Submission};
 use crate::batches::csv_batch::CsvBatch;
 use crate::batches::intake::{self, IntakeError};
 use crate::batches::items::{Defaults, DefaultsError, Entry, Failure, Validator};
-use crate::batches::{json_batch, upkeep};
+use crate::batches::queue::Cancel;
+use crate::batches::{finish, json_batch, upkeep};
 use crate::clock::rfc3339;
 use crate::domain::AccountStatus;
 use crate::error::AppError;
@@ -260,17 +261,21 @@ pub async fn delete(
 /// Cancels a batch that is queued or running (it stops at its next row and stays, as
 /// `cancelled`), or removes a finished one and its ZIP.
 pub async fn remove(state: &AppState, account_id: u64, id: &str) -> Result<(), AppError> {
-    if state.batches.cancel(account_id, id) {
-        return Ok(());
-    }
-    let (store, files, target) = (
+    let (store, files, batches) = (
         state.store.clone(),
         state.batch_files.clone(),
-        id.to_owned(),
+        state.batches.clone(),
     );
+    let (now, target) = (state.clock.now(), id.to_owned());
     blocking(move || {
-        store.remove_batch(account_id, &target)?;
-        files.remove(account_id, &target);
+        match batches.cancel(account_id, &target) {
+            Cancel::Stopping => {}
+            Cancel::Waiting(job) => finish::cancel_waiting(&store, &files, &batches, job, now),
+            Cancel::NotHeld => {
+                store.remove_batch(account_id, &target)?;
+                files.remove(account_id, &target);
+            }
+        }
         Ok(())
     })
     .await

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use rand::RngCore;
 
 use super::files::BatchFiles;
+use super::finish::LISTED_ERRORS;
 use super::items::Entry;
 use super::queue::{Batches, Refusal};
 use super::upkeep;
-use super::worker::LISTED_ERRORS;
 use crate::config::BatchesConfig;
 use crate::qr::render::LogoImage;
 use crate::store::{BatchRecord, BatchStatus, RowError, Store, StoreError};

@@ -314,10 +314,7 @@ mod tests {
 
     #[test]
     fn the_item_count_is_bounded_while_reading() {
-        let body = format!(
-            r#"{{"items": [{}]}}"#,
-            [r#"{"type":"url"}"#; 11].join(",")
-        );
+        let body = format!(r#"{{"items": [{}]}}"#, [r#"{"type":"url"}"#; 11].join(","));
         let err = parse(body.as_bytes(), 10).unwrap_err();
         assert!(err.message.contains("more than 10 items"), "{err}");
         assert!(err.message.contains("line 1"), "{err}");

@@ -14,6 +14,7 @@ pub mod csv_batch;
 pub mod csv_in;
 pub mod filename;
 pub mod files;
+pub mod finish;
 pub mod intake;
 pub mod items;
 pub mod json_batch;

@@ -47,10 +47,9 @@ impl Progress {
 
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
-            // A cancelled batch stops at its next row; it is as good as cancelled now.
-            status: if self.cancelled.load(Ordering::SeqCst) {
-                BatchStatus::Cancelled
-            } else if self.running.load(Ordering::SeqCst) {
+            // A cancelled batch stays `running` until its worker has stopped, so that the
+            // counts of a `cancelled` batch are final.
+            status: if self.running.load(Ordering::SeqCst) {
                 BatchStatus::Running
             } else {
                 BatchStatus::Queued
@@ -101,6 +100,16 @@ pub enum Refusal {
     AccountBusy { limit: usize },
     /// The server holds `limit` batches already.
     Full { limit: usize },
+}
+
+/// What `cancel` did.
+pub enum Cancel {
+    /// The batch had not started; here it is, to be recorded as cancelled.
+    Waiting(Job),
+    /// A worker has it and stops at its next row.
+    Stopping,
+    /// This process does not hold such a batch (it has finished, or is not the account's).
+    NotHeld,
 }
 
 #[derive(Default)]
@@ -235,15 +244,25 @@ impl Batches {
         self.active().get(id).cloned()
     }
 
-    /// Asks a queued or running batch to stop; `false` if this process does not hold it.
-    pub fn cancel(&self, account_id: u64, id: &str) -> bool {
-        let active = self.active();
-        match active.get(id).filter(|p| p.account_id == account_id) {
-            Some(progress) => {
-                progress.cancelled.store(true, Ordering::SeqCst);
-                true
-            }
-            None => false,
+    /// Stops a batch this process holds: one still waiting leaves the queue (and is
+    /// handed back, to be recorded as cancelled); a running one stops at its next row.
+    pub fn cancel(&self, account_id: u64, id: &str) -> Cancel {
+        let Some(progress) = self
+            .active()
+            .get(id)
+            .filter(|p| p.account_id == account_id)
+            .cloned()
+        else {
+            return Cancel::NotHeld;
+        };
+        progress.cancelled.store(true, Ordering::SeqCst);
+        let mut queue = self.queue();
+        match queue.jobs.iter().position(|job| job.progress.id == id) {
+            Some(at) => queue
+                .jobs
+                .remove(at)
+                .map_or(Cancel::Stopping, Cancel::Waiting),
+            None => Cancel::Stopping,
         }
     }
 
@@ -335,6 +354,20 @@ mod tests {
     }
 
     #[test]
+    fn a_waiting_batch_leaves_the_queue_when_cancelled() {
+        let batches = Batches::new(5, 10);
+        for id in ["a", "b"] {
+            let ticket = batches.admit(1, id, 1, 0, None).unwrap();
+            batches.enqueue(ticket, Vec::new(), HashMap::new());
+        }
+        let Cancel::Waiting(job) = batches.cancel(1, "a") else {
+            panic!("a was waiting")
+        };
+        assert_eq!(job.progress.id, "a");
+        assert_eq!(batches.next_job().unwrap().progress.id, "b");
+    }
+
+    #[test]
     fn progress_is_visible_only_to_its_account_and_can_be_cancelled() {
         let batches = Batches::new(5, 10);
         let ticket = batches.admit(1, "bt_a", 4, 1, None).unwrap();
@@ -350,12 +383,13 @@ mod tests {
             })
         );
         assert_eq!(batches.progress(2, "bt_a"), None);
-        assert!(!batches.cancel(2, "bt_a"));
-        assert!(batches.cancel(1, "bt_a"));
+        assert!(matches!(batches.cancel(2, "bt_a"), Cancel::NotHeld));
+        assert!(matches!(batches.cancel(1, "bt_a"), Cancel::Stopping));
         assert!(ticket.0.is_cancelled());
         assert_eq!(
             batches.progress(1, "bt_a").map(|s| s.status),
-            Some(BatchStatus::Cancelled)
+            Some(BatchStatus::Running),
+            "running until its worker stops"
         );
     }
 }

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::files::BatchFiles;
+use super::finish::Finish;
 use super::items::{Entry, Item};
-use super::manifest::ManifestRow;
 use super::queue::{Batches, Job, Progress};
 use super::zip_out::ZipOut;
 use crate::clock::Clock;
@@ -26,10 +26,8 @@ use crate::qr::design::Format;
 use crate::qr::render::LogoImage;
 use crate::qr::{QrError, generate};
 use crate::standing::Standing;
-use crate::store::{BatchRecord, BatchStatus, RowError, Store, StoreError};
+use crate::store::{BatchStatus, Store, StoreError};
 
-/// Row errors kept in the record (and shown on the page); the manifest has all.
-pub const LISTED_ERRORS: usize = 100;
 /// How often a running batch's counts are written to its record.
 const SAVE_EVERY: Duration = Duration::from_secs(5);
 /// How long a worker waits before asking the render budget again.
@@ -76,9 +74,15 @@ impl Workers {
     pub fn stop(self) {
         let waiting = self.batches.stop();
         for job in waiting {
-            let mut end = Finish::new(&self.context, &job.progress);
+            let context = &self.context;
+            let mut end = Finish::new(&context.store, context.clock.now(), &job.progress);
             end.status(BatchStatus::Failed, Some(STOPPED.into()));
-            end.save(&self.context, &self.batches);
+            end.save(
+                &context.store,
+                &context.files,
+                context.clock.now(),
+                &self.batches,
+            );
         }
         for thread in self.threads {
             let _ = thread.join();
@@ -95,12 +99,12 @@ fn work(batches: &Batches, context: &Context) {
         let ran = std::panic::catch_unwind(AssertUnwindSafe(|| run(batches, context, job)));
         if ran.is_err() {
             tracing::error!(batch = %progress.id, "a batch worker panicked; the batch is marked failed");
-            let mut end = Finish::new(context, &progress);
+            let mut end = Finish::new(&context.store, context.clock.now(), &progress);
             end.status(
                 BatchStatus::Failed,
                 Some("the batch stopped on an internal error (logged); submit it again".into()),
             );
-            end.save(context, batches);
+            end.save(&context.store, &context.files, context.clock.now(), batches);
         }
     }
 }
@@ -131,7 +135,7 @@ fn run(batches: &Batches, context: &Context, job: Job) {
         entries,
         logos,
     } = job;
-    let mut end = Finish::new(context, &progress);
+    let mut end = Finish::new(&context.store, context.clock.now(), &progress);
     let outcome = build(batches, context, &progress, &entries, &logos, &mut end);
     match outcome {
         Ok(End::Done(bytes)) => {
@@ -148,7 +152,7 @@ fn run(batches: &Batches, context: &Context, job: Job) {
             );
         }
     }
-    end.save(context, batches);
+    end.save(&context.store, &context.files, context.clock.now(), batches);
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -329,91 +333,5 @@ fn render_error(error: QrError, item: &Item) -> String {
             tracing::error!(error = %e, "rasterising a batch row failed");
             "the image could not be drawn (logged)".into()
         }
-    }
-}
-
-/// The record as it will be saved when the batch ends, and the manifest's rows.
-struct Finish {
-    record: BatchRecord,
-    manifest: Vec<ManifestRow>,
-    account_id: u64,
-    progress_id: String,
-}
-
-impl Finish {
-    fn new(context: &Context, progress: &Progress) -> Self {
-        let mut record = context
-            .store
-            .batch(progress.account_id, &progress.id)
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| BatchRecord {
-                id: progress.id.clone(),
-                status: BatchStatus::Queued,
-                total: progress.total,
-                done: 0,
-                failed: 0,
-                created_at: context.clock.now(),
-                started_at: None,
-                finished_at: None,
-                zip_bytes: 0,
-                error: None,
-                row_errors: Vec::new(),
-            });
-        // Listed again, in row order, as the rows are gone through.
-        record.row_errors.clear();
-        Self {
-            record,
-            manifest: Vec::new(),
-            account_id: progress.account_id,
-            progress_id: progress.id.clone(),
-        }
-    }
-
-    fn row(&mut self, row: usize, filename: &str, error: Option<&str>) {
-        if let Some(error) = error
-            && self.record.row_errors.len() < LISTED_ERRORS
-        {
-            self.record.row_errors.push(RowError {
-                row: u32::try_from(row).unwrap_or(u32::MAX),
-                filename: filename.to_owned(),
-                error: error.to_owned(),
-            });
-        }
-        self.manifest.push(ManifestRow {
-            row,
-            filename: filename.to_owned(),
-            error: error.map(str::to_owned),
-        });
-    }
-
-    fn counts(&mut self, progress: &Progress) {
-        let now = progress.snapshot();
-        (self.record.done, self.record.failed) = (now.done, now.failed);
-    }
-
-    fn status(&mut self, status: BatchStatus, error: Option<String>) {
-        self.record.status = status;
-        self.record.error = error;
-    }
-
-    /// Writes the final record, removes what must not stay, and frees the batch's place.
-    fn save(mut self, context: &Context, batches: &Batches) {
-        if let Some(progress) = batches.progress_of(&self.progress_id) {
-            self.counts(&progress);
-        }
-        self.record.finished_at = Some(context.clock.now());
-        let (account_id, id) = (self.account_id, self.record.id.clone());
-        let kept = match context.store.update_batch(account_id, &self.record) {
-            Ok(kept) => kept,
-            Err(e) => {
-                tracing::error!(batch = %id, error = %e, "a batch's record could not be saved");
-                false
-            }
-        };
-        if !kept || self.record.status != BatchStatus::Done {
-            context.files.remove(account_id, &id);
-        }
-        batches.finished(&id);
     }
 }

@@ -119,9 +119,15 @@ pub fn decoded(name: &str, bytes: &[u8]) -> String {
     rqrr_png(&png).unwrap_or_else(|e| panic!("{name} does not decode: {e}"))
 }
 
+/// The key's usage, also when it is over quota (then the 402 problem carries it).
 async fn used(app: &TestApp, key: &str) -> u64 {
     let usage: Value = app.usage(key).await.json().await.unwrap();
-    usage["used"].as_u64().expect("a usage figure")
+    let figures = if usage["usage"].is_object() {
+        &usage["usage"]
+    } else {
+        &usage
+    };
+    figures["used"].as_u64().expect("a usage figure")
 }
 
 /// A row of the mixed CSV: its cells by column, and its payload if it should succeed.
@@ -250,11 +256,7 @@ fn check_row(row: &Row, entry: &[String; 4], files: &[(String, Vec<u8>)]) {
                 .iter()
                 .find(|(name, _)| name == filename)
                 .unwrap_or_else(|| panic!("row {i}: {filename} is in the ZIP"));
-            let t = Instant::now();
             assert_eq!(&decoded(filename, image), payload, "row {i}");
-            if t.elapsed() > Duration::from_millis(100) {
-                eprintln!("SLOW {filename} {:?} {}", t.elapsed(), image.len());
-            }
             if i % 10 == 3 {
                 assert!(filename.starts_with(&format!("code {i}.")), "{filename}");
             } else {
@@ -312,9 +314,7 @@ async fn a_thousand_row_csv_mixing_every_type_makes_a_zip_of_exactly_the_good_ro
     assert_eq!(accepted["total"], 1000);
     assert!(["queued", "running"].contains(&accepted["status"].as_str().unwrap()));
 
-    let t = Instant::now();
     let status = finished(&app.address, &key, &id).await;
-    eprintln!("TIMING batch {:?}", t.elapsed());
     assert_eq!(status["status"], "done", "{status}");
     assert_eq!(status["done"], good);
     assert_eq!(status["failed"], 1000 - good);
@@ -328,7 +328,6 @@ async fn a_thousand_row_csv_mixing_every_type_makes_a_zip_of_exactly_the_good_ro
 
     let manifest = manifest(&files);
     assert_eq!(manifest.len(), 1000, "every row is listed");
-    let t = Instant::now();
     let checks: Vec<(&Row, &[String; 4])> = rows.iter().zip(&manifest).collect();
     std::thread::scope(|scope| {
         for part in checks.chunks(checks.len().div_ceil(2)) {
@@ -340,7 +339,6 @@ async fn a_thousand_row_csv_mixing_every_type_makes_a_zip_of_exactly_the_good_ro
             });
         }
     });
-    eprintln!("TIMING decode {:?}", t.elapsed());
     let error_of = |i: usize| manifest[i - 1][3].clone();
     assert!(error_of(19).starts_with("fg:"), "{}", error_of(19));
     assert!(error_of(31).contains("7500 bytes"), "{}", error_of(31));
@@ -364,4 +362,412 @@ async fn a_thousand_row_csv_mixing_every_type_makes_a_zip_of_exactly_the_good_ro
     let errors = status["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1000 - good);
     assert_eq!(errors[0]["row"], 7);
+}
+
+/// Polls until the batch is running (bounded).
+async fn running(address: &str, key: &str, id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status: Value = get(address, key, &format!("/api/v1/batches/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if status["status"] == "running" && status["done"].as_u64() > Some(0) {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the batch did not start: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A CSV of `n` text rows.
+fn texts(n: usize) -> String {
+    let mut csv = "type,text\n".to_owned();
+    for i in 0..n {
+        csv.push_str(&format!("text,row {i}\n"));
+    }
+    csv
+}
+
+#[tokio::test]
+async fn malformed_csvs_are_refused_at_their_line_quickly_and_the_server_stays_healthy() {
+    let app = TestApp::spawn().await;
+    let key = pro_user(&app, "hostile@example.org").await;
+    let huge_field = [b"type,text\ntext,".as_slice(), &vec![b'x'; 10_000_000]].concat();
+    let wide_row = format!("type,url\nurl{}\n", ",x".repeat(99_999)).into_bytes();
+    let wide_header = format!("type{}\nurl\n", ",url".repeat(99_999)).into_bytes();
+    let cases: Vec<(&str, Vec<u8>, u64, &str)> = vec![
+        (
+            "unbalanced quotes",
+            b"type,text\ntext,ok\ntext,\"never closed\ntext,b\n".to_vec(),
+            3,
+            "never closed",
+        ),
+        (
+            "wrong column count",
+            b"type,url\nurl,a.org\nurl,b.org,extra\n".to_vec(),
+            3,
+            "3 fields, but the header has 2",
+        ),
+        (
+            "invalid UTF-8",
+            b"type,text\ntext,caf\xe9 latin-1\n".to_vec(),
+            2,
+            "not valid UTF-8",
+        ),
+        ("a 10 MB field", huge_field, 2, "longer than"),
+        ("100,000 columns in a row", wide_row, 2, "more than"),
+        ("100,000 columns in the header", wide_header, 1, "more than"),
+    ];
+    for (what, body, line, wanted) in cases {
+        let started = Instant::now();
+        let response = post_csv(&app.address, &key, "", body).await;
+        let elapsed = started.elapsed();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{what}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let problem: Value = response.json().await.unwrap();
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(&format!("line {line}:")),
+            "{what}: {detail}"
+        );
+        assert!(detail.contains(wanted), "{what}: {detail}");
+        assert_eq!(problem["line"], line, "{what}");
+        assert_eq!(problem["parameter"], "body");
+        assert!(elapsed < Duration::from_secs(1), "{what} took {elapsed:?}");
+    }
+    let health = app.browser().get("/healthz").await;
+    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(used(&app, &key).await, 0, "nothing was counted");
+    let response = post_csv(&app.address, &key, "", texts(2)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::ACCEPTED,
+        "a good CSV still works"
+    );
+}
+
+#[tokio::test]
+async fn uploads_over_the_limits_and_other_media_types_are_refused() {
+    let app = TestApp::spawn_with(|config| {
+        config.batches.max_items = 10;
+        config.batches.max_body_bytes = 4096;
+    })
+    .await;
+    let key = pro_user(&app, "limits@example.org").await;
+    let response = post_csv(&app.address, &key, "", texts(11)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = response.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("line 12: more than 10 rows"),
+        "{problem}"
+    );
+
+    let big = format!(
+        "type,text\n{}",
+        "text,0123456789012345678901234567890123456789\n".repeat(100)
+    );
+    let response = post_csv(&app.address, &key, "", big).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["max_bytes"], 4096);
+
+    let items: Vec<Value> = (0..11)
+        .map(|i| json!({"type": "text", "data": {"text": i}}))
+        .collect();
+    let response = post_json(&app.address, &key, &json!({ "items": items })).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = response.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("more than 10 items"),
+        "{problem}"
+    );
+
+    let response = Browser::plain_client()
+        .post(format!("{}/api/v1/batches", app.address))
+        .header("X-API-Key", &key)
+        .header("content-type", "application/vnd.ms-excel")
+        .body("type,text\ntext,a\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let response = post_csv(&app.address, &key, "fg=blue", texts(1)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(
+        problem["parameter"], "fg",
+        "a bad design default in the query"
+    );
+}
+
+#[tokio::test]
+async fn a_json_batch_takes_design_defaults_and_reports_its_bad_items() {
+    let app = TestApp::spawn().await;
+    let key = pro_user(&app, "json@example.org").await;
+    let body = json!({
+        "design": {"size": 256, "margin": 2, "module_shape": "rounded"},
+        "items": [
+            {"type": "url", "data": {"url": "example.org/a"}, "filename": "first"},
+            {"type": "geo", "data": {"lat": 48.8584, "lng": 2.2945}, "design": {"format": "svg"}},
+            {"type": "wifi", "data": {"ssid": "Home", "security": "nopass"}, "design": {"fg": "#eeeeee"}},
+            {"type": "text", "data": {"text": "hi", "ssid": "x"}},
+            {"type": "url", "data": {"url": "example.org/b"}, "design": {"logo": "lg_0000000000000000"}},
+            {"data": {"text": "no type"}}
+        ]
+    });
+    let response = post_json(&app.address, &key, &body).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let status = finished(&app.address, &key, &id).await;
+    assert_eq!(
+        (status["done"].as_u64(), status["failed"].as_u64()),
+        (Some(2), Some(4)),
+        "{status}"
+    );
+    let zip = get(
+        &app.address,
+        &key,
+        &format!("/api/v1/batches/{id}/result.zip"),
+    )
+    .await;
+    let files = unzip(&zip.bytes().await.unwrap());
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["first.png", "row-0002-geo.svg", "manifest.csv"]);
+    assert_eq!(decoded("first.png", &files[0].1), "https://example.org/a");
+    assert_eq!(
+        decoded("row-0002-geo.svg", &files[1].1),
+        "geo:48.8584,2.2945"
+    );
+    assert!(String::from_utf8_lossy(&files[1].1).contains("width=\"256\""));
+    let errors: Vec<String> = manifest(&files).into_iter().map(|[_, _, _, e]| e).collect();
+    assert!(errors[2].starts_with("fg: contrast"), "{errors:?}");
+    assert!(
+        errors[3].starts_with("ssid: is not a parameter of the text type"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[4].starts_with("logo: this account has no logo"),
+        "{errors:?}"
+    );
+    assert!(errors[5].starts_with("type: is required"), "{errors:?}");
+    assert_eq!(used(&app, &key).await, 2);
+}
+
+#[tokio::test]
+async fn a_batch_the_quota_cannot_cover_is_refused_with_both_numbers_and_nothing_counted() {
+    let app = TestApp::spawn().await;
+    let (_, key) = app.user_with_key("trial@example.org").await;
+    let response = post_csv(&app.address, &key, "size=128", texts(21)).await;
+    assert_eq!(response.status(), StatusCode::PAYMENT_REQUIRED);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(
+        (problem["items"].as_u64(), problem["remaining"].as_u64()),
+        (Some(21), Some(20))
+    );
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("21 rows") && detail.contains("20 generations left"),
+        "{detail}"
+    );
+    assert_eq!(used(&app, &key).await, 0);
+
+    app.qr(Some(&key), "text", &[("text", "one by hand")]).await;
+    let response = post_csv(&app.address, &key, "size=128", texts(19)).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // While those 19 rows are outstanding, they are reserved: one more does not fit.
+    let response = post_csv(&app.address, &key, "size=128", texts(1)).await;
+    assert_eq!(response.status(), StatusCode::PAYMENT_REQUIRED);
+    let status = finished(&app.address, &key, &id).await;
+    assert_eq!(status["done"], 19);
+    assert_eq!(used(&app, &key).await, 20);
+    let response = post_csv(&app.address, &key, "size=128", texts(1)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::PAYMENT_REQUIRED,
+        "the key is over quota"
+    );
+}
+
+/// A batch slow enough to catch running: styled 1024 px codes.
+fn slow_batch(rows: usize) -> String {
+    let mut csv = "type,url,size,module_shape,eye_shape\n".to_owned();
+    for i in 0..rows {
+        csv.push_str(&format!("url,example.org/slow/{i},1024,dot,rounded\n"));
+    }
+    csv
+}
+
+fn batch_files(app: &TestApp) -> Vec<String> {
+    std::fs::read_dir(app.data_dir.join("batches"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_running_batch_has_no_result_yet_and_deleting_it_cancels_it() {
+    let app = TestApp::spawn().await;
+    let key = pro_user(&app, "cancel@example.org").await;
+    let response = post_csv(&app.address, &key, "", slow_batch(2000)).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    running(&app.address, &key, &id).await;
+
+    let early = get(
+        &app.address,
+        &key,
+        &format!("/api/v1/batches/{id}/result.zip"),
+    )
+    .await;
+    assert_eq!(early.status(), StatusCode::CONFLICT);
+    assert_eq!(early.headers()["retry-after"], "2");
+    let problem: Value = early.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not finished yet")
+    );
+    assert!(
+        batch_files(&app).iter().any(|f| f.ends_with(".zip.part")),
+        "built under .part"
+    );
+
+    let delete = Browser::plain_client()
+        .delete(format!("{}/api/v1/batches/{id}", app.address))
+        .header("X-API-Key", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.status(), StatusCode::NO_CONTENT);
+    let status = finished(&app.address, &key, &id).await;
+    assert_eq!(status["status"], "cancelled");
+    let drawn = status["done"].as_u64().unwrap();
+    assert!(drawn > 0 && drawn < 2000, "{status}");
+    assert_eq!(used(&app, &key).await, drawn, "only the drawn rows count");
+    let late = get(
+        &app.address,
+        &key,
+        &format!("/api/v1/batches/{id}/result.zip"),
+    )
+    .await;
+    assert_eq!(late.status(), StatusCode::CONFLICT);
+    assert!(batch_files(&app).is_empty(), "{:?}", batch_files(&app));
+
+    // A finished batch is removed by DELETE.
+    let delete = Browser::plain_client()
+        .delete(format!("{}/api/v1/batches/{id}", app.address))
+        .header("X-API-Key", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.status(), StatusCode::NO_CONTENT);
+    let gone = get(&app.address, &key, &format!("/api/v1/batches/{id}")).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn another_accounts_batch_is_not_found_and_a_key_is_needed() {
+    let app = TestApp::spawn().await;
+    let key = pro_user(&app, "owner@example.org").await;
+    let (_, other) = app.user_with_key("other@example.org").await;
+    let response = post_csv(&app.address, &key, "size=128", texts(3)).await;
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    finished(&app.address, &key, &id).await;
+    for path in [
+        format!("/api/v1/batches/{id}"),
+        format!("/api/v1/batches/{id}/result.zip"),
+    ] {
+        let response = get(&app.address, &other, &path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["type"], "urn:qrgate:problem:no-such-batch");
+    }
+    let delete = Browser::plain_client()
+        .delete(format!("{}/api/v1/batches/{id}", app.address))
+        .header("X-API-Key", &other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.status(), StatusCode::NOT_FOUND);
+    let keyless = Browser::plain_client()
+        .get(format!("{}/api/v1/batches/{id}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(keyless.status(), StatusCode::UNAUTHORIZED);
+    let keyless = Browser::plain_client()
+        .post(format!("{}/api/v1/batches", app.address))
+        .header("content-type", "text/csv")
+        .body(texts(1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(keyless.status(), StatusCode::UNAUTHORIZED);
+    let own = get(
+        &app.address,
+        &key,
+        &format!("/api/v1/batches/{id}/result.zip"),
+    )
+    .await;
+    assert_eq!(own.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_finished_batch_is_kept_for_keep_hours_then_removed_with_its_zip() {
+    let app = TestApp::spawn().await;
+    let key = pro_user(&app, "keep@example.org").await;
+    let response = post_csv(&app.address, &key, "size=128", texts(2)).await;
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let status = finished(&app.address, &key, &id).await;
+    assert_eq!(status["status"], "done");
+    assert!(status["expires"].is_string());
+    assert_eq!(batch_files(&app).len(), 1);
+    app.clock.advance(23 * 3600);
+    let kept = get(
+        &app.address,
+        &key,
+        &format!("/api/v1/batches/{id}/result.zip"),
+    )
+    .await;
+    assert_eq!(kept.status(), StatusCode::OK);
+    app.clock.advance(3600);
+    let gone = get(
+        &app.address,
+        &key,
+        &format!("/api/v1/batches/{id}/result.zip"),
+    )
+    .await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert!(batch_files(&app).is_empty());
 }
