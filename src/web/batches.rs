@@ -233,7 +233,9 @@ pub async fn show(
         more_errors: record.failed as usize > record.row_errors.len(),
         created: clock::human(record.created_at),
         finished: record.finished_at.map(clock::human),
-        expires: view.expires,
+        expires: record
+            .finished_at
+            .map(|at| clock::human(at + i64::from(state.config.batches.keep_hours) * 3600)),
         status: view.status,
         total: view.total,
         done: view.done,

@@ -92,7 +92,9 @@ async fn a_batch_cut_by_kill_9_is_failed_after_restart_with_no_partial_zip_and_n
     let drawn = last["done"].as_u64().unwrap();
     server.child.kill().await.unwrap(); // SIGKILL
     assert!(
-        batch_files(dir.path()).iter().any(|f| f.ends_with(".zip.part")),
+        batch_files(dir.path())
+            .iter()
+            .any(|f| f.ends_with(".zip.part")),
         "the ZIP was being written: {:?}",
         batch_files(dir.path())
     );
@@ -100,14 +102,21 @@ async fn a_batch_cut_by_kill_9_is_failed_after_restart_with_no_partial_zip_and_n
     let server = start(dir.path(), ENV).await;
     let after = status(&server.address, &key, &id).await;
     assert_eq!(after["status"], "failed", "{after}");
-    assert!(after["error"].as_str().unwrap().contains("restarted"), "{after}");
+    assert!(
+        after["error"].as_str().unwrap().contains("restarted"),
+        "{after}"
+    );
     let zip = get(
         &server.address,
         &key,
         &format!("/api/v1/batches/{id}/result.zip"),
     )
     .await;
-    assert_eq!(zip.status(), StatusCode::CONFLICT, "no partial ZIP is served");
+    assert_eq!(
+        zip.status(),
+        StatusCode::CONFLICT,
+        "no partial ZIP is served"
+    );
     assert!(
         batch_files(dir.path()).is_empty(),
         "orphans removed at start: {:?}",

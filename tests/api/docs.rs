@@ -229,7 +229,7 @@ async fn the_dashboard_offers_to_authorize_the_docs_right_after_a_key_is_shown()
 }
 
 /// What the browser test needs, or why it cannot run here.
-fn browser_setup() -> Result<(PathBuf, PathBuf), String> {
+pub fn browser_setup() -> Result<(PathBuf, PathBuf), String> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let chromium = std::env::var_os("CHROMIUM")
         .map(PathBuf::from)
