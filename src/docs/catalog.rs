@@ -15,6 +15,11 @@ pub enum Endpoint {
     LogoDelete,
     Usage,
     Health,
+    /// `POST /api/v1/batches`, a CSV or JSON list.
+    BatchCreate,
+    BatchStatus,
+    BatchResult,
+    BatchDelete,
 }
 
 /// The sections of the docs page, which are also the OpenAPI tags.
@@ -22,17 +27,25 @@ pub enum Endpoint {
 pub enum Group {
     QrCodes,
     Logos,
+    Batches,
     Usage,
     Service,
 }
 
 impl Group {
-    pub const ALL: [Group; 4] = [Group::QrCodes, Group::Logos, Group::Usage, Group::Service];
+    pub const ALL: [Group; 5] = [
+        Group::QrCodes,
+        Group::Logos,
+        Group::Batches,
+        Group::Usage,
+        Group::Service,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             Group::QrCodes => "qr-codes",
             Group::Logos => "logos",
+            Group::Batches => "batches",
             Group::Usage => "usage",
             Group::Service => "service",
         }
@@ -42,6 +55,7 @@ impl Group {
         match self {
             Group::QrCodes => "QR codes",
             Group::Logos => "Logos",
+            Group::Batches => "Batches",
             Group::Usage => "Usage",
             Group::Service => "Service",
         }
@@ -55,6 +69,7 @@ impl Group {
             Group::Logos => {
                 "Images to put in the centre of your codes. Upload one, then pass its id as the logo design parameter. Logos belong to the key's account."
             }
+            Group::Batches => super::batches::GROUP_SUMMARY,
             Group::Usage => "Where your key stands: plan, status, quota and what is left of it.",
             Group::Service => "For monitoring; needs no key.",
         }
@@ -95,6 +110,8 @@ pub enum Body {
     QrJson,
     /// A PNG, JPEG or SVG file as the whole body.
     Logo,
+    /// A batch: CSV, or JSON `{"items", "design"}`.
+    Batch,
 }
 
 /// A logo's id, in the path of `DELETE /api/v1/logos/{id}`.
@@ -117,6 +134,10 @@ impl Endpoint {
             Endpoint::LogoUpload,
             Endpoint::LogoList,
             Endpoint::LogoDelete,
+            Endpoint::BatchCreate,
+            Endpoint::BatchStatus,
+            Endpoint::BatchResult,
+            Endpoint::BatchDelete,
             Endpoint::Usage,
             Endpoint::Health,
         ]);
@@ -133,6 +154,10 @@ impl Endpoint {
             Endpoint::LogoDelete => "logo-delete".into(),
             Endpoint::Usage => "usage-show".into(),
             Endpoint::Health => "health".into(),
+            Endpoint::BatchCreate => "batch-create".into(),
+            Endpoint::BatchStatus => "batch-status".into(),
+            Endpoint::BatchResult => "batch-result".into(),
+            Endpoint::BatchDelete => "batch-delete".into(),
         }
     }
 
@@ -142,13 +167,17 @@ impl Endpoint {
             Endpoint::LogoUpload | Endpoint::LogoList | Endpoint::LogoDelete => Group::Logos,
             Endpoint::Usage => Group::Usage,
             Endpoint::Health => Group::Service,
+            Endpoint::BatchCreate
+            | Endpoint::BatchStatus
+            | Endpoint::BatchResult
+            | Endpoint::BatchDelete => Group::Batches,
         }
     }
 
     pub fn method(self) -> Method {
         match self {
-            Endpoint::QrJson | Endpoint::LogoUpload => Method::Post,
-            Endpoint::LogoDelete => Method::Delete,
+            Endpoint::QrJson | Endpoint::LogoUpload | Endpoint::BatchCreate => Method::Post,
+            Endpoint::LogoDelete | Endpoint::BatchDelete => Method::Delete,
             _ => Method::Get,
         }
     }
@@ -162,6 +191,9 @@ impl Endpoint {
             Endpoint::LogoDelete => "/api/v1/logos/{id}".into(),
             Endpoint::Usage => "/api/v1/usage".into(),
             Endpoint::Health => "/healthz".into(),
+            Endpoint::BatchCreate => "/api/v1/batches".into(),
+            Endpoint::BatchStatus | Endpoint::BatchDelete => "/api/v1/batches/{id}".into(),
+            Endpoint::BatchResult => "/api/v1/batches/{id}/result.zip".into(),
         }
     }
 
@@ -174,6 +206,10 @@ impl Endpoint {
             Endpoint::LogoDelete => "Delete a logo",
             Endpoint::Usage => "Plan and usage",
             Endpoint::Health => "Health check",
+            Endpoint::BatchCreate => "Start a batch",
+            Endpoint::BatchStatus => "A batch's status",
+            Endpoint::BatchResult => "Download a batch's ZIP",
+            Endpoint::BatchDelete => "Cancel or remove a batch",
         }
     }
 
@@ -194,6 +230,10 @@ impl Endpoint {
                 "The key's plan, its status (active, expired, over_quota or disabled), the quota, how much of it is used and left, the period's end, and the rate limit."
             }
             Endpoint::Health => "200 while the server and its database answer, 503 otherwise.",
+            Endpoint::BatchCreate => super::batches::CREATE_SUMMARY,
+            Endpoint::BatchStatus => super::batches::STATUS_SUMMARY,
+            Endpoint::BatchResult => super::batches::RESULT_SUMMARY,
+            Endpoint::BatchDelete => super::batches::DELETE_SUMMARY,
         }
     }
 
@@ -202,12 +242,21 @@ impl Endpoint {
         match self {
             Endpoint::Qr(kind) => kind.params(),
             Endpoint::LogoDelete => LOGO_ID,
+            Endpoint::BatchStatus | Endpoint::BatchResult | Endpoint::BatchDelete => {
+                super::batches::BATCH_ID
+            }
             _ => &[],
         }
     }
 
     pub fn params_in_path(self) -> bool {
-        self == Endpoint::LogoDelete
+        matches!(
+            self,
+            Endpoint::LogoDelete
+                | Endpoint::BatchStatus
+                | Endpoint::BatchResult
+                | Endpoint::BatchDelete
+        )
     }
 
     pub fn takes_design(self) -> bool {
@@ -218,6 +267,7 @@ impl Endpoint {
         match self {
             Endpoint::QrJson => Body::QrJson,
             Endpoint::LogoUpload => Body::Logo,
+            Endpoint::BatchCreate => Body::Batch,
             _ => Body::None,
         }
     }
@@ -239,7 +289,7 @@ mod tests {
     #[test]
     fn every_operation_has_a_distinct_id_and_method_and_path() {
         let all = Endpoint::all();
-        assert_eq!(all.len(), QrType::ALL.len() + 6);
+        assert_eq!(all.len(), QrType::ALL.len() + 10);
         for (i, a) in all.iter().enumerate() {
             for b in &all[..i] {
                 assert_ne!(a.id(), b.id());

@@ -32,6 +32,7 @@ pub(super) fn headers() -> Value {
         "X-QR-Preview": header("Why this is a watermarked preview.", true, json!({ "type": "string", "enum": ["missing_key", "invalid_key", "expired", "over_quota", "disabled"] })),
         "X-QR-Preview-Detail": header("The reason in words.", false, json!({ "type": "string" })),
         "WWW-Authenticate": header("The key scheme: `Bearer realm=\"qrgate\"`.", true, json!({ "type": "string" })),
+        "Location": header("Where the new batch's status is: /api/v1/batches/{id}.", true, json!({ "type": "string" })),
     })
 }
 
@@ -91,6 +92,7 @@ pub(super) fn schemas() -> Map<String, Value> {
             "properties": { "status": { "type": "string", "enum": ["ok", "unavailable"] } },
         }),
     );
+    super::batches::schemas(&mut schemas);
     schemas.insert(
         "Design".into(),
         object(

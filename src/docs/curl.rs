@@ -8,7 +8,7 @@ use crate::qr::payload::QrType;
 pub fn example(endpoint: Endpoint, origin: &str) -> String {
     let mut parts = vec!["curl".to_owned()];
     // A body makes curl POST by itself; only DELETE needs saying.
-    if endpoint == Endpoint::LogoDelete {
+    if endpoint.method() == super::catalog::Method::Delete {
         parts.push("-X DELETE".into());
     }
     if endpoint.needs_key() {
@@ -27,6 +27,7 @@ pub fn example(endpoint: Endpoint, origin: &str) -> String {
             parts.push(format!("-H {}", quote("Content-Type: image/svg+xml")));
             parts.push("--data-binary @logo.svg".into());
         }
+        Body::Batch => parts.extend(super::batches::curl_body().map(str::to_owned)),
     }
     if endpoint.answers_image() {
         let name = match endpoint {

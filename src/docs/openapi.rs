@@ -135,6 +135,11 @@ fn endpoint_responses(endpoint: Endpoint) -> Map<String, Value> {
             )
         })
         .collect();
+    if endpoint == Endpoint::BatchCreate {
+        let mut accepted = response(&super::batches::ACCEPTED);
+        accepted["links"] = super::batches::links();
+        map.insert("202".into(), accepted);
+    }
     if endpoint == Endpoint::LogoUpload {
         // A link is not allowed beside a $ref, so the upload's 201 is written out.
         let mut created = response(&responses::LOGO_CREATED);
@@ -176,6 +181,9 @@ fn response(doc: &ResponseDoc) -> Value {
         Content::Json(schema) => json!({
             "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } },
         }),
+        Content::Zip => json!({
+            "application/zip": { "schema": { "type": "string", "contentMediaType": "application/zip" } },
+        }),
         Content::Empty => return value,
     };
     value["content"] = content;
@@ -204,6 +212,7 @@ fn request_body(body: Body) -> Option<Value> {
                 "image/svg+xml": { "schema": { "type": "string" }, "example": LOGO_EXAMPLE },
             },
         })),
+        Body::Batch => Some(super::batches::request_body()),
     }
 }
 

@@ -161,13 +161,16 @@ fn operation_view(endpoint: Endpoint, origin: &str) -> OperationView {
         design_fields,
         body: match endpoint.body() {
             Body::None => "none",
-            Body::QrJson => "json",
+            Body::QrJson | Body::Batch => "json",
             Body::Logo => "file",
         },
         json_example: match endpoint.body() {
             // The page's JSON example is the Website URL one; the OpenAPI document has all.
             Body::QrJson => {
                 serde_json::to_string_pretty(&json_example(QrType::Url)).unwrap_or_default()
+            }
+            Body::Batch => {
+                serde_json::to_string_pretty(&super::batches::json_example()).unwrap_or_default()
             }
             _ => String::new(),
         },

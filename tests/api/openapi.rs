@@ -7,6 +7,7 @@
 //! `npm ci` in `tests/browser` installs next to the browser test's tools (`.ci/run` does).
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{Value, json};
@@ -94,6 +95,10 @@ async fn the_document_describes_every_path_the_key_transports_and_the_headers() 
         ("/api/v1/logos", "post"),
         ("/api/v1/logos", "get"),
         ("/api/v1/logos/{id}", "delete"),
+        ("/api/v1/batches", "post"),
+        ("/api/v1/batches/{id}", "get"),
+        ("/api/v1/batches/{id}", "delete"),
+        ("/api/v1/batches/{id}/result.zip", "get"),
         ("/api/v1/usage", "get"),
         ("/healthz", "get"),
     ];
@@ -242,7 +247,7 @@ async fn every_operation_answers_its_examples_with_the_documented_status() {
             if let Some(content_type) = &content_type {
                 request = request.header("content-type", content_type).body(body);
             }
-            let response = request.send().await.unwrap();
+            let response = send_following_retry_after(request).await;
             assert_eq!(response.status().as_u16(), status, "{id} {content_type:?}");
             let answer = check_response(&doc, &id, &expected, response).await;
             answers.insert(id.clone(), answer);
@@ -292,7 +297,25 @@ async fn previews_errors_and_revalidation_answer_as_documented() {
     check_response(&doc, "qr-url 304", &expected, response).await;
 }
 
-/// Operations in document order, except that one fed by a link comes after its source.
+/// Sends the request; a 409 or 503 that says when to retry (`Retry-After`, as a batch's
+/// ZIP does while it is drawn) is retried then, a few times.
+async fn send_following_retry_after(request: RequestBuilder) -> reqwest::Response {
+    for _ in 0..20 {
+        let response = request.try_clone().unwrap().send().await.unwrap();
+        let retry = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        match (response.status().as_u16(), retry) {
+            (409 | 503, Some(secs)) => tokio::time::sleep(Duration::from_secs(secs.min(2))).await,
+            _ => return response,
+        }
+    }
+    request.send().await.unwrap()
+}
+
+/// Operations in document order, except that one fed by a link comes after its source,
+/// and deletions come last (they would take away what later operations read).
 fn operations_in_link_order(doc: &Value) -> Vec<(String, String, Value)> {
     let mut all = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -309,6 +332,7 @@ fn operations_in_link_order(doc: &Value) -> Vec<(String, String, Value)> {
         .into_iter()
         .partition(|(_, _, op)| targets.iter().any(|t| op["operationId"] == t.as_str()));
     ordered.extend(linked);
+    ordered.sort_by_key(|(_, method, _)| method == "delete");
     ordered
 }
 
