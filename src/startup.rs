@@ -17,8 +17,8 @@ use crate::batches::worker::{Context, Workers};
 use crate::client_ip::IpRange;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::limits::Limiters;
-use crate::metering::UsageMeter;
+use crate::gate::limits::Limiters;
+use crate::gate::metering::UsageMeter;
 use crate::periodic::Periodic;
 use crate::render_cache::RenderCache;
 use crate::state::AppState;
@@ -81,7 +81,7 @@ impl Application {
             })?;
         let addr = listener.local_addr()?;
         let server_config = config.server.clone();
-        let meter = UsageMeter::default();
+        let meter = UsageMeter::new(clock.clone());
         let trusted_proxies = config
             .server
             .trusted_proxies
@@ -104,6 +104,7 @@ impl Application {
             meter,
             metrics: Default::default(),
             key_cache: Default::default(),
+            admin_summary: Default::default(),
             trusted_proxies,
             hashing: Semaphore::new(cores),
             rendering: Arc::new(Semaphore::new(render_permits)),

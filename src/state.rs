@@ -10,8 +10,8 @@ use crate::client_ip::{IpRange, client_ip};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::AppError;
-use crate::limits::Limiters;
-use crate::metering::UsageMeter;
+use crate::gate::limits::Limiters;
+use crate::gate::metering::UsageMeter;
 use crate::store::{ServerSecret, Store};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -26,7 +26,9 @@ pub struct AppState {
     pub meter: UsageMeter,
     pub metrics: crate::metrics::Metrics,
     pub render_cache: crate::render_cache::RenderCache,
-    pub key_cache: crate::key_cache::KeyCache,
+    pub key_cache: crate::gate::key_cache::KeyCache,
+    /// The totals on `/admin`, counted at most once a minute.
+    pub admin_summary: crate::web::AdminSummaryCache,
     pub limiters: Limiters,
     pub trusted_proxies: Vec<IpRange>,
     /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.
@@ -80,12 +82,24 @@ impl AppState {
         }
     }
 
+    /// The account's generations on each day of `range`, oldest first, counts not yet
+    /// flushed included.
+    pub async fn daily(
+        &self,
+        account_id: u64,
+        range: crate::domain::days::DayRange,
+    ) -> Result<Vec<crate::domain::days::DayCount>, AppError> {
+        let (meter, store) = (self.meter.clone(), self.store.clone());
+        let counts = blocking(move || Ok(meter.daily(&store, account_id, range)?)).await?;
+        Ok(range.dated(counts))
+    }
+
     /// The account's standing now. Usage comes from the meter, which holds counts not yet
     /// flushed; the store is read only the first time the meter sees this period.
     pub async fn standing(
         &self,
         account: &crate::domain::Account,
-    ) -> Result<crate::standing::Standing, AppError> {
+    ) -> Result<crate::gate::standing::Standing, AppError> {
         let (id, start) = (account.id, account.period.start);
         let used = match self.meter.peek(id, start) {
             Some(used) => used,
@@ -95,7 +109,7 @@ impl AppState {
                 self.meter.used(id, start, stored)
             }
         };
-        Ok(crate::standing::Standing::of(
+        Ok(crate::gate::standing::Standing::of(
             account,
             &self.config,
             used,

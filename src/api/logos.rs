@@ -5,15 +5,14 @@ use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use rand::RngCore;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
-use super::caller::{KeyCheck, KeyHolder};
-use super::{Problem, body, rate};
-use crate::limits::Decision;
-use crate::qr::logo::{self, MAX_LOGO_BYTES};
-use crate::qr::render::LogoImage;
-use crate::state::{AppState, blocking};
-use crate::store::{LogoAdded, LogoRecord};
+use super::qr::busy;
+use super::{Problem, body};
+use crate::gate::limits::Decision;
+use crate::gate::{KeyCheck, KeyHolder, rate};
+use crate::qr::logo::{self, LogoImage, MAX_LOGO_BYTES, MAX_LOGO_PIXELS};
+use crate::state::{AppState, Busy, blocking};
+use crate::store::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};
 
 pub const MAX_LOGOS_PER_ACCOUNT: usize = 20;
 
@@ -32,32 +31,41 @@ async fn store_logo(
     payload: Payload,
 ) -> Result<HttpResponse, Problem> {
     let bytes = body::read_capped(payload, MAX_LOGO_BYTES, "logo").await?;
-    let checked = bytes.clone();
-    let info = blocking(move || Ok(logo::validate(&checked)))
-        .await?
-        .map_err(|e| {
-            let status = if matches!(e, logo::LogoError::TooLarge(_)) {
-                413
-            } else {
-                400
-            };
-            Problem::new(status, "invalid-logo", "Invalid logo", e.to_string()).parameter("body")
-        })?;
+    // Converting draws up to a whole bitmap: it takes its share of the render budget.
+    let pixels = u64::from(MAX_LOGO_PIXELS) * u64::from(MAX_LOGO_PIXELS);
+    let slot = state.render_slot(pixels).await.map_err(|Busy| busy())?;
+    let upload = bytes.clone();
+    let converted = blocking(move || Ok(logo::convert(&upload))).await?;
+    drop(slot);
+    let converted = converted.map_err(|e| {
+        let status = if matches!(e, logo::LogoError::TooLarge(_)) {
+            413
+        } else {
+            400
+        };
+        Problem::new(status, "invalid-logo", "Invalid logo", e.to_string()).parameter("body")
+    })?;
+    let drawing = LogoDrawing {
+        bitmap: converted.image.bitmap,
+        svg: converted.image.svg,
+    };
     let mut id = [0u8; 8];
     rand::rngs::OsRng.fill_bytes(&mut id);
     let record = LogoRecord {
         id: format!("lg_{}", hex::encode(id)),
-        mime: info.mime.to_owned(),
-        width: info.width,
-        height: info.height,
+        mime: converted.info.mime.to_owned(),
+        width: converted.info.width,
+        height: converted.info.height,
         bytes: bytes.len(),
-        sha256: hex::encode(Sha256::digest(&bytes)),
+        sha256: drawing.sha256(),
         created_at: state.clock.now(),
+        unusable: None,
     };
     let (store, stored, account_id) = (state.store.clone(), record.clone(), holder.account.id);
-    let added =
-        blocking(move || Ok(store.add_logo(account_id, &stored, &bytes, MAX_LOGOS_PER_ACCOUNT)?))
-            .await?;
+    let added = blocking(move || {
+        Ok(store.add_logo(account_id, &stored, &bytes, &drawing, MAX_LOGOS_PER_ACCOUNT)?)
+    })
+    .await?;
     match added {
         LogoAdded::Added => Ok(HttpResponse::Created().json(logo_json(&record))),
         LogoAdded::LimitReached => Err(Problem::new(
@@ -117,13 +125,30 @@ pub async fn load(
 ) -> Result<(String, LogoImage), Problem> {
     let (store, target) = (state.store.clone(), id.to_owned());
     let found = blocking(move || Ok(store.logo(account_id, &target)?)).await?;
-    let (record, bytes) = found.ok_or_else(|| no_such_logo(id).with_status(400))?;
-    let mime = match record.mime.as_str() {
-        "image/png" => "image/png",
-        "image/jpeg" => "image/jpeg",
-        _ => "image/svg+xml",
-    };
-    Ok((record.sha256, LogoImage { mime, bytes }))
+    match found {
+        Some(StoredLogo::Ready(record, drawing)) => Ok((
+            record.sha256,
+            LogoImage {
+                bitmap: drawing.bitmap,
+                svg: drawing.svg,
+            },
+        )),
+        Some(StoredLogo::Unusable(record)) => Err(Problem::new(
+            400,
+            "unusable-logo",
+            "Unusable logo",
+            format!(
+                "the logo `{}` can no longer be drawn ({}); upload it again",
+                record.id,
+                record
+                    .unusable
+                    .as_deref()
+                    .unwrap_or("it was never converted")
+            ),
+        )
+        .parameter("logo")),
+        None => Err(no_such_logo(id).with_status(400)),
+    }
 }
 
 /// The caller's key, if it may use the API now (rate limit included), and the rate
@@ -156,12 +181,17 @@ fn no_such_logo(id: &str) -> Problem {
 }
 
 fn logo_json(record: &LogoRecord) -> serde_json::Value {
-    json!({
+    let mut json = json!({
         "id": record.id,
         "content_type": record.mime,
         "width": record.width,
         "height": record.height,
         "bytes": record.bytes,
         "created_at": crate::clock::rfc3339(record.created_at),
-    })
+        "usable": record.unusable.is_none(),
+    });
+    if let Some(reason) = &record.unusable {
+        json["unusable_reason"] = reason.as_str().into();
+    }
+    json
 }

@@ -2,21 +2,19 @@
 
 pub mod batches;
 mod body;
-mod caller;
 mod health;
 mod logos;
 mod params;
 mod payments;
-mod problem;
 mod qr;
-mod rate;
 mod usage;
 
 use actix_web::web;
 
-pub use caller::{KeyCheck, KeyHolder};
-pub use problem::Problem;
+pub use crate::gate::{KeyCheck, KeyHolder};
+pub use crate::problem::Problem;
 pub use qr::{validate_json, validate_query};
+pub use usage::DAILY_USAGE_PARAMS;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::check))
@@ -25,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api")
                 .service(only("/v1/usage", "GET").route(web::get().to(usage::show)))
+                .service(only("/v1/usage/daily", "GET").route(web::get().to(usage::daily)))
                 .service(only("/v1/qr/{type}", "GET").route(web::get().to(qr::get)))
                 .service(only("/v1/qr", "POST").route(web::post().to(qr::post)))
                 .service(

@@ -8,9 +8,9 @@ use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
-use super::caller::{KeyCheck, KeyHolder};
 use super::params::{self, Pairs};
-use super::{Problem, logos, rate};
+use super::{Problem, logos};
+use crate::gate::{KeyCheck, KeyHolder, rate};
 use crate::qr::design::{DESIGN_PARAMS, Design, Format};
 use crate::qr::payload::{Params, QrType, build_payload};
 use crate::qr::render::LogoImage;
@@ -334,7 +334,7 @@ fn render_cost(design: &Design, rasterised: bool) -> u64 {
     }
 }
 
-fn busy() -> Problem {
+pub(super) fn busy() -> Problem {
     Problem::new(
         503,
         "busy",

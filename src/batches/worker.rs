@@ -21,11 +21,11 @@ use super::zip_out::ZipOut;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::AccountStatus;
-use crate::metering::UsageMeter;
+use crate::gate::metering::UsageMeter;
+use crate::gate::standing::Standing;
 use crate::qr::design::Format;
 use crate::qr::render::LogoImage;
 use crate::qr::{QrError, generate};
-use crate::standing::Standing;
 use crate::store::{BatchStatus, Store, StoreError};
 
 /// How often a running batch's counts are written to its record.

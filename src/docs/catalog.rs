@@ -14,6 +14,7 @@ pub enum Endpoint {
     LogoList,
     LogoDelete,
     Usage,
+    UsageDaily,
     Health,
     /// `POST /api/v1/batches`, a CSV or JSON list.
     BatchCreate,
@@ -70,7 +71,9 @@ impl Group {
                 "Images to put in the centre of your codes. Upload one, then pass its id as the logo design parameter. Logos belong to the key's account."
             }
             Group::Batches => super::batches::GROUP_SUMMARY,
-            Group::Usage => "Where your key stands: plan, status, quota and what is left of it.",
+            Group::Usage => {
+                "Where your key stands: plan, status, quota and what is left of it, and the generations of each day."
+            }
             Group::Service => "For monitoring; needs no key.",
         }
     }
@@ -139,6 +142,7 @@ impl Endpoint {
             Endpoint::BatchResult,
             Endpoint::BatchDelete,
             Endpoint::Usage,
+            Endpoint::UsageDaily,
             Endpoint::Health,
         ]);
         all
@@ -153,6 +157,7 @@ impl Endpoint {
             Endpoint::LogoList => "logo-list".into(),
             Endpoint::LogoDelete => "logo-delete".into(),
             Endpoint::Usage => "usage-show".into(),
+            Endpoint::UsageDaily => "usage-daily".into(),
             Endpoint::Health => "health".into(),
             Endpoint::BatchCreate => "batch-create".into(),
             Endpoint::BatchStatus => "batch-status".into(),
@@ -165,7 +170,7 @@ impl Endpoint {
         match self {
             Endpoint::Qr(_) | Endpoint::QrJson => Group::QrCodes,
             Endpoint::LogoUpload | Endpoint::LogoList | Endpoint::LogoDelete => Group::Logos,
-            Endpoint::Usage => Group::Usage,
+            Endpoint::Usage | Endpoint::UsageDaily => Group::Usage,
             Endpoint::Health => Group::Service,
             Endpoint::BatchCreate
             | Endpoint::BatchStatus
@@ -190,6 +195,7 @@ impl Endpoint {
             Endpoint::LogoUpload | Endpoint::LogoList => "/api/v1/logos".into(),
             Endpoint::LogoDelete => "/api/v1/logos/{id}".into(),
             Endpoint::Usage => "/api/v1/usage".into(),
+            Endpoint::UsageDaily => "/api/v1/usage/daily".into(),
             Endpoint::Health => "/healthz".into(),
             Endpoint::BatchCreate => "/api/v1/batches".into(),
             Endpoint::BatchStatus | Endpoint::BatchDelete => "/api/v1/batches/{id}".into(),
@@ -205,6 +211,7 @@ impl Endpoint {
             Endpoint::LogoList => "List your logos",
             Endpoint::LogoDelete => "Delete a logo",
             Endpoint::Usage => "Plan and usage",
+            Endpoint::UsageDaily => "Usage per day",
             Endpoint::Health => "Health check",
             Endpoint::BatchCreate => "Start a batch",
             Endpoint::BatchStatus => "A batch's status",
@@ -220,14 +227,17 @@ impl Endpoint {
                 "The same codes as the GET operations, with the type, its content (data) and the design in a JSON body. Values may be strings, numbers or booleans."
             }
             Endpoint::LogoUpload => {
-                "Send a PNG, JPEG or SVG image as the request body: at most 256 KiB and 1024×1024 pixels, and an SVG may not refer to anything outside itself. Answers with the logo's id."
+                "Send a PNG, JPEG or SVG image as the request body: at most 256 KiB and 1024×1024 pixels. An SVG may hold shapes, paths, groups, linear and radial gradients, clip paths and their painting attributes (as attributes or in a style attribute), and may not refer to anything outside itself; images, patterns, masks, filters, <use>, text, scripts and style sheets are refused with the reason. The logo is converted once, on upload: PNG outputs draw a bitmap of it, SVG outputs embed the sanitised SVG. Answers with the logo's id."
             }
             Endpoint::LogoList => "The logos of the key's account, newest last.",
             Endpoint::LogoDelete => {
                 "Deletes one of the account's logos. Codes that name it are refused afterwards."
             }
             Endpoint::Usage => {
-                "The key's plan, its status (active, expired, over_quota or disabled), the quota, how much of it is used and left, the period's end, and the rate limit."
+                "The key's plan, its status (active, expired or over_quota), the quota, how much of it is used and left, the period's end, and the rate limit. It answers 200 whenever the key is known, also when the period has ended or the quota is used up: that is when a client most needs it. A disabled account gets 403."
+            }
+            Endpoint::UsageDaily => {
+                "The key's account's successful generations on each UTC day from `from` to `to`, both included, as [{date, count}], days without generations included. Without dates, the last 30 days; at most 400 days per request, and days are kept for 400 days. Counts agree with `used` at every moment. Answers 200 also when the period has ended or the quota is used up."
             }
             Endpoint::Health => "200 while the server and its database answer, 503 otherwise.",
             Endpoint::BatchCreate => super::batches::CREATE_SUMMARY,
@@ -245,6 +255,7 @@ impl Endpoint {
             Endpoint::BatchStatus | Endpoint::BatchResult | Endpoint::BatchDelete => {
                 super::batches::BATCH_ID
             }
+            Endpoint::UsageDaily => crate::api::DAILY_USAGE_PARAMS,
             _ => &[],
         }
     }
@@ -289,7 +300,7 @@ mod tests {
     #[test]
     fn every_operation_has_a_distinct_id_and_method_and_path() {
         let all = Endpoint::all();
-        assert_eq!(all.len(), QrType::ALL.len() + 10);
+        assert_eq!(all.len(), QrType::ALL.len() + 11);
         for (i, a) in all.iter().enumerate() {
             for b in &all[..i] {
                 assert_ne!(a.id(), b.id());

@@ -40,7 +40,7 @@ pub(super) fn schemas() -> Map<String, Value> {
     let mut schemas = Map::new();
     schemas.insert("Problem".into(), json!({
         "type": "object",
-        "description": "RFC 9457 problem details. Some problems add members: `bytes`, `max_bytes` and `ecc` when the data does not fit, `min_size` when the image is too small, `usage` on a 402.",
+        "description": "RFC 9457 problem details. Some problems add members: `bytes`, `max_bytes` and `ecc` when the data does not fit, `min_size` when the image is too small.",
         "required": ["type", "title", "status", "detail"],
         "properties": {
             "type": { "type": "string", "description": "urn:qrgate:problem: and a name for the kind of problem." },
@@ -56,7 +56,7 @@ pub(super) fn schemas() -> Map<String, Value> {
         "required": ["plan", "status", "quota", "used", "remaining", "period_start", "period_end", "rate_per_second", "burst", "key_prefix"],
         "properties": {
             "plan": { "type": "string" },
-            "status": { "type": "string", "enum": ["active", "expired", "over_quota", "disabled"] },
+            "status": { "type": "string", "enum": ["active", "expired", "over_quota"], "description": "expired: the trial or plan period has ended; over_quota: this period's quota is used up. A disabled account gets 403 instead." },
             "quota": { "type": "integer", "minimum": 0, "description": "Generations per period; 0 means unlimited." },
             "used": { "type": "integer", "minimum": 0 },
             "remaining": { "type": ["integer", "null"], "minimum": 0, "description": "null when the plan is unlimited." },
@@ -65,6 +65,18 @@ pub(super) fn schemas() -> Map<String, Value> {
             "rate_per_second": { "type": "integer", "minimum": 0 },
             "burst": { "type": "integer", "minimum": 0 },
             "key_prefix": { "type": "string" },
+        },
+    }));
+    schemas.insert("DailyUsage".into(), json!({
+        "type": "array",
+        "description": "One entry per day of the range, oldest first.",
+        "items": {
+            "type": "object",
+            "required": ["date", "count"],
+            "properties": {
+                "date": { "type": "string", "format": "date", "description": "The UTC day." },
+                "count": { "type": "integer", "minimum": 0, "description": "Successful generations on that day." },
+            },
         },
     }));
     schemas.insert("Logo".into(), json!({
@@ -77,6 +89,8 @@ pub(super) fn schemas() -> Map<String, Value> {
             "height": { "type": "integer", "minimum": 1 },
             "bytes": { "type": "integer", "minimum": 1 },
             "created_at": { "type": "string", "format": "date-time" },
+            "usable": { "type": "boolean", "description": "false for a logo an earlier release accepted that today's checks refuse; codes that name it get a 400 until it is uploaded again." },
+            "unusable_reason": { "type": "string", "description": "Why the logo can no longer be drawn (only when usable is false)." },
         },
     }));
     schemas.insert("LogoList".into(), json!({

@@ -113,7 +113,7 @@ pub const UNAUTHORIZED: ResponseDoc = ResponseDoc {
 };
 pub const PAYMENT_REQUIRED: ResponseDoc = ResponseDoc {
     name: "PaymentRequired",
-    description: "The trial or plan period has ended, or its quota is used up. On /api/v1/usage the problem carries the figures as `usage`.",
+    description: "The trial or plan period has ended, or its quota is used up.",
     content: Content::Problem,
     headers: with_rate!(),
 };
@@ -155,8 +155,14 @@ pub const LOGO_LIMIT: ResponseDoc = ResponseDoc {
 };
 pub const USAGE: ResponseDoc = ResponseDoc {
     name: "Usage",
-    description: "The key's plan and usage.",
+    description: "The key's plan and usage, also when its period has ended or its quota is used up (`status` says which).",
     content: Content::Json("Usage"),
+    headers: with_rate!("Cache-Control"),
+};
+pub const DAILY_USAGE: ResponseDoc = ResponseDoc {
+    name: "DailyUsage",
+    description: "Every day of the range, oldest first, with its successful generations (0 for days without).",
+    content: Content::Json("DailyUsage"),
     headers: with_rate!("Cache-Control"),
 };
 pub const HEALTHY: ResponseDoc = ResponseDoc {
@@ -197,6 +203,7 @@ pub const ALL: &[&ResponseDoc] = &[
     &NO_SUCH_LOGO,
     &LOGO_LIMIT,
     &USAGE,
+    &DAILY_USAGE,
     &HEALTHY,
     &UNHEALTHY,
     &SERVER_ERROR,
@@ -241,7 +248,14 @@ pub fn answers(endpoint: Endpoint) -> Vec<(&'static str, &'static ResponseDoc)> 
             list.push(("404", &NO_SUCH_LOGO));
             list
         }
-        Endpoint::Usage => [vec![("200", &USAGE)], refused.to_vec()].concat(),
+        // Usage answers every known key, expired and over quota included.
+        Endpoint::Usage => vec![("200", &USAGE), ("401", &UNAUTHORIZED), ("403", &FORBIDDEN)],
+        Endpoint::UsageDaily => vec![
+            ("200", &DAILY_USAGE),
+            ("400", &INVALID),
+            ("401", &UNAUTHORIZED),
+            ("403", &FORBIDDEN),
+        ],
         Endpoint::Health => return vec![("200", &HEALTHY), ("503", &UNHEALTHY)],
         Endpoint::BatchCreate
         | Endpoint::BatchStatus

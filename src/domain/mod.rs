@@ -2,6 +2,7 @@
 
 mod account;
 mod api_key;
+pub mod days;
 mod email;
 mod email_safety;
 mod password;

@@ -102,9 +102,12 @@ impl Store {
         let grants: Vec<super::GrantRecord> = json_values(&txn, PLAN_GRANTS, "plan_grants")?;
         let payments: Vec<super::grants::PaymentEventRecord> =
             json_values(&txn, PAYMENT_EVENTS, "payment_events")?;
-        let usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?.iter()?.count();
+        let usage = rows(&txn, ACCOUNT_ID_TO_USAGE)?;
+        let daily_usage = super::daily::check_daily(&txn)?;
         let logos: Vec<super::LogoRecord> = json_values(&txn, LOGO_META, "logo_meta")?;
-        let logo_data = txn.open_table(LOGO_DATA)?.iter()?.count();
+        let logo_data = rows(&txn, LOGO_DATA)?;
+        let logo_bitmaps = rows(&txn, LOGO_BITMAP)?;
+        let logo_vectors = rows(&txn, LOGO_VECTOR)?;
         if logo_data != logos.len() {
             return Err(StoreError::Corrupt {
                 table: "logo_data",
@@ -122,10 +125,36 @@ impl Store {
             ("plan_grants", grants.len()),
             ("payment_events", payments.len()),
             ("usage", usage),
+            ("daily_usage", daily_usage),
             ("logo_meta", logos.len()),
             ("logo_data", logo_data),
+            ("logo_bitmap", logo_bitmaps),
+            ("logo_vector", logo_vectors),
             ("batches", batches.len()),
         ])
+    }
+}
+
+/// A table, or `None` when the file predates it (qrgate creates it at the next start).
+pub(super) fn table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    txn: &ReadTransaction,
+    definition: TableDefinition<K, V>,
+) -> Result<Option<redb::ReadOnlyTable<K, V>>, StoreError> {
+    match txn.open_table(definition) {
+        Ok(table) => Ok(Some(table)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Rows in a table (0 when the file predates it).
+fn rows<K: redb::Key + 'static, V: redb::Value + 'static>(
+    txn: &ReadTransaction,
+    definition: TableDefinition<K, V>,
+) -> Result<usize, StoreError> {
+    match table(txn, definition)? {
+        Some(table) => Ok(table.iter()?.count()),
+        None => Ok(0),
     }
 }
 
@@ -135,7 +164,9 @@ fn json_values<K: redb::Key + 'static, T: DeserializeOwned>(
     definition: TableDefinition<K, &'static [u8]>,
     name: &'static str,
 ) -> Result<Vec<T>, StoreError> {
-    let table = txn.open_table(definition)?;
+    let Some(table) = table(txn, definition)? else {
+        return Ok(Vec::new());
+    };
     let mut out = Vec::new();
     for entry in table.iter()? {
         let (_, value) = entry?;
@@ -155,7 +186,9 @@ where
     K: redb::Key + 'static,
     F: for<'a> Fn(K::SelfType<'a>, u64) -> bool,
 {
-    let table = txn.open_table(definition)?;
+    let Some(table) = table(txn, definition)? else {
+        return Ok(0);
+    };
     let mut count = 0;
     for entry in table.iter()? {
         let (key, id) = entry?;

@@ -38,10 +38,8 @@ impl Store {
         txn.open_table(PLAN_GRANTS)?
             .retain_in(all_of_account, |_, _| false)?;
         txn.open_table(ACCOUNT_ID_TO_USAGE)?.remove(account_id)?;
-        let logos = (account_id, "")..(account_id + 1, "");
-        txn.open_table(LOGO_META)?
-            .retain_in(logos.clone(), |_, _| false)?;
-        txn.open_table(LOGO_DATA)?.retain_in(logos, |_, _| false)?;
+        super::daily::remove_account_days(&txn, account_id)?;
+        super::logos::remove_account_logos(&txn, account_id)?;
         // The batches' ZIP files go with the next sweep (`batches::files`).
         let batches = (account_id, "")..(account_id + 1, "");
         txn.open_table(ACCOUNT_BATCH_TO_BATCH)?
@@ -116,8 +114,13 @@ mod tests {
             bytes: 3,
             sha256: String::new(),
             created_at: 1,
+            unusable: None,
         };
-        store.add_logo(id, &logo, b"png", 20).unwrap();
+        let drawing = crate::store::LogoDrawing {
+            bitmap: b"bitmap".to_vec(),
+            svg: Some("<svg/>".into()),
+        };
+        store.add_logo(id, &logo, b"png", &drawing, 20).unwrap();
         store.write_usage(&[(id, 0, 7)]).unwrap();
         let pro = Config::defaults().plans["pro"].clone();
         store

@@ -26,7 +26,13 @@ pub struct Step {
 }
 
 /// Every migration, oldest first.
-pub const STEPS: &[Step] = &[];
+pub const STEPS: &[Step] = &[Step {
+    from: 1,
+    what: "logos are checked again and converted to the bitmap and sanitised SVG that \
+           renders draw (release 1 drew the upload itself); one that no longer passes is \
+           kept and marked unusable",
+    run: super::logos::migrate_v1_logos,
+}];
 
 /// The steps that take a file from `found` to `current`, or an error when the file is newer
 /// than this release or a step is missing.

@@ -4,9 +4,11 @@
 //!
 //! Every method is blocking; callers on the async executor go through `web::block`.
 
+mod account_list;
 mod accounts;
 mod batches;
 mod check;
+mod daily;
 mod deletion;
 mod grants;
 mod keys;
@@ -31,12 +33,14 @@ use crate::metrics::Histogram;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use account_list::{ListOrder, ListPosition, ListRequest, ListedPage};
 pub use accounts::{EmailTaken, NewAccount};
 pub use batches::{BatchRecord, BatchStatus, RowError};
 pub use check::{CheckReport, check};
+pub use daily::{DayChange, KEEP_DAYS, PRUNE_BATCH, UsageFlush};
 pub use grants::{GrantRecord, PaymentGrant};
 pub use keys::{KeyChange, KeyChangeRequest};
-pub use logos::{LogoAdded, LogoRecord};
+pub use logos::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};
 pub use sessions::SessionRecord;
 pub use usage::UsageTotal;
 
@@ -45,7 +49,7 @@ use tables::*;
 /// The database file's name inside the data dir.
 pub const DB_FILE: &str = "qrgate.redb";
 /// Bumped whenever stored records change incompatibly; checked at open.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -218,8 +222,12 @@ impl Store {
         txn.open_table(PLAN_GRANTS)?;
         txn.open_table(PAYMENT_EVENTS)?;
         txn.open_table(ACCOUNT_ID_TO_USAGE)?;
+        txn.open_table(ACCOUNT_DAY_TO_GENERATIONS)?;
+        txn.open_table(DAY_ACCOUNT_WITH_GENERATIONS)?;
         txn.open_table(LOGO_META)?;
         txn.open_table(LOGO_DATA)?;
+        txn.open_table(LOGO_BITMAP)?;
+        txn.open_table(LOGO_VECTOR)?;
         txn.open_table(ACCOUNT_BATCH_TO_BATCH)?;
         self.commit(txn)?;
         Ok(ServerSecret(secret))
@@ -324,7 +332,7 @@ fn next_counter(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Email, PlanPeriod, Role};
+    use crate::domain::Email;
 
     #[test]
     fn after_a_failed_commit_no_write_is_attempted_and_health_fails() {
@@ -333,17 +341,7 @@ mod tests {
         assert!(store.ping().is_ok());
         // What `commit` does when redb reports a failure.
         store.poisoned.store(true, Ordering::SeqCst);
-        let new = NewAccount {
-            email: Email::parse("a@example.org").unwrap(),
-            password_hash: String::new(),
-            role: Role::User,
-            period: PlanPeriod {
-                plan: "trial".into(),
-                start: 0,
-                end: 1,
-            },
-            now: 0,
-        };
+        let new = NewAccount::for_tests("a@example.org");
         assert!(matches!(
             store.create_account(new),
             Err(StoreError::Poisoned)

@@ -21,6 +21,13 @@ pub const PLAN_GRANTS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new
 pub const PAYMENT_EVENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("payment_events");
 /// Account id → (period start, successful generations in that period).
 pub const ACCOUNT_ID_TO_USAGE: TableDefinition<u64, (i64, u64)> = TableDefinition::new("usage");
+/// (account id, UTC day number) → successful generations that day (never 0; kept 400 days).
+pub const ACCOUNT_DAY_TO_GENERATIONS: TableDefinition<(u64, i64), u64> =
+    TableDefinition::new("daily_usage");
+/// (UTC day number, account id) → nothing: the rows above by day, so the oldest are pruned
+/// first without reading the rest.
+pub const DAY_ACCOUNT_WITH_GENERATIONS: TableDefinition<(i64, u64), ()> =
+    TableDefinition::new("daily_usage_by_day");
 
 pub const META_SCHEMA_VERSION: &str = "schema_version";
 pub const META_NEXT_ACCOUNT_ID: &str = "next_account_id";
@@ -28,8 +35,12 @@ pub const META_NEXT_SEQUENCE: &str = "next_sequence";
 pub const META_SERVER_SECRET: &str = "server_secret";
 /// (account id, logo id) → `LogoRecord` (JSON).
 pub const LOGO_META: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_meta");
-/// (account id, logo id) → the image bytes as uploaded.
+/// (account id, logo id) → the image bytes as uploaded (kept to convert them again).
 pub const LOGO_DATA: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_data");
+/// (account id, logo id) → the PNG bitmap renders draw (made at upload).
+pub const LOGO_BITMAP: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_bitmap");
+/// (account id, logo id) → the sanitised SVG of an SVG logo, for vector outputs.
+pub const LOGO_VECTOR: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_vector");
 /// (account id, batch id) → `BatchRecord` (JSON).
 pub const ACCOUNT_BATCH_TO_BATCH: TableDefinition<(u64, &str), &[u8]> =
     TableDefinition::new("batches");

@@ -16,7 +16,7 @@ use super::{Nav, PageError, session};
 use crate::auth::session::removal_cookie;
 use crate::clock;
 use crate::domain::{Account, Email};
-use crate::limits::IpClass;
+use crate::gate::limits::IpClass;
 use crate::state::{AppState, blocking};
 
 #[derive(Template)]

@@ -11,7 +11,7 @@ use super::forms::{self, has_csrf};
 use super::{Nav, PageError, session};
 use crate::config::TRIAL_PLAN;
 use crate::domain::{Email, Password, PlanPeriod, Role};
-use crate::limits::IpClass;
+use crate::gate::limits::IpClass;
 use crate::state::{AppState, blocking};
 use crate::store::{EmailTaken, NewAccount};
 

@@ -14,7 +14,7 @@ use super::{Nav, PageError};
 use crate::auth::api_key::key_hash;
 use crate::clock;
 use crate::domain::{Account, ApiKey, KeyRecord, RenewalAllowance, RenewalReason, RenewalRecord};
-use crate::limits::IpClass;
+use crate::gate::limits::IpClass;
 use crate::state::{AppState, blocking};
 use crate::store::{KeyChange, KeyChangeRequest};
 

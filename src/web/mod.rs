@@ -7,6 +7,7 @@ mod assets;
 mod auth_pages;
 mod batch_upload;
 mod batches;
+pub mod charts;
 mod context;
 mod dashboard;
 mod errors;
@@ -19,6 +20,7 @@ mod session;
 
 use actix_web::web;
 
+pub use admin::SummaryCache as AdminSummaryCache;
 pub use context::{Nav, PageContext};
 pub use errors::PageError;
 pub use origin::SiteOrigin;

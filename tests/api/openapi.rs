@@ -100,6 +100,7 @@ async fn the_document_describes_every_path_the_key_transports_and_the_headers() 
         ("/api/v1/batches/{id}", "delete"),
         ("/api/v1/batches/{id}/result.zip", "get"),
         ("/api/v1/usage", "get"),
+        ("/api/v1/usage/daily", "get"),
         ("/healthz", "get"),
     ];
     let types = [

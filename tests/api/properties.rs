@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use qrgate::domain::{RENEWAL_WINDOW_SECS, RenewalAllowance, RenewalReason, RenewalRecord};
-use qrgate::metering::UsageMeter;
+use qrgate::gate::metering::UsageMeter;
 use qrgate::qr::design::Design;
 use qrgate::qr::generate;
 use qrgate::qr::payload::{Params, QrType, build_payload};

@@ -60,6 +60,10 @@ async fn a_data_file_of_release_1_opens_with_everything_in_it() {
     let fixture = Fixture::copy("v1");
     let app = fixture.spawn().await;
     let ada_key = fixture.get("ADA_KEY");
+    assert!(
+        fixture.dir.path().join("qrgate.redb.schema-1.bak").exists(),
+        "the file was copied before it was migrated"
+    );
 
     // The key works, on the plan and with the usage it had.
     let usage: serde_json::Value = app.usage(ada_key).await.json().await.unwrap();
@@ -81,6 +85,7 @@ async fn a_data_file_of_release_1_opens_with_everything_in_it() {
     // Logos are listed, and codes can still be drawn with each of them.
     let logos = app.logos(ada_key).await;
     assert_eq!(logos.len(), 2, "{logos:?}");
+    assert!(logos.iter().all(|l| l["usable"] == true), "{logos:?}");
     for logo in [fixture.get("PNG_LOGO"), fixture.get("SVG_LOGO")] {
         let with_logo = app
             .qr(
@@ -145,6 +150,12 @@ fn the_upgraded_file_checks_sound_and_carries_the_current_schema_version() {
         .find(|(t, _)| *t == "accounts")
         .unwrap();
     assert_eq!(accounts.1, 4, "{report}");
+    let bitmaps = report
+        .tables
+        .iter()
+        .find(|(t, _)| *t == "logo_bitmap")
+        .unwrap();
+    assert_eq!(bitmaps.1, 2, "both logos converted: {report}");
     // Opening again changes nothing more: migrations run once.
     let (store, _) = qrgate::store::Store::open(fixture.dir.path()).unwrap();
     drop(store);

@@ -109,13 +109,14 @@ async function run(browser) {
   assert.match(await page.textContent("#qr-phone--result [data-out=status]"), /^200\b/);
   check("Test and Execute work from the keyboard");
 
-  // The other operations: JSON body, usage, a logo uploaded and deleted, health.
-  for (const [op, status] of [["qr-json", /^200 OK$/], ["usage-show", /^200 OK$/], ["health", /^200 OK$/]]) {
+  // The other operations: JSON body, usage and daily usage, a logo uploaded and deleted, health.
+  for (const [op, status] of [["qr-json", /^200 OK$/], ["usage-show", /^200 OK$/], ["usage-daily", /^200 OK$/], ["health", /^200 OK$/]]) {
     await page.click(`#${op}--form [data-test]`);
     await page.click(`#${op}--form [data-execute]`);
     await waitForStatus(page, op, status);
   }
   assert.match(await page.textContent("#usage-show--result [data-out=body]"), /"key_prefix": "qrg_/);
+  assert.match(await page.textContent("#usage-daily--result [data-out=body]"), /"date": "2026-09-30",\s*"count": 0/);
   const svg = doc.paths["/api/v1/logos"].post.requestBody.content["image/svg+xml"].example;
   await page.click("#logo-upload--form [data-test]");
   await page.setInputFiles("#logo-upload--file", { name: "logo.svg", mimeType: "image/svg+xml", buffer: Buffer.from(svg) });

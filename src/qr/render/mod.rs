@@ -14,12 +14,8 @@ use super::layout::{TooSmall, layout};
 
 pub use raster::RasterError;
 
-/// A logo to place in the centre, as stored (PNG, JPEG or SVG bytes).
-#[derive(Debug, Clone)]
-pub struct LogoImage {
-    pub mime: &'static str,
-    pub bytes: Vec<u8>,
-}
+/// A logo to place in the centre: the bitmap made at upload, and the sanitised SVG.
+pub use super::logo::LogoImage;
 
 /// Everything one image is drawn from.
 pub struct Scene<'a> {

@@ -7,8 +7,8 @@ use std::fmt::Write;
 use base64::Engine;
 
 use super::glyphs::{GLYPH_ROWS, text_path};
-use super::{Scene, logo_area};
-use crate::qr::design::{Background, EyeShape, ModuleShape};
+use super::{LogoImage, Scene, logo_area};
+use crate::qr::design::{Background, EyeShape, Format, ModuleShape};
 use crate::qr::layout::Layout;
 
 pub fn build(scene: &Scene, layout: &Layout) -> String {
@@ -40,36 +40,55 @@ pub fn build(scene: &Scene, layout: &Layout) -> String {
         design.eye_color,
         eyes_path(scene, layout)
     );
-    if let (Some(logo), Some((first, side))) = (scene.logo, cleared) {
-        let x = layout.at(first);
-        let w = layout.module * side as f64;
-        if let Background::Color(bg) = design.bg {
-            let _ = write!(
-                out,
-                r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{bg}"/>"#,
-                n(x),
-                n(x),
-                n(w),
-                n(w)
-            );
-        }
-        let pad = layout.module * 0.5;
-        let data = base64::engine::general_purpose::STANDARD.encode(&logo.bytes);
-        let _ = write!(
-            out,
-            r#"<image x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="xMidYMid meet" href="data:{};base64,{data}"/>"#,
-            n(x + pad),
-            n(x + pad),
-            n(w - 2.0 * pad),
-            n(w - 2.0 * pad),
-            logo.mime
-        );
+    if let (Some(image), Some(area)) = (scene.logo, cleared) {
+        let vector = design.format == Format::Svg;
+        logo(&mut out, layout, area, design.bg, image, vector);
     }
     if scene.watermark {
         banner(&mut out, size);
     }
     out.push_str("</svg>");
     out
+}
+
+/// The logo in its cleared square of modules (`area`: first module, side): a plate in
+/// the background colour, then the image inset by half a module. Vector output embeds
+/// the sanitised SVG, raster output the bitmap made at upload; both as an `<image>`, so
+/// the logo's ids and styles cannot reach the code's own elements.
+fn logo(
+    out: &mut String,
+    layout: &Layout,
+    (first, side): (usize, usize),
+    bg: Background,
+    image: &LogoImage,
+    vector: bool,
+) {
+    let x = layout.at(first);
+    let w = layout.module * side as f64;
+    if let Background::Color(bg) = bg {
+        let _ = write!(
+            out,
+            r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{bg}"/>"#,
+            n(x),
+            n(x),
+            n(w),
+            n(w)
+        );
+    }
+    let (mime, bytes) = match &image.svg {
+        Some(svg) if vector => ("image/svg+xml", svg.as_bytes()),
+        _ => ("image/png", image.bitmap.as_slice()),
+    };
+    let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let pad = layout.module * 0.5;
+    let _ = write!(
+        out,
+        r#"<image x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="xMidYMid meet" href="data:{mime};base64,{data}"/>"#,
+        n(x + pad),
+        n(x + pad),
+        n(w - 2.0 * pad),
+        n(w - 2.0 * pad),
+    );
 }
 
 /// Data and timing modules outside the eyes (and outside the logo's square).

@@ -6,8 +6,9 @@ use actix_web::HttpRequest;
 use actix_web::HttpResponse;
 use actix_web::http::header::{HeaderName, HeaderValue};
 
-use super::{KeyCheck, Problem};
-use crate::limits::{Decision, IpClass};
+use super::KeyCheck;
+use crate::gate::limits::{Decision, IpClass};
+use crate::problem::Problem;
 use crate::state::AppState;
 
 pub fn decide(req: &HttpRequest, state: &AppState, check: &KeyCheck) -> Decision {

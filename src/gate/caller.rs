@@ -4,11 +4,11 @@
 use actix_web::HttpRequest;
 use subtle::ConstantTimeEq;
 
-use super::Problem;
 use crate::auth::api_key::{key_from_request, key_hash};
 use crate::domain::{Account, AccountStatus, KeyFormatError};
 use crate::error::AppError;
-use crate::standing::Standing;
+use crate::gate::standing::Standing;
+use crate::problem::Problem;
 use crate::state::{AppState, blocking};
 
 /// A caller whose key is the current key of an account (in any standing).
