@@ -1,6 +1,7 @@
 //! The JSON/image API under `/api/v1`, plus `/healthz`. Errors are problem+json.
 
-pub mod batches;
+pub mod batch_access;
+mod batches;
 mod body;
 mod health;
 mod logos;

@@ -15,7 +15,7 @@ use super::batch_upload::{self, DESIGN_PREFIX, UploadError};
 use super::context::{PageContext, see_other};
 use super::forms::{self, has_csrf};
 use super::{Nav, PageError};
-use crate::api::batches::{self as api, BatchView, NotAccepted};
+use crate::api::batch_access::{self as api, BatchView, NotAccepted};
 use crate::batches::columns;
 use crate::clock;
 use crate::domain::{Account, AccountStatus};
@@ -131,7 +131,7 @@ pub async fn upload(
             Ok(record) => Ok(Ok(record)),
             Err(NotAccepted::Failed(e)) => Err(e.into()),
             Err(NotAccepted::Refused(refused)) => Ok(Err(refuse(
-                StatusCode::CONFLICT,
+                StatusCode::from_u16(api::refusal_status(&refused)).unwrap_or(StatusCode::CONFLICT),
                 format!("The batch was not started: {refused}."),
             ))),
         }

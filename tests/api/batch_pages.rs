@@ -264,7 +264,12 @@ async fn a_bad_upload_is_explained_above_the_form() {
             StatusCode::BAD_REQUEST,
             "Design default size",
         ),
-        (over_quota.as_str(), vec![], StatusCode::CONFLICT, "21 rows"),
+        (
+            over_quota.as_str(),
+            vec![],
+            StatusCode::PAYMENT_REQUIRED,
+            "21 rows",
+        ),
     ] {
         let token = browser.csrf(PAGE).await;
         let response = upload(&browser, form(&token, &defaults, csv)).await;

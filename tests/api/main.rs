@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod bad_input;
+mod batch_mixed;
 mod batch_pages;
 mod batch_process;
 mod batches;
