@@ -16,10 +16,9 @@ use crate::batches::csv_batch::CsvBatch;
 use crate::batches::intake::{self, IntakeError};
 use crate::batches::items::{Defaults, DefaultsError, Entry, Validator};
 use crate::batches::json_batch;
-use crate::domain::AccountStatus;
 use crate::error::AppError;
 use crate::gate::limits::Decision;
-use crate::gate::{KeyCheck, KeyHolder, rate};
+use crate::gate::{KeyHolder, rate};
 use crate::qr::design::KEY_PARAM;
 use crate::state::AppState;
 use crate::store::BatchRecord;
@@ -108,16 +107,13 @@ pub async fn show(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = reader(&req, &state).await?;
-    let answer = async {
-        let record = batch(&state, holder.account.id, &id).await?;
-        let result = format!("/api/v1/batches/{}/result.zip", record.id);
-        let view = BatchView::of(record, state.config.batches.keep_hours, Some(result));
-        Ok(HttpResponse::Ok()
-            .insert_header(("cache-control", "no-store"))
-            .json(view))
-    };
-    rate::stamp(answer.await, &decision)
+    let (_, record, decision) = own_batch(&req, &state, &id).await?;
+    let result = format!("/api/v1/batches/{}/result.zip", record.id);
+    let view = BatchView::of(record, state.config.batches.keep_hours, Some(result));
+    let answer = HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(view);
+    rate::stamp(Ok(answer), &decision)
 }
 
 pub async fn result(
@@ -125,14 +121,9 @@ pub async fn result(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = reader(&req, &state).await?;
-    let answer = async {
-        let record = batch(&state, holder.account.id, &id).await?;
-        zip_response(&state, holder.account.id, &record)
-            .await
-            .map_err(|e| e.problem())
-    };
-    rate::stamp(answer.await, &decision)
+    let (account_id, record, decision) = own_batch(&req, &state, &id).await?;
+    let zip = zip_response(&state, account_id, &record).await;
+    rate::stamp(zip.map_err(|e| e.problem()), &decision)
 }
 
 pub async fn delete(
@@ -140,42 +131,26 @@ pub async fn delete(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = reader(&req, &state).await?;
-    let answer = async {
-        let record = batch(&state, holder.account.id, &id).await?;
-        remove(&state, holder.account.id, &record.id).await?;
-        Ok(HttpResponse::NoContent().finish())
-    };
-    rate::stamp(answer.await, &decision)
+    let (account_id, record, decision) = own_batch(&req, &state, &id).await?;
+    let removed = remove(&state, account_id, &record.id).await;
+    let answer = removed.map(|()| HttpResponse::NoContent().finish());
+    rate::stamp(answer.map_err(Problem::from), &decision)
 }
 
-/// The account's batch `id`, or a 404.
-async fn batch(state: &AppState, account_id: u64, id: &str) -> Result<BatchRecord, Problem> {
-    lookup(state, account_id, id)
-        .await?
-        .ok_or_else(|| no_such_batch(id))
-}
-
-/// The caller's key, if it may read its batches: any known key whose account is not
-/// disabled, so that a batch that used up the quota can still be fetched.
-async fn reader(
+/// The caller's batch `id` (any known key whose account is not disabled may read its
+/// batches, so a batch that used up the quota can still be fetched), with the rate
+/// decision to stamp on the answer; a 404 when the account has no such batch.
+async fn own_batch(
     req: &HttpRequest,
     state: &AppState,
-) -> Result<(Box<KeyHolder>, Decision), Problem> {
-    let check = KeyCheck::from_request(req, state).await?;
-    let decision = rate::decide(req, state, &check);
-    if let Some(problem) = rate::refusal(&decision) {
-        return Err(problem);
-    }
-    let problem = check.problem();
-    match check {
-        KeyCheck::Known(holder) if holder.standing.status != AccountStatus::Disabled => {
-            Ok((holder, decision))
-        }
-        _ => Err(rate::stamp_problem(
-            problem.unwrap_or_else(|| no_such_batch("")),
-            &decision,
-        )),
+    id: &str,
+) -> Result<(u64, BatchRecord, Decision), Problem> {
+    let (holder, decision) = logos::holder(req, state, true).await?;
+    let account_id = holder.account.id;
+    match lookup(state, account_id, id).await {
+        Ok(Some(record)) => Ok((account_id, record, decision)),
+        Ok(None) => Err(rate::stamp_problem(no_such_batch(id), &decision)),
+        Err(e) => Err(rate::stamp_problem(e.into(), &decision)),
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::qr::busy;
 use super::{Problem, body};
+use crate::domain::AccountStatus;
 use crate::gate::limits::Decision;
 use crate::gate::{KeyCheck, KeyHolder, rate};
 use crate::qr::logo::{self, LogoImage, MAX_LOGO_BYTES, MAX_LOGO_PIXELS};
@@ -157,13 +158,29 @@ pub(super) async fn active_holder(
     req: &HttpRequest,
     state: &AppState,
 ) -> Result<(Box<KeyHolder>, Decision), Problem> {
+    holder(req, state, false).await
+}
+
+/// The same, but also for a key whose plan has ended or whose quota is used up (not for
+/// a disabled account) when `lapsed_too`: for reading what the account already made.
+pub(super) async fn holder(
+    req: &HttpRequest,
+    state: &AppState,
+    lapsed_too: bool,
+) -> Result<(Box<KeyHolder>, Decision), Problem> {
     let check = KeyCheck::from_request(req, state).await?;
     let decision = rate::decide(req, state, &check);
     if let Some(problem) = rate::refusal(&decision) {
         return Err(problem);
     }
-    match (check.problem(), check) {
+    let problem = check.problem();
+    match (problem, check) {
         (None, KeyCheck::Known(holder)) => Ok((holder, decision)),
+        (Some(_), KeyCheck::Known(holder))
+            if lapsed_too && holder.standing.status != AccountStatus::Disabled =>
+        {
+            Ok((holder, decision))
+        }
         (Some(problem), _) => Err(rate::stamp_problem(problem, &decision)),
         (None, _) => unreachable!("every check but a known key has a problem"),
     }

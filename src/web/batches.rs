@@ -219,9 +219,7 @@ pub async fn show(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let ctx = PageContext::load(&req, &state).await?;
-    let account = ctx.account()?.clone();
-    let record = find(&state, account.id, &id).await?;
+    let (ctx, _, record) = own_batch(&req, &state, &id).await?;
     let view = BatchView::of(record.clone(), state.config.batches.keep_hours, None);
     let page = BatchPage {
         nav: ctx.nav("batches"),
@@ -253,9 +251,7 @@ pub async fn progress(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let ctx = PageContext::load(&req, &state).await?;
-    let account = ctx.account()?;
-    let record = find(&state, account.id, &id).await?;
+    let (_, _, record) = own_batch(&req, &state, &id).await?;
     let result = format!("/dashboard/batches/{}/result.zip", record.id);
     let view = BatchView::of(record, state.config.batches.keep_hours, Some(result));
     Ok(HttpResponse::Ok()
@@ -268,10 +264,8 @@ pub async fn result(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let ctx = PageContext::load(&req, &state).await?;
-    let account = ctx.account()?;
-    let record = find(&state, account.id, &id).await?;
-    api::zip_response(&state, account.id, &record)
+    let (_, account_id, record) = own_batch(&req, &state, &id).await?;
+    api::zip_response(&state, account_id, &record)
         .await
         .map_err(|_| PageError::NotFound)
 }
@@ -292,11 +286,9 @@ pub async fn delete(
     body: Payload,
 ) -> Result<HttpResponse, PageError> {
     let _form: DeleteForm = forms::parse(&req, &state, body).await?;
-    let ctx = PageContext::load(&req, &state).await?;
-    let account = ctx.account()?;
-    let record = find(&state, account.id, &id).await?;
+    let (_, account_id, record) = own_batch(&req, &state, &id).await?;
     let running = !record.status.is_finished();
-    api::remove(&state, account.id, &record.id).await?;
+    api::remove(&state, account_id, &record.id).await?;
     Ok(see_other(&if running {
         format!("/dashboard/batches/{}", record.id)
     } else {
@@ -332,10 +324,18 @@ fn csv_download(name: &str, text: String) -> HttpResponse {
         .body(text)
 }
 
-async fn find(state: &AppState, account_id: u64, id: &str) -> Result<BatchRecord, PageError> {
-    api::lookup(state, account_id, id)
+/// The signed-in account's batch `id` (a 404 page for any other), with the page context.
+async fn own_batch(
+    req: &HttpRequest,
+    state: &AppState,
+    id: &str,
+) -> Result<(PageContext, u64, BatchRecord), PageError> {
+    let ctx = PageContext::load(req, state).await?;
+    let account_id = ctx.account()?.id;
+    let record = api::lookup(state, account_id, id)
         .await?
-        .ok_or(PageError::NotFound)
+        .ok_or(PageError::NotFound)?;
+    Ok((ctx, account_id, record))
 }
 
 fn percent(record: &BatchRecord) -> u32 {

@@ -184,7 +184,7 @@ async fn a_thousand_row_csv_mixing_every_type_makes_a_zip_of_exactly_the_good_ro
     let rows = mixed_rows();
     let good = rows.iter().filter(|r| r.expected.is_some()).count();
     assert!((850..1000).contains(&good), "{good} good rows");
-    let before = used(&app, &key).await;
+    let before = used(&app.address, &key).await;
 
     let response = post_csv(&app.address, &key, "size=180&margin=1", to_csv(&rows)).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
@@ -236,7 +236,7 @@ async fn a_thousand_row_csv_mixing_every_type_makes_a_zip_of_exactly_the_good_ro
     );
 
     assert_eq!(
-        used(&app, &key).await,
+        used(&app.address, &key).await,
         before + good as u64,
         "one count per drawn row"
     );

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::batches::{decoded, manifest, unzip};
 use crate::decode::png_luma;
+use crate::docs::run_browser_script;
 use crate::helpers::{Browser, TestApp, between};
 
 const PAGE: &str = "/dashboard/batches";
@@ -308,45 +309,16 @@ async fn the_sample_and_every_template_make_codes_as_downloaded() {
 
 #[tokio::test]
 async fn a_person_uploads_a_csv_watches_the_bar_reach_100_and_gets_a_zip_that_decodes() {
-    let (folder, chromium) = match crate::docs::browser_setup() {
-        Ok(setup) => setup,
-        Err(missing) if std::env::var_os("CI").is_some() => {
-            panic!("the browser test cannot run in CI: {missing}")
-        }
-        Err(missing) => {
-            eprintln!("skipping the batches browser test: {missing}");
-            return;
-        }
-    };
     let app = TestApp::spawn().await;
-    let target = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("the target directory")
-        .to_path_buf();
     let saved = tempfile::tempdir().unwrap();
     let zip_path = saved.path().join("batch.zip");
-    let run = tokio::process::Command::new("node")
-        .arg("batches.mjs")
-        .current_dir(&folder)
-        .env("QRGATE_URL", &app.address)
-        .env("QRGATE_DOWNLOAD", &zip_path)
-        .env("CHROMIUM", &chromium)
-        .env("QRGATE_SCREENSHOT_DIR", &target)
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(240), run)
+    let env = [("QRGATE_DOWNLOAD", zip_path.as_os_str())];
+    if run_browser_script("batches.mjs", &app.address, &env)
         .await
-        .expect("the browser test finishes within 4 minutes")
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "browser test failed:\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
-    println!("{stdout}");
-
+        .is_none()
+    {
+        return;
+    }
     let files = unzip(&std::fs::read(&zip_path).expect("the download was saved"));
     assert_eq!(files.len(), 12 + 1, "twelve codes and the manifest");
     for (i, (name, image)) in files.iter().take(12).enumerate() {

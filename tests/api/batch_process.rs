@@ -2,46 +2,18 @@
 //! while it draws a large styled batch (read from `/proc/PID/status`).
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::Value;
 
-use crate::batches::{finished, get, post_csv};
-use crate::helpers::{Browser, PASSWORD, api_key_in};
-use crate::process::start;
+use crate::batches::{accepted_id, finished, post_csv, result_zip, status, used, wait_for};
+use crate::process::{key_on, start};
 
 /// A trial with room for big batches, counts flushed often.
 const ENV: &[(&str, &str)] = &[
     ("QRGATE_PLANS__TRIAL__QUOTA", "1000000"),
     ("QRGATE_USAGE__FLUSH_INTERVAL_MS", "250"),
 ];
-
-async fn key_on(address: &str, email: &str) -> String {
-    let browser = Browser::new(address);
-    assert_eq!(
-        browser.signup(email, PASSWORD).await.status(),
-        StatusCode::SEE_OTHER
-    );
-    api_key_in(&browser.create_key(PASSWORD).await.text().await.unwrap()).unwrap()
-}
-
-async fn status(address: &str, key: &str, id: &str) -> Value {
-    get(address, key, &format!("/api/v1/batches/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap()
-}
-
-async fn used(address: &str, key: &str) -> u64 {
-    let usage: Value = get(address, key, "/api/v1/usage")
-        .await
-        .json()
-        .await
-        .unwrap();
-    usage["used"].as_u64().unwrap()
-}
 
 /// `rows` URL codes (the design comes with the query).
 fn labels(rows: usize) -> String {
@@ -69,23 +41,14 @@ async fn a_batch_cut_by_kill_9_is_failed_after_restart_with_no_partial_zip_and_n
     let mut server = start(dir.path(), ENV).await;
     let key = key_on(&server.address, "crash@example.org").await;
     let query = format!("size=1024&{STYLE}");
-    let response = post_csv(&server.address, &key, &query, labels(2000)).await;
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
-    let id = response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = accepted_id(post_csv(&server.address, &key, &query, labels(2000)).await).await;
 
     // Rows drawn well over the flush bound before the kill must have been counted.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let flushed = loop {
-        let now = status(&server.address, &key, &id).await;
-        if now["done"].as_u64().unwrap() >= 3 {
-            break now["done"].as_u64().unwrap();
-        }
-        assert!(Instant::now() < deadline, "the batch did not start: {now}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let started = wait_for(&server.address, &key, &id, |s| {
+        s["done"].as_u64() >= Some(3)
+    })
+    .await;
+    let flushed = started["done"].as_u64().unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let last = status(&server.address, &key, &id).await;
     assert_eq!(last["status"], "running");
@@ -106,12 +69,7 @@ async fn a_batch_cut_by_kill_9_is_failed_after_restart_with_no_partial_zip_and_n
         after["error"].as_str().unwrap().contains("restarted"),
         "{after}"
     );
-    let zip = get(
-        &server.address,
-        &key,
-        &format!("/api/v1/batches/{id}/result.zip"),
-    )
-    .await;
+    let zip = result_zip(&server.address, &key, &id).await;
     assert_eq!(
         zip.status(),
         StatusCode::CONFLICT,
@@ -131,11 +89,7 @@ async fn a_batch_cut_by_kill_9_is_failed_after_restart_with_no_partial_zip_and_n
     );
 
     // The restarted server takes batches again.
-    let response = post_csv(&server.address, &key, "size=128", labels(3)).await;
-    let id = response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = accepted_id(post_csv(&server.address, &key, "size=128", labels(3)).await).await;
     assert_eq!(finished(&server.address, &key, &id).await["status"], "done");
 }
 
@@ -173,20 +127,10 @@ async fn a_large_batch_of_1024_px_styled_codes_keeps_peak_rss_within_64_mib_of_i
 
     let rows = memory_rows();
     let query = format!("size=1024&{STYLE}");
-    let response = post_csv(&server.address, &key, &query, labels(rows)).await;
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
-    let id = response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = accepted_id(post_csv(&server.address, &key, &query, labels(rows)).await).await;
     let done = finished(&server.address, &key, &id).await;
     assert_eq!(done["done"].as_u64(), Some(rows as u64), "{done}");
-    let mut zip = get(
-        &server.address,
-        &key,
-        &format!("/api/v1/batches/{id}/result.zip"),
-    )
-    .await;
+    let mut zip = result_zip(&server.address, &key, &id).await;
     let mut bytes = 0;
     while let Some(chunk) = zip.chunk().await.unwrap() {
         bytes += chunk.len();

@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use reqwest::StatusCode;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::decode::{rqrr_png, svg_to_png};
@@ -19,60 +19,110 @@ pub async fn pro_user(app: &TestApp, email: &str) -> String {
     key
 }
 
+/// A request to `path` carrying the key.
+pub fn keyed(method: Method, address: &str, path: &str, key: &str) -> RequestBuilder {
+    Browser::plain_client()
+        .request(method, format!("{address}{path}"))
+        .header("X-API-Key", key)
+}
+
 /// `POST /api/v1/batches` with a CSV body (and design defaults in the query).
 pub async fn post_csv(
     address: &str,
     key: &str,
     query: &str,
     csv: impl Into<reqwest::Body>,
-) -> reqwest::Response {
-    Browser::plain_client()
-        .post(format!("{address}/api/v1/batches?{query}"))
-        .header("X-API-Key", key)
-        .header("content-type", "text/csv; charset=utf-8")
-        .body(csv)
+) -> Response {
+    keyed(
+        Method::POST,
+        address,
+        &format!("/api/v1/batches?{query}"),
+        key,
+    )
+    .header("content-type", "text/csv; charset=utf-8")
+    .body(csv)
+    .send()
+    .await
+    .unwrap()
+}
+
+pub async fn post_json(address: &str, key: &str, body: &Value) -> Response {
+    let request = keyed(Method::POST, address, "/api/v1/batches", key);
+    request.json(body).send().await.unwrap()
+}
+
+pub async fn get(address: &str, key: &str, path: &str) -> Response {
+    keyed(Method::GET, address, path, key).send().await.unwrap()
+}
+
+pub async fn delete(address: &str, key: &str, id: &str) -> StatusCode {
+    let path = format!("/api/v1/batches/{id}");
+    keyed(Method::DELETE, address, &path, key)
         .send()
         .await
         .unwrap()
+        .status()
 }
 
-pub async fn post_json(address: &str, key: &str, body: &Value) -> reqwest::Response {
-    Browser::plain_client()
-        .post(format!("{address}/api/v1/batches"))
-        .header("X-API-Key", key)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
+pub async fn status(address: &str, key: &str, id: &str) -> Value {
+    let response = get(address, key, &format!("/api/v1/batches/{id}")).await;
+    response.json().await.unwrap()
 }
 
-pub async fn get(address: &str, key: &str, path: &str) -> reqwest::Response {
-    Browser::plain_client()
-        .get(format!("{address}{path}"))
-        .header("X-API-Key", key)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// Polls the batch until it has finished (bounded), and returns its last status.
-pub async fn finished(address: &str, key: &str, id: &str) -> Value {
+/// Polls the batch's status until `until` holds (bounded), and returns that status.
+pub async fn wait_for(address: &str, key: &str, id: &str, until: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
-        let status: Value = get(address, key, &format!("/api/v1/batches/{id}"))
-            .await
-            .json()
-            .await
-            .unwrap();
-        if ["done", "failed", "cancelled"].contains(&status["status"].as_str().unwrap()) {
-            return status;
+        let now = status(address, key, id).await;
+        if until(&now) {
+            return now;
         }
         assert!(
             Instant::now() < deadline,
-            "the batch did not finish: {status}"
+            "the batch did not get there: {now}"
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The problem+json of a refusal with `status`.
+pub async fn problem(response: Response, status: StatusCode) -> Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    response.json().await.unwrap()
+}
+
+/// The id of a batch the API accepted (202).
+pub async fn accepted_id(response: Response) -> String {
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let body: Value = response.json().await.unwrap();
+    body["id"].as_str().expect("an id").to_owned()
+}
+
+/// `GET /api/v1/batches/{id}/result.zip`.
+pub async fn result_zip(address: &str, key: &str, id: &str) -> Response {
+    get(address, key, &format!("/api/v1/batches/{id}/result.zip")).await
+}
+
+/// The batch's status once it has finished.
+pub async fn finished(address: &str, key: &str, id: &str) -> Value {
+    wait_for(address, key, id, |s| {
+        ["done", "failed", "cancelled"].contains(&s["status"].as_str().unwrap())
+    })
+    .await
+}
+
+/// The key's usage.
+pub async fn used(address: &str, key: &str) -> u64 {
+    let usage: Value = get(address, key, "/api/v1/usage")
+        .await
+        .json()
+        .await
+        .unwrap();
+    usage["used"].as_u64().expect("a usage figure")
 }
 
 /// The files of a ZIP by name.
@@ -116,37 +166,6 @@ pub fn decoded(name: &str, bytes: &[u8]) -> String {
         bytes.to_vec()
     };
     rqrr_png(&png).unwrap_or_else(|e| panic!("{name} does not decode: {e}"))
-}
-
-/// The key's usage, also when it is over quota (then the 402 problem carries it).
-pub async fn used(app: &TestApp, key: &str) -> u64 {
-    let usage: Value = app.usage(key).await.json().await.unwrap();
-    let figures = if usage["usage"].is_object() {
-        &usage["usage"]
-    } else {
-        &usage
-    };
-    figures["used"].as_u64().expect("a usage figure")
-}
-
-/// Polls until the batch is running (bounded).
-async fn running(address: &str, key: &str, id: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let status: Value = get(address, key, &format!("/api/v1/batches/{id}"))
-            .await
-            .json()
-            .await
-            .unwrap();
-        if status["status"] == "running" && status["done"].as_u64() > Some(0) {
-            return status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the batch did not start: {status}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// A CSV of `n` text rows.
@@ -210,7 +229,7 @@ async fn malformed_csvs_are_refused_at_their_line_quickly_and_the_server_stays_h
     }
     let health = app.browser().get("/healthz").await;
     assert_eq!(health.status(), StatusCode::OK);
-    assert_eq!(used(&app, &key).await, 0, "nothing was counted");
+    assert_eq!(used(&app.address, &key).await, 0, "nothing was counted");
     let response = post_csv(&app.address, &key, "", texts(2)).await;
     assert_eq!(
         response.status(),
@@ -228,38 +247,25 @@ async fn uploads_over_the_limits_and_other_media_types_are_refused() {
     .await;
     let key = pro_user(&app, "limits@example.org").await;
     let response = post_csv(&app.address, &key, "", texts(11)).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let problem: Value = response.json().await.unwrap();
-    assert!(
-        problem["detail"]
-            .as_str()
-            .unwrap()
-            .contains("line 12: more than 10 rows"),
-        "{problem}"
-    );
+    let refused = problem(response, StatusCode::BAD_REQUEST).await;
+    let detail = refused["detail"].as_str().unwrap();
+    assert!(detail.contains("line 12: more than 10 rows"), "{detail}");
 
     let big = format!(
         "type,text\n{}",
         "text,0123456789012345678901234567890123456789\n".repeat(100)
     );
     let response = post_csv(&app.address, &key, "", big).await;
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let problem: Value = response.json().await.unwrap();
-    assert_eq!(problem["max_bytes"], 4096);
+    let refused = problem(response, StatusCode::PAYLOAD_TOO_LARGE).await;
+    assert_eq!(refused["max_bytes"], 4096);
 
     let items: Vec<Value> = (0..11)
         .map(|i| json!({"type": "text", "data": {"text": i}}))
         .collect();
     let response = post_json(&app.address, &key, &json!({ "items": items })).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let problem: Value = response.json().await.unwrap();
-    assert!(
-        problem["detail"]
-            .as_str()
-            .unwrap()
-            .contains("more than 10 items"),
-        "{problem}"
-    );
+    let refused = problem(response, StatusCode::BAD_REQUEST).await;
+    let detail = refused["detail"].as_str().unwrap();
+    assert!(detail.contains("more than 10 items"), "{detail}");
 
     let response = Browser::plain_client()
         .post(format!("{}/api/v1/batches", app.address))
@@ -294,24 +300,14 @@ async fn a_json_batch_takes_design_defaults_and_reports_its_bad_items() {
             {"data": {"text": "no type"}}
         ]
     });
-    let response = post_json(&app.address, &key, &body).await;
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
-    let id = response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = accepted_id(post_json(&app.address, &key, &body).await).await;
     let status = finished(&app.address, &key, &id).await;
     assert_eq!(
         (status["done"].as_u64(), status["failed"].as_u64()),
         (Some(2), Some(4)),
         "{status}"
     );
-    let zip = get(
-        &app.address,
-        &key,
-        &format!("/api/v1/batches/{id}/result.zip"),
-    )
-    .await;
+    let zip = result_zip(&app.address, &key, &id).await;
     let files = unzip(&zip.bytes().await.unwrap());
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["first.png", "row-0002-geo.svg", "manifest.csv"]);
@@ -332,7 +328,7 @@ async fn a_json_batch_takes_design_defaults_and_reports_its_bad_items() {
         "{errors:?}"
     );
     assert!(errors[5].starts_with("type: is required"), "{errors:?}");
-    assert_eq!(used(&app, &key).await, 2);
+    assert_eq!(used(&app.address, &key).await, 2);
 }
 
 #[tokio::test]
@@ -351,21 +347,16 @@ async fn a_batch_the_quota_cannot_cover_is_refused_with_both_numbers_and_nothing
         detail.contains("21 rows") && detail.contains("20 generations left"),
         "{detail}"
     );
-    assert_eq!(used(&app, &key).await, 0);
+    assert_eq!(used(&app.address, &key).await, 0);
 
     app.qr(Some(&key), "text", &[("text", "one by hand")]).await;
-    let response = post_csv(&app.address, &key, "size=128", texts(19)).await;
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
-    let id = response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = accepted_id(post_csv(&app.address, &key, "size=128", texts(19)).await).await;
     // While those 19 rows are outstanding, they are reserved: one more does not fit.
     let response = post_csv(&app.address, &key, "size=128", texts(1)).await;
     assert_eq!(response.status(), StatusCode::PAYMENT_REQUIRED);
     let status = finished(&app.address, &key, &id).await;
     assert_eq!(status["done"], 19);
-    assert_eq!(used(&app, &key).await, 20);
+    assert_eq!(used(&app.address, &key).await, 20);
     let response = post_csv(&app.address, &key, "size=128", texts(1)).await;
     assert_eq!(
         response.status(),
@@ -394,20 +385,13 @@ fn batch_files(app: &TestApp) -> Vec<String> {
 async fn a_running_batch_has_no_result_yet_and_deleting_it_cancels_it() {
     let app = TestApp::spawn().await;
     let key = pro_user(&app, "cancel@example.org").await;
-    let response = post_csv(&app.address, &key, "", slow_batch(2000)).await;
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
-    let id = response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    running(&app.address, &key, &id).await;
-
-    let early = get(
-        &app.address,
-        &key,
-        &format!("/api/v1/batches/{id}/result.zip"),
-    )
+    let id = accepted_id(post_csv(&app.address, &key, "", slow_batch(2000)).await).await;
+    wait_for(&app.address, &key, &id, |s| {
+        s["status"] == "running" && s["done"].as_u64() > Some(0)
+    })
     .await;
+
+    let early = result_zip(&app.address, &key, &id).await;
     assert_eq!(early.status(), StatusCode::CONFLICT);
     assert_eq!(early.headers()["retry-after"], "2");
     let problem: Value = early.json().await.unwrap();
@@ -422,35 +406,28 @@ async fn a_running_batch_has_no_result_yet_and_deleting_it_cancels_it() {
         "built under .part"
     );
 
-    let delete = Browser::plain_client()
-        .delete(format!("{}/api/v1/batches/{id}", app.address))
-        .header("X-API-Key", &key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(delete.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        delete(&app.address, &key, &id).await,
+        StatusCode::NO_CONTENT
+    );
     let status = finished(&app.address, &key, &id).await;
     assert_eq!(status["status"], "cancelled");
     let drawn = status["done"].as_u64().unwrap();
     assert!(drawn > 0 && drawn < 2000, "{status}");
-    assert_eq!(used(&app, &key).await, drawn, "only the drawn rows count");
-    let late = get(
-        &app.address,
-        &key,
-        &format!("/api/v1/batches/{id}/result.zip"),
-    )
-    .await;
+    assert_eq!(
+        used(&app.address, &key).await,
+        drawn,
+        "only the drawn rows count"
+    );
+    let late = result_zip(&app.address, &key, &id).await;
     assert_eq!(late.status(), StatusCode::CONFLICT);
     assert!(batch_files(&app).is_empty(), "{:?}", batch_files(&app));
 
     // A finished batch is removed by DELETE.
-    let delete = Browser::plain_client()
-        .delete(format!("{}/api/v1/batches/{id}", app.address))
-        .header("X-API-Key", &key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(delete.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        delete(&app.address, &key, &id).await,
+        StatusCode::NO_CONTENT
+    );
     let gone = get(&app.address, &key, &format!("/api/v1/batches/{id}")).await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
 }
@@ -460,11 +437,7 @@ async fn another_accounts_batch_is_not_found_and_a_key_is_needed() {
     let app = TestApp::spawn().await;
     let key = pro_user(&app, "owner@example.org").await;
     let (_, other) = app.user_with_key("other@example.org").await;
-    let response = post_csv(&app.address, &key, "size=128", texts(3)).await;
-    let id = response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = accepted_id(post_csv(&app.address, &key, "size=128", texts(3)).await).await;
     finished(&app.address, &key, &id).await;
     for path in [
         format!("/api/v1/batches/{id}"),
@@ -475,13 +448,10 @@ async fn another_accounts_batch_is_not_found_and_a_key_is_needed() {
         let problem: Value = response.json().await.unwrap();
         assert_eq!(problem["type"], "urn:qrgate:problem:no-such-batch");
     }
-    let delete = Browser::plain_client()
-        .delete(format!("{}/api/v1/batches/{id}", app.address))
-        .header("X-API-Key", &other)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(delete.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        delete(&app.address, &other, &id).await,
+        StatusCode::NOT_FOUND
+    );
     let keyless = Browser::plain_client()
         .get(format!("{}/api/v1/batches/{id}", app.address))
         .send()
@@ -496,12 +466,7 @@ async fn another_accounts_batch_is_not_found_and_a_key_is_needed() {
         .await
         .unwrap();
     assert_eq!(keyless.status(), StatusCode::UNAUTHORIZED);
-    let own = get(
-        &app.address,
-        &key,
-        &format!("/api/v1/batches/{id}/result.zip"),
-    )
-    .await;
+    let own = result_zip(&app.address, &key, &id).await;
     assert_eq!(own.status(), StatusCode::OK);
 }
 
@@ -509,30 +474,16 @@ async fn another_accounts_batch_is_not_found_and_a_key_is_needed() {
 async fn a_finished_batch_is_kept_for_keep_hours_then_removed_with_its_zip() {
     let app = TestApp::spawn().await;
     let key = pro_user(&app, "keep@example.org").await;
-    let response = post_csv(&app.address, &key, "size=128", texts(2)).await;
-    let id = response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = accepted_id(post_csv(&app.address, &key, "size=128", texts(2)).await).await;
     let status = finished(&app.address, &key, &id).await;
     assert_eq!(status["status"], "done");
     assert!(status["expires"].is_string());
     assert_eq!(batch_files(&app).len(), 1);
     app.clock.advance(23 * 3600);
-    let kept = get(
-        &app.address,
-        &key,
-        &format!("/api/v1/batches/{id}/result.zip"),
-    )
-    .await;
+    let kept = result_zip(&app.address, &key, &id).await;
     assert_eq!(kept.status(), StatusCode::OK);
     app.clock.advance(3600);
-    let gone = get(
-        &app.address,
-        &key,
-        &format!("/api/v1/batches/{id}/result.zip"),
-    )
-    .await;
+    let gone = result_zip(&app.address, &key, &id).await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     assert!(batch_files(&app).is_empty());
 }

@@ -11,37 +11,16 @@
 
 import assert from "node:assert/strict";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { check, drive } from "./harness.mjs";
 
 const base = process.env.QRGATE_URL;
 const download = process.env.QRGATE_DOWNLOAD;
 if (!base || !download) throw new Error("set QRGATE_URL and QRGATE_DOWNLOAD");
-const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
 const screenshots = process.env.QRGATE_SCREENSHOT_DIR;
 const PASSWORD = "correct horse battery staple";
 const ROWS = 12;
 
-let checks = 0;
-const check = (what) => { checks += 1; console.log(`ok ${checks} - ${what}`); };
-
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
-  ],
-});
-
-try {
-  await run(browser);
-  console.log(`${checks} passed, 0 failed`);
-} catch (error) {
-  console.error(`not ok ${checks + 1} - ${error.stack || error}`);
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+await drive(run);
 
 async function run(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
