@@ -276,6 +276,15 @@ impl Draw<'_> {
     /// The image's bytes; `Ok(None)` when the batch stopped while waiting for budget;
     /// `Err` with the row's error (nothing counted).
     fn image(&self, item: &Item) -> Result<Option<Vec<u8>>, String> {
+        // Rows naming a logo the account lacks failed at admission; the rest are loaded.
+        let logo = match &item.design.logo {
+            Some(id) => Some(
+                self.logos
+                    .get(id)
+                    .ok_or_else(|| format!("logo: `{id}` could not be loaded"))?,
+            ),
+            None => None,
+        };
         let Some(_budget) = self.budget(item) else {
             return Ok(None);
         };
@@ -289,7 +298,6 @@ impl Draw<'_> {
                 "the account's quota was used up before this row was drawn (not counted)".into(),
             );
         }
-        let logo = item.design.logo.as_ref().and_then(|id| self.logos.get(id));
         match generate(&item.payload, &item.design, logo) {
             Ok(image) => Ok(Some(image.bytes)),
             Err(e) => {

@@ -91,6 +91,10 @@ async function run(browser) {
   await page.goto(`${base}/dashboard/batches`);
   assert.match(await page.textContent("#batch-list"), /done/);
   check("the batch is listed as done");
+  if (screenshots) {
+    await page.click(".batch-design summary");
+    await page.screenshot({ path: path.join(screenshots, "batches-list-screenshot.png"), fullPage: true });
+  }
 
   assert.deepEqual(consoleErrors, [], "no console errors");
   check("no console errors");
