@@ -17,9 +17,11 @@ use crate::batches::worker::{Context, Workers};
 use crate::client_ip::IpRange;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::conn::ConnectionGuard;
 use crate::gate::limits::Limiters;
 use crate::gate::metering::UsageMeter;
 use crate::periodic::Periodic;
+use crate::preview_budget::PreviewBudget;
 use crate::render_cache::RenderCache;
 use crate::state::AppState;
 use crate::state::PIXELS_PER_PERMIT;
@@ -93,6 +95,15 @@ impl Application {
             .render
             .max_pixels_in_flight
             .div_ceil(PIXELS_PER_PERMIT) as usize;
+        let previews = PreviewBudget::new(
+            config.render.preview_pixels_in_flight,
+            config.render.preview_ms_per_second,
+        );
+        let links = crate::links::Links {
+            directory: store.link_directory()?,
+            tally: Default::default(),
+            agents: Default::default(),
+        };
         let state = web::Data::new(AppState {
             limiters: Limiters::new(&config),
             render_cache: RenderCache::new(config.render.cache_bytes as usize),
@@ -104,10 +115,13 @@ impl Application {
             meter,
             metrics: Default::default(),
             key_cache: Default::default(),
+            account_cache: Default::default(),
             admin_summary: Default::default(),
+            links,
             trusted_proxies,
             hashing: Semaphore::new(cores),
             rendering: Arc::new(Semaphore::new(render_permits)),
+            previews,
             batches,
             batch_files,
         });
@@ -125,11 +139,14 @@ impl Application {
             },
         )?;
         let secure = server_config.secure_cookies;
+        let connections = ConnectionGuard::new(&server_config);
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(security_headers(secure))
                 .wrap(from_fn(crate::bounds::request_head))
+                // Outside everything that may answer without reading the body.
+                .wrap(from_fn(crate::conn::guard))
                 .wrap(from_fn(telemetry::access_log))
                 .configure(api::routes)
                 .configure(crate::docs::routes)
@@ -140,6 +157,7 @@ impl Application {
             server_config.client_request_timeout_secs,
         ))
         .client_disconnect_timeout(Duration::from_secs(2))
+        .on_connect(move |io, data| connections.on_connect(io, data))
         .keep_alive(Duration::from_secs(server_config.keep_alive_secs))
         .max_connections(server_config.max_connections_per_worker)
         .worker_max_blocking_threads(server_config.blocking_threads_per_worker)
@@ -173,17 +191,20 @@ impl Application {
     }
 }
 
-/// The usage flush (every `usage.flush_interval_ms`) and the limiter clean-up (every
-/// minute), each on its own thread.
+/// The usage flush (every `usage.flush_interval_ms`, with the scan counts and the upkeep
+/// of dynamic codes) and the limiter clean-up (every minute), each on its own thread.
 fn start_jobs(state: &web::Data<AppState>) -> std::io::Result<Vec<Periodic>> {
     let (meter, store, flushed) = (state.meter.clone(), state.store.clone(), state.clone());
     let flush_every = Duration::from_millis(state.config.usage.flush_interval_ms);
+    let mut pruned_day = None;
     let flush = Periodic::start("usage-flush", flush_every, move || {
-        match meter.flush(&store) {
-            Ok(_) => flushed.metrics.flushed(flushed.clock.now()),
+        let now = flushed.clock.now();
+        match meter.flush_with(&store, Some(&flushed.links.tally)) {
+            Ok(_) => flushed.metrics.flushed(now),
             // The counts stay in memory and are written at the next interval.
             Err(e) => tracing::error!(error = %e, "usage counts could not be written"),
         }
+        crate::web::redirect::upkeep(&flushed, &mut pruned_day);
     })?;
     let limits = state.clone();
     let clean = Periodic::start("limiter-clean", Duration::from_secs(60), move || {

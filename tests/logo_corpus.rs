@@ -60,7 +60,8 @@ fn draw(image: &qrgate::qr::logo::LogoImage, format: &str) -> usize {
         _ => None,
     })
     .unwrap();
-    qrgate::qr::generate("https://example.org/logo", &design, Some(image))
+    let no_limit = qrgate::qr::Deadline::none();
+    qrgate::qr::generate("https://example.org/logo", &design, Some(image), no_limit)
         .expect("a code with an accepted logo draws")
         .bytes
         .len()

@@ -3,6 +3,7 @@
 //! and `DELETE /api/v1/batches/{id}` (cancels a batch that runs, removes one that has
 //! finished). Batches belong to the key's account: another account's id is a 404.
 
+use actix_web::error::PayloadError;
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
@@ -10,15 +11,17 @@ use actix_web::{HttpRequest, HttpResponse};
 use super::batch_access::{
     BatchView, NotAccepted, accept, lookup, refusal_status, remove, zip_response,
 };
-use super::{Problem, body, logos, params};
+use super::usage::known_holder;
+use super::{Problem, body, params};
 use crate::batches::admission::Refused;
 use crate::batches::csv_batch::CsvBatch;
 use crate::batches::intake::{self, IntakeError};
-use crate::batches::items::{Defaults, DefaultsError, Entry, Validator};
+use crate::batches::items::{Defaults, DefaultsError, Entry, Failure, Validator};
 use crate::batches::json_batch;
+use crate::conn::{body_timeout_problem, is_body_timeout};
 use crate::error::AppError;
 use crate::gate::limits::Decision;
-use crate::gate::{KeyHolder, rate};
+use crate::gate::{KeyCheck, KeyHolder, Permission, admit, rate};
 use crate::qr::design::KEY_PARAM;
 use crate::state::AppState;
 use crate::store::BatchRecord;
@@ -28,7 +31,7 @@ pub async fn create(
     payload: Payload,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = logos::active_holder(&req, &state).await?;
+    let (holder, decision) = admit(&req, &state, Permission::Write).await?;
     rate::stamp(create_for(&req, &state, &holder, payload).await, &decision)
 }
 
@@ -68,6 +71,10 @@ async fn create_for(
             .parameter("content-type"));
         }
     };
+    let entries = entries
+        .into_iter()
+        .map(|entry| refuse_restricted_type(holder, entry))
+        .collect();
     let record = accept(state, holder.account.id, holder.standing.remaining, entries)
         .await
         .map_err(not_accepted_problem)?;
@@ -77,6 +84,21 @@ async fn create_for(
         .insert_header((LOCATION, location))
         .insert_header(("cache-control", "no-store"))
         .json(view))
+}
+
+/// A row of a QR type the key may not generate fails, as that request alone would.
+fn refuse_restricted_type(holder: &KeyHolder, entry: Entry) -> Entry {
+    match entry {
+        Entry::Ready(item) => match holder.check_type(item.kind.as_str()) {
+            Ok(()) => Entry::Ready(item),
+            Err(restricted) => Entry::Failed(Failure {
+                row: item.row,
+                filename: item.filename,
+                error: format!("type: {}", restricted.detail),
+            }),
+        },
+        failed => failed,
+    }
 }
 
 /// Design defaults for a CSV, from the query string (`?size=300&fg=...`).
@@ -107,7 +129,7 @@ pub async fn show(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (_, record, decision) = own_batch(&req, &state, &id).await?;
+    let (_, record, decision) = own_batch(&req, &state, &id, Permission::Read).await?;
     let result = format!("/api/v1/batches/{}/result.zip", record.id);
     let view = BatchView::of(record, state.config.batches.keep_hours, Some(result));
     let answer = HttpResponse::Ok()
@@ -121,7 +143,7 @@ pub async fn result(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (account_id, record, decision) = own_batch(&req, &state, &id).await?;
+    let (account_id, record, decision) = own_batch(&req, &state, &id, Permission::Read).await?;
     let zip = zip_response(&state, account_id, &record).await;
     rate::stamp(zip.map_err(|e| e.problem()), &decision)
 }
@@ -131,21 +153,30 @@ pub async fn delete(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (account_id, record, decision) = own_batch(&req, &state, &id).await?;
+    let (account_id, record, decision) = own_batch(&req, &state, &id, Permission::Write).await?;
     let removed = remove(&state, account_id, &record.id).await;
     let answer = removed.map(|()| HttpResponse::NoContent().finish());
     rate::stamp(answer.map_err(Problem::from), &decision)
 }
 
-/// The caller's batch `id` (any known key whose account is not disabled may read its
-/// batches, so a batch that used up the quota can still be fetched), with the rate
-/// decision to stamp on the answer; a 404 when the account has no such batch.
+/// The caller's batch `id`, if the key may do `permission` (any known key whose account
+/// is not disabled, so that a batch that used up the quota can still be fetched; its
+/// restrictions apply), with the rate decision to stamp on the answer; a 404 when the
+/// account has no such batch.
 async fn own_batch(
     req: &HttpRequest,
     state: &AppState,
     id: &str,
+    permission: Permission,
 ) -> Result<(u64, BatchRecord, Decision), Problem> {
-    let (holder, decision) = logos::holder(req, state, true).await?;
+    let check = KeyCheck::from_request(req, state).await?;
+    let decision = rate::decide(req, state, &check);
+    if let Some(problem) = rate::refusal(&decision) {
+        return Err(problem);
+    }
+    let stamp = |problem| rate::stamp_problem(problem, &decision);
+    let holder = known_holder(check).map_err(stamp)?;
+    holder.require(permission).map_err(stamp)?;
     let account_id = holder.account.id;
     match lookup(state, account_id, id).await {
         Ok(Some(record)) => Ok((account_id, record, decision)),
@@ -169,7 +200,7 @@ fn invalid_body(detail: String) -> Problem {
     Problem::new(400, "invalid-batch", "Invalid batch", detail).parameter("body")
 }
 
-fn intake_problem(error: IntakeError) -> Problem {
+fn intake_problem(error: IntakeError<PayloadError>) -> Problem {
     match error {
         IntakeError::TooLarge { limit } => Problem::new(
             413,
@@ -182,6 +213,7 @@ fn intake_problem(error: IntakeError) -> Problem {
         IntakeError::Csv(e) => {
             invalid_body(format!("the CSV could not be read: {e}")).extension("line", e.line)
         }
+        IntakeError::Read(e) if is_body_timeout(&e) => body_timeout_problem(),
         IntakeError::Read(e) => Problem::new(
             400,
             "bad-body",

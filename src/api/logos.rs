@@ -8,9 +8,7 @@ use serde_json::json;
 
 use super::qr::busy;
 use super::{Problem, body};
-use crate::domain::AccountStatus;
-use crate::gate::limits::Decision;
-use crate::gate::{KeyCheck, KeyHolder, rate};
+use crate::gate::{KeyHolder, Permission, admit, rate};
 use crate::qr::logo::{self, LogoImage, MAX_LOGO_BYTES, MAX_LOGO_PIXELS};
 use crate::state::{AppState, Busy, blocking};
 use crate::store::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};
@@ -22,7 +20,7 @@ pub async fn upload(
     payload: Payload,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = active_holder(&req, &state).await?;
+    let (holder, decision) = admit(&req, &state, Permission::Write).await?;
     rate::stamp(store_logo(&state, &holder, payload).await, &decision)
 }
 
@@ -79,7 +77,7 @@ async fn store_logo(
 }
 
 pub async fn list(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = active_holder(&req, &state).await?;
+    let (holder, decision) = admit(&req, &state, Permission::Read).await?;
     rate::stamp(list_logos(&state, &holder).await, &decision)
 }
 
@@ -97,7 +95,7 @@ pub async fn delete(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = active_holder(&req, &state).await?;
+    let (holder, decision) = admit(&req, &state, Permission::Write).await?;
     rate::stamp(
         delete_logo(&state, &holder, id.into_inner()).await,
         &decision,
@@ -149,40 +147,6 @@ pub async fn load(
         )
         .parameter("logo")),
         None => Err(no_such_logo(id).with_status(400)),
-    }
-}
-
-/// The caller's key, if it may use the API now (rate limit included), and the rate
-/// decision to stamp on the answer.
-pub(super) async fn active_holder(
-    req: &HttpRequest,
-    state: &AppState,
-) -> Result<(Box<KeyHolder>, Decision), Problem> {
-    holder(req, state, false).await
-}
-
-/// The same, but also for a key whose plan has ended or whose quota is used up (not for
-/// a disabled account) when `lapsed_too`: for reading what the account already made.
-pub(super) async fn holder(
-    req: &HttpRequest,
-    state: &AppState,
-    lapsed_too: bool,
-) -> Result<(Box<KeyHolder>, Decision), Problem> {
-    let check = KeyCheck::from_request(req, state).await?;
-    let decision = rate::decide(req, state, &check);
-    if let Some(problem) = rate::refusal(&decision) {
-        return Err(problem);
-    }
-    let problem = check.problem();
-    match (problem, check) {
-        (None, KeyCheck::Known(holder)) => Ok((holder, decision)),
-        (Some(_), KeyCheck::Known(holder))
-            if lapsed_too && holder.standing.status != AccountStatus::Disabled =>
-        {
-            Ok((holder, decision))
-        }
-        (Some(problem), _) => Err(rate::stamp_problem(problem, &decision)),
-        (None, _) => unreachable!("every check but a known key has a problem"),
     }
 }
 

@@ -3,18 +3,24 @@
 pub mod batch_access;
 mod batches;
 mod body;
+pub mod code_ops;
+mod codes;
 mod health;
 mod logos;
 mod params;
 mod payments;
+mod preview;
 mod qr;
+mod signed_urls;
 mod usage;
+mod via;
 
 use actix_web::web;
 
 pub use crate::gate::{KeyCheck, KeyHolder};
 pub use crate::problem::Problem;
-pub use qr::{validate_json, validate_query};
+pub use codes::csv_response as codes_csv;
+pub use qr::{serve_account, validate_json, validate_query};
 pub use usage::DAILY_USAGE_PARAMS;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -43,6 +49,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     only("/v1/batches/{id}/result.zip", "GET")
                         .route(web::get().to(batches::result)),
                 )
+                .service(
+                    only("/v1/codes", "GET, POST")
+                        .route(web::post().to(codes::create))
+                        .route(web::get().to(codes::list)),
+                )
+                .service(
+                    only("/v1/codes/{id}", "GET, PATCH, DELETE")
+                        .route(web::get().to(codes::show))
+                        .route(web::patch().to(codes::update))
+                        .route(web::delete().to(codes::delete)),
+                )
+                .service(only("/v1/codes/{id}/scans", "GET").route(web::get().to(codes::scans)))
+                .service(only("/v1/signed-urls", "POST").route(web::post().to(signed_urls::create)))
+                .service(only("/v1/s/{token}", "GET").route(web::get().to(signed_urls::fetch)))
                 .default_service(web::to(not_found)),
         );
 }

@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::params;
 use super::{KeyCheck, KeyHolder, Problem};
 use crate::clock::rfc3339;
-use crate::domain::AccountStatus;
 use crate::domain::days::{DayRange, day_of};
+use crate::domain::{AccountStatus, Restrictions};
 use crate::gate::rate;
 use crate::qr::design::KEY_PARAM;
 use crate::qr::payload::{ParamKind, ParamSpec, Params, validate_params};
@@ -56,6 +56,29 @@ struct UsageBody {
     rate_per_second: u32,
     burst: u32,
     key_prefix: String,
+    /// The key's restrictions; empty lists mean "any".
+    restrictions: RestrictionsBody,
+}
+
+#[derive(Serialize)]
+struct RestrictionsBody {
+    referrers: Vec<String>,
+    allow_no_referrer: bool,
+    networks: Vec<String>,
+    types: Vec<String>,
+    read_only: bool,
+}
+
+impl RestrictionsBody {
+    fn of(r: &Restrictions) -> Self {
+        Self {
+            referrers: r.referrers().iter().map(|p| p.to_string()).collect(),
+            allow_no_referrer: r.allow_no_referrer(),
+            networks: r.networks().iter().map(|n| n.to_string()).collect(),
+            types: r.types().to_vec(),
+            read_only: r.read_only(),
+        }
+    }
 }
 
 pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, Problem> {
@@ -142,17 +165,23 @@ fn answer(check: KeyCheck) -> Result<HttpResponse, Problem> {
             .as_ref()
             .map(|k| k.prefix.clone())
             .unwrap_or_default(),
+        restrictions: RestrictionsBody::of(&holder.account.restrictions),
     };
     Ok(HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, "no-store"))
         .json(body))
 }
 
-/// The holder of a known key in any standing but disabled; otherwise the refusal.
-fn known_holder(check: KeyCheck) -> Result<Box<KeyHolder>, Problem> {
+/// The holder of a known key in any standing but disabled; otherwise the refusal. A
+/// request the key's restrictions refuse learns nothing of the account either.
+pub(super) fn known_holder(check: KeyCheck) -> Result<Box<KeyHolder>, Problem> {
     let refusal = check.problem();
     match check {
-        KeyCheck::Known(holder) if holder.standing.status != AccountStatus::Disabled => Ok(holder),
+        KeyCheck::Known(holder)
+            if holder.standing.status != AccountStatus::Disabled && holder.restricted.is_none() =>
+        {
+            Ok(holder)
+        }
         _ => Err(refusal.unwrap_or_else(|| {
             Problem::new(403, "disabled", "Forbidden", "This account is disabled.")
         })),

@@ -13,14 +13,13 @@ use super::items::Entry;
 /// How much more than the limit is read and dropped after a refusal, as a multiple of it.
 const DRAIN_FACTOR: usize = 4;
 
-#[derive(Debug, thiserror::Error)]
-pub enum IntakeError {
-    #[error("the upload is larger than the {limit} bytes accepted")]
+/// Why an upload was not read; `E` is the body stream's own error (kept, so that the
+/// handler can tell a body that stopped arriving from a broken one).
+#[derive(Debug)]
+pub enum IntakeError<E> {
     TooLarge { limit: usize },
-    #[error(transparent)]
-    Csv(#[from] CsvError),
-    #[error("the upload could not be read: {0}")]
-    Read(String),
+    Csv(CsvError),
+    Read(E),
 }
 
 /// Reads a CSV of at most `limit` bytes into checked entries.
@@ -28,28 +27,27 @@ pub async fn read_csv<S, B, E>(
     mut body: S,
     limit: usize,
     mut batch: CsvBatch,
-) -> Result<Vec<Entry>, IntakeError>
+) -> Result<Vec<Entry>, IntakeError<E>>
 where
     S: Stream<Item = Result<B, E>> + Unpin,
     B: AsRef<[u8]>,
-    E: std::fmt::Display,
 {
     let mut received = 0usize;
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| IntakeError::Read(e.to_string()))?;
+        let chunk = chunk.map_err(IntakeError::Read)?;
         let chunk = chunk.as_ref();
         received += chunk.len();
         let fed = if received > limit {
             Err(IntakeError::TooLarge { limit })
         } else {
-            batch.feed(chunk).map_err(IntakeError::from)
+            batch.feed(chunk).map_err(IntakeError::Csv)
         };
         if let Err(error) = fed {
             drain(&mut body, received, limit.saturating_mul(DRAIN_FACTOR)).await;
             return Err(error);
         }
     }
-    Ok(batch.finish()?)
+    batch.finish().map_err(IntakeError::Csv)
 }
 
 /// Reads and drops the rest of `body` until `bound` bytes in all were received.

@@ -25,7 +25,7 @@ use crate::gate::metering::UsageMeter;
 use crate::gate::standing::Standing;
 use crate::qr::design::Format;
 use crate::qr::render::LogoImage;
-use crate::qr::{QrError, generate};
+use crate::qr::{Deadline, QrError, generate};
 use crate::store::{BatchStatus, Store, StoreError};
 
 /// How often a running batch's counts are written to its record.
@@ -298,7 +298,9 @@ impl Draw<'_> {
                 "the account's quota was used up before this row was drawn (not counted)".into(),
             );
         }
-        match generate(&item.payload, &item.design, logo) {
+        // The same wall-clock limit as an API render (`render.max_render_ms`).
+        let limit = Duration::from_millis(self.context.config.render.max_render_ms);
+        match generate(&item.payload, &item.design, logo, Deadline::after(limit)) {
             Ok(image) => Ok(Some(image.bytes)),
             Err(e) => {
                 meter.refund(account_id, start);
@@ -337,6 +339,9 @@ fn render_error(error: QrError, item: &Item) -> String {
             format!("{parameter}: {e}")
         }
         QrError::TooSmall(e) => format!("size: {e}"),
+        QrError::TimedOut(_) => {
+            "the image took longer to draw than render.max_render_ms allows, so it was stopped (not counted)".into()
+        }
         QrError::Raster(e) => {
             tracing::error!(error = %e, "rasterising a batch row failed");
             "the image could not be drawn (logged)".into()

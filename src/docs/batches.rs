@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::catalog::Endpoint;
 use super::openapi;
 use super::responses::{
-    Content, FORBIDDEN, INVALID, ResponseDoc, SERVER_ERROR, TOO_LARGE, UNAUTHORIZED,
+    BODY_TIMEOUT, Content, FORBIDDEN, INVALID, ResponseDoc, SERVER_ERROR, TOO_LARGE, UNAUTHORIZED,
 };
 use crate::batches::columns;
 use crate::qr::payload::{ParamKind, ParamSpec, QrType};
@@ -119,20 +119,23 @@ pub fn schemas(schemas: &mut Map<String, Value>) {
 }
 
 /// The 202's links: the id in the answer feeds the other batch operations.
-pub fn links() -> Value {
-    let link = |endpoint: Endpoint, description: &str| {
-        json!({
-            "operationId": endpoint.id(),
-            "parameters": { "id": "$response.body#/id" },
-            "description": description,
-        })
-    };
-    json!({
-        "BatchStatus": link(Endpoint::BatchStatus, "Follow the batch's progress."),
-        "BatchResult": link(Endpoint::BatchResult, "Download its ZIP once done."),
-        "BatchDelete": link(Endpoint::BatchDelete, "Cancel or remove it."),
-    })
-}
+pub const LINKS: &[(&str, Endpoint, &str)] = &[
+    (
+        "BatchStatus",
+        Endpoint::BatchStatus,
+        "The id in the answer follows the batch's progress.",
+    ),
+    (
+        "BatchResult",
+        Endpoint::BatchResult,
+        "The id in the answer downloads its ZIP once done.",
+    ),
+    (
+        "BatchDelete",
+        Endpoint::BatchDelete,
+        "The id in the answer cancels or removes the batch.",
+    ),
+];
 
 pub const ACCEPTED: ResponseDoc = ResponseDoc {
     name: "BatchAccepted",
@@ -222,6 +225,7 @@ pub fn answers(endpoint: Endpoint) -> Vec<(&'static str, &'static ResponseDoc)> 
             ("402", &OVER_QUOTA),
             ("403", &FORBIDDEN),
             ("409", &STORAGE_FULL),
+            ("408", &BODY_TIMEOUT),
             ("413", &TOO_LARGE),
             ("415", &UNSUPPORTED),
             ("429", &BUSY),

@@ -6,13 +6,15 @@
 //! Each generation is also counted for its account and UTC day. The flush writes those
 //! changes in the transaction that writes the period totals (`Store::write_usage_flush`),
 //! so on disk a day's count and the period's total always agree, and it prunes days older
-//! than `KEEP_DAYS` a bounded batch at a time.
+//! than `KEEP_DAYS` a bounded batch at a time. The scan counts of dynamic codes ride in
+//! the same transaction (`flush_with`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::clock::Clock;
 use crate::domain::days::{DayRange, day_of};
+use crate::links::ScanTally;
 use crate::store::{DayChange, KEEP_DAYS, PRUNE_BATCH, Store, StoreError, UsageFlush, UsageTotal};
 
 #[derive(Debug, Clone, Copy)]
@@ -156,6 +158,17 @@ impl UsageMeter {
     /// Writes every changed count and day to the store in one transaction, pruning old
     /// days on the way; returns how many counts and days were written.
     pub fn flush(&self, store: &Store) -> Result<usize, StoreError> {
+        self.flush_with(store, None)
+    }
+
+    /// `flush`, with the scan counts of dynamic codes taken from `scans` in the same
+    /// transaction: as increments, which a failed commit hands back to `scans`, so that a
+    /// batch is written exactly once.
+    pub fn flush_with(
+        &self,
+        store: &Store,
+        scans: Option<&ScanTally>,
+    ) -> Result<usize, StoreError> {
         let mut state = lock(&self.flushing);
         let today = day_of(self.clock.now());
         let (totals, days) = {
@@ -175,11 +188,21 @@ impl UsageMeter {
             (totals, days)
         };
         let prune_before = (state.pruned_for != Some(today)).then_some(today - (KEEP_DAYS - 1));
-        let pruned = store.write_usage_flush(&UsageFlush {
+        let batch = scans.map(|s| s.take(self.clock.now())).unwrap_or_default();
+        let flush = UsageFlush {
             totals: &totals,
             days: &days,
             prune_before,
-        })?;
+        };
+        let pruned = match store.write_usage_flush_with(&flush, &batch) {
+            Ok(pruned) => pruned,
+            Err(e) => {
+                if let Some(scans) = scans {
+                    scans.restore(batch);
+                }
+                return Err(e);
+            }
+        };
         if pruned < PRUNE_BATCH {
             state.pruned_for = Some(today);
         }
@@ -199,7 +222,7 @@ impl UsageMeter {
                 }
             }
         }
-        Ok(totals.len() + days.len())
+        Ok(totals.len() + days.len() + batch.len())
     }
 
     /// The account's generations on each day of `range`, oldest first: the stored counts

@@ -33,6 +33,24 @@ impl NewAccount {
     }
 }
 
+#[cfg(test)]
+impl NewAccount {
+    /// A trial account for `email` (period 0 to 100), for the store's tests.
+    pub(crate) fn trial_for_tests(email: Email) -> Self {
+        Self {
+            email,
+            password_hash: String::new(),
+            role: Role::User,
+            period: PlanPeriod {
+                plan: "trial".into(),
+                start: 0,
+                end: 100,
+            },
+            now: 0,
+        }
+    }
+}
+
 /// The email belongs to an existing account.
 #[derive(Debug, PartialEq, Eq)]
 pub struct EmailTaken;
@@ -175,6 +193,8 @@ fn insert_account(
         disabled: false,
         period: new.period,
         key: None,
+        restrictions: Default::default(),
+        key_generation: 0,
     };
     emails.insert(new.email.as_str(), id)?;
     txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?

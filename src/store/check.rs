@@ -116,6 +116,26 @@ impl Store {
         }
         let batches: Vec<super::BatchRecord> =
             json_values(&txn, ACCOUNT_BATCH_TO_BATCH, "batches")?;
+        let codes: Vec<crate::links::DynamicCode> =
+            json_values(&txn, CODE_ID_TO_CODE, "dynamic_codes")?;
+        let slugs = index_consistent(&txn, SLUG_TO_CODE_ID, "code_slugs", |slug, id| {
+            codes
+                .iter()
+                .any(|c| c.id == id && c.slug.to_ascii_lowercase() == slug)
+        })?;
+        let account_codes = index_consistent(
+            &txn,
+            ACCOUNT_CODES,
+            "account_codes",
+            |(account, seq), id| {
+                codes.iter().any(|c| {
+                    c.id == id && c.account_id == account && c.seq == seq && !c.is_deleted()
+                })
+            },
+        )?;
+        let scan_days = rows(&txn, CODE_SCAN_DAYS)?;
+        let scan_hours = rows(&txn, CODE_SCAN_HOURS)?;
+        let scan_values = rows(&txn, CODE_SCAN_VALUES)?;
         Ok(vec![
             ("accounts", accounts.len()),
             ("account_emails", emails),
@@ -128,6 +148,12 @@ impl Store {
             ("daily_usage", daily_usage),
             ("logo_meta", logos.len()),
             ("logo_data", logo_data),
+            ("dynamic_codes", codes.len()),
+            ("code_slugs", slugs),
+            ("account_codes", account_codes),
+            ("scan_days", scan_days),
+            ("scan_hours", scan_hours),
+            ("scan_values", scan_values),
             ("logo_bitmap", logo_bitmaps),
             ("logo_vector", logo_vectors),
             ("batches", batches.len()),

@@ -13,6 +13,7 @@ use super::tables::*;
 use super::usage::put_usage;
 use super::{Store, StoreError, UsageTotal};
 use crate::domain::days::DayRange;
+use crate::links::ScanBatch;
 
 /// Days of daily counts kept, today included.
 pub const KEEP_DAYS: i64 = 400;
@@ -39,16 +40,27 @@ impl Store {
     /// accounts deleted meanwhile are dropped. Nothing is written when there is nothing to
     /// write or prune.
     pub fn write_usage_flush(&self, flush: &UsageFlush) -> Result<usize, StoreError> {
+        self.write_usage_flush_with(flush, &ScanBatch::new())
+    }
+
+    /// `write_usage_flush`, adding the scan counts of dynamic codes in the same
+    /// transaction (`store::scans`).
+    pub fn write_usage_flush_with(
+        &self,
+        flush: &UsageFlush,
+        scans: &ScanBatch,
+    ) -> Result<usize, StoreError> {
         let needs_pruning = match flush.prune_before {
             Some(day) => self.has_days_before(day)?,
             None => false,
         };
-        if flush.totals.is_empty() && flush.days.is_empty() && !needs_pruning {
+        if flush.totals.is_empty() && flush.days.is_empty() && scans.is_empty() && !needs_pruning {
             return Ok(0);
         }
         let txn = self.begin_write()?;
         put_usage(&txn, flush.totals)?;
         add_days(&txn, flush.days)?;
+        super::scans::add_scans(&txn, scans)?;
         let pruned = match flush.prune_before {
             Some(day) if needs_pruning => prune(&txn, day, PRUNE_BATCH)?,
             _ => 0,

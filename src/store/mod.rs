@@ -12,10 +12,12 @@ mod daily;
 mod deletion;
 mod grants;
 mod keys;
+mod links;
 mod logos;
 pub mod migrate;
 mod open;
 mod overlay;
+mod scans;
 mod sessions;
 mod tables;
 mod usage;
@@ -39,8 +41,10 @@ pub use batches::{BatchRecord, BatchStatus, RowError};
 pub use check::{CheckReport, check};
 pub use daily::{DayChange, KEEP_DAYS, PRUNE_BATCH, UsageFlush};
 pub use grants::{GrantRecord, PaymentGrant};
-pub use keys::{KeyChange, KeyChangeRequest};
+pub use keys::{KeyChange, KeyChangeRequest, RestrictionChange, RestrictionOutcome};
+pub use links::{CodeChange, CodeCreated, NewCode};
 pub use logos::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};
+pub use scans::DayTotals;
 pub use sessions::SessionRecord;
 pub use usage::UsageTotal;
 
@@ -121,6 +125,12 @@ pub struct ServerSecret([u8; 32]);
 impl ServerSecret {
     pub fn bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+
+    /// A fixed secret for unit tests of what it keys.
+    #[cfg(test)]
+    pub(crate) fn for_tests(bytes: [u8; 32]) -> Self {
+        Self(bytes)
     }
 }
 
@@ -226,6 +236,12 @@ impl Store {
         txn.open_table(DAY_ACCOUNT_WITH_GENERATIONS)?;
         txn.open_table(LOGO_META)?;
         txn.open_table(LOGO_DATA)?;
+        txn.open_table(CODE_ID_TO_CODE)?;
+        txn.open_table(SLUG_TO_CODE_ID)?;
+        txn.open_table(ACCOUNT_CODES)?;
+        txn.open_table(CODE_SCAN_DAYS)?;
+        txn.open_table(CODE_SCAN_HOURS)?;
+        txn.open_table(CODE_SCAN_VALUES)?;
         txn.open_table(LOGO_BITMAP)?;
         txn.open_table(LOGO_VECTOR)?;
         txn.open_table(ACCOUNT_BATCH_TO_BATCH)?;

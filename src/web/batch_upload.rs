@@ -99,10 +99,11 @@ pub async fn read(
                         limit >> 20
                     ),
                 ),
-                other => message(
+                IntakeError::Csv(e) => message(
                     StatusCode::BAD_REQUEST,
-                    format!("The CSV could not be read: {other}"),
+                    format!("The CSV could not be read: {e}"),
                 ),
+                IntakeError::Read(_) => UploadError::Page(PageError::BadForm("body")),
             });
         } else {
             return Err(PageError::BadForm("field").into());

@@ -21,6 +21,8 @@ pub async fn parse<T: DeserializeOwned + HasCsrf>(
 ) -> Result<T, PageError> {
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
+        // A body that stops arriving fails here at server.client_body_timeout_secs;
+        // `conn::guard` then answers 408 and closes the connection.
         let chunk = chunk.map_err(|_| PageError::BadForm("body"))?;
         if body.len() + chunk.len() > FORM_LIMIT_BYTES {
             return Err(PageError::TooLarge);

@@ -8,6 +8,7 @@ mod auth_pages;
 mod batch_upload;
 mod batches;
 pub mod charts;
+mod codes;
 mod context;
 mod dashboard;
 mod errors;
@@ -16,6 +17,7 @@ mod home;
 mod key_page;
 mod origin;
 mod plans;
+pub mod redirect;
 mod session;
 
 use actix_web::web;
@@ -75,6 +77,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(batches::delete),
         )
         .service(
+            web::resource("/dashboard/codes")
+                .get(codes::list)
+                .post(codes::create),
+        )
+        .service(
+            web::resource("/dashboard/codes/{id}")
+                .get(codes::show)
+                .post(codes::submit),
+        )
+        .route("/dashboard/codes/{id}/scans.csv", web::get().to(codes::csv))
+        .route(
+            "/dashboard/codes/{id}/download",
+            web::get().to(codes::download),
+        )
+        .service(
             web::resource("/dashboard/account")
                 .get(account_page::show)
                 .post(account_page::delete),
@@ -82,7 +99,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin", web::get().to(admin::show))
         .route("/admin/grant", web::post().to(admin::grant))
         .route("/admin/status", web::post().to(admin::set_status))
-        .route("/static/{file}", web::get().to(assets::serve));
+        .route("/static/{file}", web::get().to(assets::serve))
+        .service(
+            web::resource("/r/{slug}")
+                .route(web::get().to(redirect::follow))
+                .route(web::head().to(redirect::follow)),
+        );
 }
 
 /// The HTML 404 for any unknown path outside the API.

@@ -46,6 +46,9 @@ impl TestApp {
         for plan in config.plans.values_mut() {
             (plan.rate_per_second, plan.burst) = (10_000, 10_000);
         }
+        // The same for the previews' share of drawing time (tests/api/hardening/): a test
+        // build draws a preview some fifty times slower than a release build.
+        config.render.preview_ms_per_second = 1_000_000;
         adjust(&mut config);
         let clock = Clock::manual(START);
         let app = Application::build(config, clock.clone()).expect("the app builds");

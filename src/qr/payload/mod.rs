@@ -15,7 +15,7 @@ mod phone;
 mod sms;
 mod text;
 mod text_rules;
-mod url;
+pub(crate) mod url;
 mod validate;
 mod vcard;
 mod wifi;

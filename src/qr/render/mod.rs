@@ -8,6 +8,7 @@ mod plain_png;
 mod raster;
 mod svg;
 
+use super::deadline::{Deadline, TimedOut};
 use super::design::{Design, Format};
 use super::encode::Matrix;
 use super::layout::{TooSmall, layout};
@@ -32,9 +33,12 @@ pub enum RenderError {
     TooSmall(#[from] TooSmall),
     #[error(transparent)]
     Raster(#[from] RasterError),
+    #[error(transparent)]
+    TimedOut(#[from] TimedOut),
 }
 
-pub fn render(scene: &Scene) -> Result<Vec<u8>, RenderError> {
+/// `deadline` is checked between stages (and inside the rasteriser's), see `Deadline`.
+pub fn render(scene: &Scene, deadline: Deadline) -> Result<Vec<u8>, RenderError> {
     let design = scene.design;
     let layout = layout(design.size, scene.matrix.width, design.margin)?;
     let plain = design.is_plain() && scene.logo.is_none() && !scene.watermark;
@@ -44,7 +48,9 @@ pub fn render(scene: &Scene) -> Result<Vec<u8>, RenderError> {
         Format::Png => {
             // A logo's or the banner's many colours rarely fit a palette: not worth trying.
             let few_colours = scene.logo.is_none() && !scene.watermark;
-            raster::rasterize(&svg::build(scene, &layout), design, few_colours)?
+            let drawing = svg::build(scene, &layout);
+            deadline.check("build")?;
+            raster::rasterize(&drawing, design, few_colours, deadline)?
         }
     })
 }

@@ -253,6 +253,8 @@ mod tests {
                 end: 100,
             },
             key: None,
+            restrictions: Default::default(),
+            key_generation: 0,
         }
     }
 
