@@ -7,8 +7,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use qrcode::{Color, EcLevel, QrCode};
 use qrgate::qr::design::{Design, Ecc};
 use qrgate::qr::encode::encode;
-use qrgate::qr::generate;
 use qrgate::qr::render::{LogoImage, Scene};
+use qrgate::qr::{Deadline, generate};
 
 const URL: &str = "https://example.org/menu/table-1?lang=en";
 
@@ -45,12 +45,15 @@ fn benches(c: &mut Criterion) {
     let plain_300 = design(&[("size", "300")]);
     c.bench_function("plain PNG 300 px, render only (no encode)", |b| {
         b.iter(|| {
-            qrgate::qr::render::render(&Scene {
-                matrix: black_box(&matrix),
-                design: &plain_300,
-                logo: None,
-                watermark: false,
-            })
+            qrgate::qr::render::render(
+                &Scene {
+                    matrix: black_box(&matrix),
+                    design: &plain_300,
+                    logo: None,
+                    watermark: false,
+                },
+                Deadline::none(),
+            )
             .unwrap()
         })
     });
@@ -70,7 +73,7 @@ fn benches(c: &mut Criterion) {
         watermark: false,
     };
     c.bench_function("styled PNG 512 px, render only, sprites", |b| {
-        b.iter(|| qrgate::qr::render::render(black_box(&styled_scene)).unwrap())
+        b.iter(|| qrgate::qr::render::render(black_box(&styled_scene), Deadline::none()).unwrap())
     });
     c.bench_function("styled PNG 512 px, render only, resvg (before)", |b| {
         b.iter(|| qrgate::qr::render::render_with_resvg(black_box(&styled_scene)).unwrap())
@@ -128,17 +131,19 @@ fn benches(c: &mut Criterion) {
     for (name, pairs) in cases {
         let d = design(pairs);
         c.bench_function(name, |b| {
-            b.iter(|| generate(black_box(URL), &d, None).unwrap())
+            b.iter(|| generate(black_box(URL), &d, None, Deadline::none()).unwrap())
         });
     }
     let with_logo = design(&[]);
     let logo = logo();
     c.bench_function("PNG with logo via resvg", |b| {
-        b.iter(|| generate(black_box(URL), &with_logo, Some(&logo)).unwrap())
+        b.iter(|| generate(black_box(URL), &with_logo, Some(&logo), Deadline::none()).unwrap())
     });
     let preview_design = design(&[]);
     c.bench_function("preview PNG", |b| {
-        b.iter(|| qrgate::qr::preview(Some(black_box(URL)), &preview_design).unwrap())
+        b.iter(|| {
+            qrgate::qr::preview(Some(black_box(URL)), &preview_design, Deadline::none()).unwrap()
+        })
     });
 }
 

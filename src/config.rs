@@ -35,6 +35,8 @@ pub struct Config {
     pub keys: KeysConfig,
     pub admin: AdminConfig,
     pub payments: PaymentsConfig,
+    pub batches: BatchesConfig,
+    pub dynamic: DynamicConfig,
     pub plans: BTreeMap<String, PlanConfig>,
 }
 
@@ -52,6 +54,10 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<String>,
     /// Bearer token required by `GET /metrics`; empty leaves it open.
     pub metrics_token: Secret,
+    /// Seconds a request body has, from the end of its head, to arrive in full.
+    pub client_body_timeout_secs: u64,
+    /// Open connections one client address (an IPv6 /64) may hold at once.
+    pub max_connections_per_ip: usize,
     /// Where users reach this server; see [`ServerConfig::public_url`].
     pub public_url: PublicUrl,
 }
@@ -121,6 +127,13 @@ pub struct RenderConfig {
     pub max_pixels_in_flight: u64,
     pub render_wait_ms: u64,
     pub cache_bytes: u64,
+    /// Pixels of previews (keyless, expired, over quota) in flight at once: a budget of
+    /// their own, so previews never take what paying customers' renders need.
+    pub preview_pixels_in_flight: u64,
+    /// Milliseconds of drawing all previews together may take per second.
+    pub preview_ms_per_second: u64,
+    /// Wall-clock limit on one render, from the moment it has its budget.
+    pub max_render_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -167,6 +180,29 @@ pub struct PaymentsConfig {
     pub webhook_tolerance_secs: u64,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchesConfig {
+    pub max_items: usize,
+    pub max_body_bytes: usize,
+    pub workers: usize,
+    pub worker_nice: u32,
+    pub keep_hours: u32,
+    pub max_stored_bytes: u64,
+    pub max_active_per_account: usize,
+    pub max_queued: usize,
+}
+
+/// Dynamic codes (short links under `/r/`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamicConfig {
+    /// Days a code keeps redirecting after its owner's plan or trial ended.
+    pub grace_days: u32,
+    /// Days of scan statistics kept.
+    pub retention_days: u32,
+}
+
 /// A configured secret: used as a string, never printed by `{:?}`, so a debug dump of
 /// the configuration cannot leak it.
 #[derive(Clone, Default, Deserialize, PartialEq, Eq)]
@@ -209,6 +245,9 @@ pub struct PlanConfig {
     pub burst: u32,
     #[serde(default)]
     pub description: String,
+    /// Dynamic codes an account on this plan may hold (0: none).
+    #[serde(default)]
+    pub dynamic_codes: u64,
 }
 
 /// Values given on the command line, applied last.
@@ -339,6 +378,32 @@ impl Config {
             3600,
         )?;
         check_range("server.workers", self.server.workers as u64, 0, 256)?;
+        check_range(
+            "server.client_body_timeout_secs",
+            self.server.client_body_timeout_secs,
+            1,
+            300,
+        )?;
+        check_range(
+            "server.max_connections_per_ip",
+            self.server.max_connections_per_ip as u64,
+            1,
+            1_000_000,
+        )?;
+        let one_preview = u64::from(crate::qr::PREVIEW_MAX_SIZE).pow(2);
+        check_range(
+            "render.preview_pixels_in_flight",
+            self.render.preview_pixels_in_flight,
+            one_preview,
+            1 << 40,
+        )?;
+        check_range(
+            "render.preview_ms_per_second",
+            self.render.preview_ms_per_second,
+            1,
+            1_000_000,
+        )?;
+        check_range("render.max_render_ms", self.render.max_render_ms, 1, 60_000)?;
         for (i, proxy) in self.server.trusted_proxies.iter().enumerate() {
             if IpRange::parse(proxy).is_none() {
                 return Err(ConfigError::invalid(
@@ -429,6 +494,42 @@ impl Config {
             10,
             3600,
         )?;
+        let batches = &self.batches;
+        check_range("batches.max_items", batches.max_items as u64, 1, 100_000)?;
+        check_range(
+            "batches.max_body_bytes",
+            batches.max_body_bytes as u64,
+            1024,
+            256 * 1024 * 1024,
+        )?;
+        check_range("batches.workers", batches.workers as u64, 1, 64)?;
+        check_range("batches.worker_nice", batches.worker_nice.into(), 0, 19)?;
+        check_range("batches.keep_hours", batches.keep_hours.into(), 1, 24 * 365)?;
+        check_range(
+            "batches.max_stored_bytes",
+            batches.max_stored_bytes,
+            1024 * 1024,
+            1 << 40,
+        )?;
+        check_range(
+            "batches.max_active_per_account",
+            batches.max_active_per_account as u64,
+            1,
+            1000,
+        )?;
+        check_range("batches.max_queued", batches.max_queued as u64, 1, 10_000)?;
+        check_range(
+            "dynamic.grace_days",
+            self.dynamic.grace_days.into(),
+            0,
+            3650,
+        )?;
+        check_range(
+            "dynamic.retention_days",
+            self.dynamic.retention_days.into(),
+            31,
+            3650,
+        )?;
         if !self.plans.contains_key(TRIAL_PLAN) {
             return Err(ConfigError::invalid(
                 "plans",
@@ -456,6 +557,7 @@ impl Config {
                 1_000_000,
             )?;
             check_range(&key("burst"), plan.burst.into(), 1, 1_000_000)?;
+            check_range(&key("dynamic_codes"), plan.dynamic_codes, 0, 10_000_000)?;
         }
         Ok(())
     }
@@ -601,6 +703,22 @@ mod tests {
         assert_eq!(config.trial().quota, 20);
         assert_eq!(config.trial().period_days, 14);
         assert_eq!(config.keys.renewals_per_day, 5);
+        assert_eq!(config.dynamic.grace_days, 30);
+        assert_eq!(config.dynamic.retention_days, 400);
+        assert!(config.trial().dynamic_codes > 0, "the trial allows a few");
+    }
+
+    #[test]
+    fn a_plan_without_dynamic_codes_allows_none_and_bad_figures_name_their_key() {
+        let file = "[plans.gold]\nquota = 5\nperiod_days = 7\nrate_per_second = 1\nburst = 1\n";
+        assert_eq!(
+            load_with(Some(file), &[]).unwrap().plans["gold"].dynamic_codes,
+            0
+        );
+        let err = load_with(None, &[("QRGATE_DYNAMIC__RETENTION_DAYS", "2")]).unwrap_err();
+        assert!(err.to_string().contains("dynamic.retention_days"), "{err}");
+        let err = load_with(None, &[("QRGATE_PLANS__PRO__DYNAMIC_CODES", "-1")]).unwrap_err();
+        assert!(err.to_string().contains("plans.pro.dynamic_codes"), "{err}");
     }
 
     #[test]

@@ -10,12 +10,18 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::auth::PasswordHasher;
+use crate::batches::files::BatchFiles;
+use crate::batches::queue::Batches;
+use crate::batches::upkeep;
+use crate::batches::worker::{Context, Workers};
 use crate::client_ip::IpRange;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::conn::ConnectionGuard;
 use crate::gate::limits::Limiters;
 use crate::gate::metering::UsageMeter;
 use crate::periodic::Periodic;
+use crate::preview_budget::PreviewBudget;
 use crate::render_cache::RenderCache;
 use crate::state::AppState;
 use crate::state::PIXELS_PER_PERMIT;
@@ -36,12 +42,15 @@ pub enum StartupError {
     Hashing(#[from] argon2::Error),
     #[error("cannot start the HTTP server: {0}")]
     Server(#[from] std::io::Error),
+    #[error("cannot use the batch folder under the data dir: {0}")]
+    BatchFolder(std::io::Error),
 }
 
 pub struct Application {
     addr: SocketAddr,
     server: Server,
     jobs: Vec<Periodic>,
+    batch_workers: Workers,
 }
 
 impl Application {
@@ -55,6 +64,17 @@ impl Application {
             );
         }
         store.purge_expired_sessions(clock.now())?;
+        let batch_files =
+            BatchFiles::open(&config.storage.data_dir).map_err(StartupError::BatchFolder)?;
+        let batch_config = &config.batches;
+        let batches = Batches::new(batch_config.max_active_per_account, batch_config.max_queued);
+        upkeep::recover(
+            &store,
+            &batch_files,
+            &batches,
+            clock.now(),
+            batch_config.keep_hours,
+        )?;
         let hasher = PasswordHasher::new(&config.accounts)?;
         let listener =
             TcpListener::bind(&config.server.bind).map_err(|source| StartupError::Bind {
@@ -63,7 +83,7 @@ impl Application {
             })?;
         let addr = listener.local_addr()?;
         let server_config = config.server.clone();
-        let meter = UsageMeter::default();
+        let meter = UsageMeter::new(clock.clone());
         let trusted_proxies = config
             .server
             .trusted_proxies
@@ -75,6 +95,15 @@ impl Application {
             .render
             .max_pixels_in_flight
             .div_ceil(PIXELS_PER_PERMIT) as usize;
+        let previews = PreviewBudget::new(
+            config.render.preview_pixels_in_flight,
+            config.render.preview_ms_per_second,
+        );
+        let links = crate::links::Links {
+            directory: store.link_directory()?,
+            tally: Default::default(),
+            agents: Default::default(),
+        };
         let state = web::Data::new(AppState {
             limiters: Limiters::new(&config),
             render_cache: RenderCache::new(config.render.cache_bytes as usize),
@@ -86,17 +115,38 @@ impl Application {
             meter,
             metrics: Default::default(),
             key_cache: Default::default(),
+            account_cache: Default::default(),
+            admin_summary: Default::default(),
+            links,
             trusted_proxies,
             hashing: Semaphore::new(cores),
-            rendering: Semaphore::new(render_permits),
+            rendering: Arc::new(Semaphore::new(render_permits)),
+            previews,
+            batches,
+            batch_files,
         });
         let jobs = start_jobs(&state)?;
+        let batch_workers = Workers::start(
+            &state.batches,
+            Context {
+                store: state.store.clone(),
+                meter: state.meter.clone(),
+                clock: state.clock.clone(),
+                config: state.config.clone(),
+                budget: state.rendering.clone(),
+                pixels_per_permit: PIXELS_PER_PERMIT,
+                files: state.batch_files.clone(),
+            },
+        )?;
         let secure = server_config.secure_cookies;
+        let connections = ConnectionGuard::new(&server_config);
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(security_headers(secure))
                 .wrap(from_fn(crate::bounds::request_head))
+                // Outside everything that may answer without reading the body.
+                .wrap(from_fn(crate::conn::guard))
                 .wrap(from_fn(telemetry::access_log))
                 .configure(api::routes)
                 .configure(crate::docs::routes)
@@ -107,6 +157,7 @@ impl Application {
             server_config.client_request_timeout_secs,
         ))
         .client_disconnect_timeout(Duration::from_secs(2))
+        .on_connect(move |io, data| connections.on_connect(io, data))
         .keep_alive(Duration::from_secs(server_config.keep_alive_secs))
         .max_connections(server_config.max_connections_per_worker)
         .worker_max_blocking_threads(server_config.blocking_threads_per_worker)
@@ -115,17 +166,24 @@ impl Application {
             server = server.workers(server_config.workers);
         }
         let server = server.listen(listener)?.run();
-        Ok(Self { addr, server, jobs })
+        Ok(Self {
+            addr,
+            server,
+            jobs,
+            batch_workers,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// Serves until SIGTERM/SIGINT, finishing in-flight requests, then writes the last
-    /// usage counts.
+    /// Serves until SIGTERM/SIGINT, finishing in-flight requests, then stops the batch
+    /// workers (after their current row) and writes the last usage counts.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
+        let workers = self.batch_workers;
+        let _ = actix_web::rt::task::spawn_blocking(move || workers.stop()).await;
         for job in self.jobs {
             job.stop();
         }
@@ -133,23 +191,40 @@ impl Application {
     }
 }
 
-/// The usage flush (every `usage.flush_interval_ms`) and the limiter clean-up (every
-/// minute), each on its own thread.
+/// The usage flush (every `usage.flush_interval_ms`, with the scan counts and the upkeep
+/// of dynamic codes) and the limiter clean-up (every minute), each on its own thread.
 fn start_jobs(state: &web::Data<AppState>) -> std::io::Result<Vec<Periodic>> {
     let (meter, store, flushed) = (state.meter.clone(), state.store.clone(), state.clone());
     let flush_every = Duration::from_millis(state.config.usage.flush_interval_ms);
+    let mut pruned_day = None;
     let flush = Periodic::start("usage-flush", flush_every, move || {
-        match meter.flush(&store) {
-            Ok(_) => flushed.metrics.flushed(flushed.clock.now()),
+        let now = flushed.clock.now();
+        match meter.flush_with(&store, Some(&flushed.links.tally)) {
+            Ok(_) => flushed.metrics.flushed(now),
             // The counts stay in memory and are written at the next interval.
             Err(e) => tracing::error!(error = %e, "usage counts could not be written"),
         }
+        crate::web::redirect::upkeep(&flushed, &mut pruned_day);
     })?;
     let limits = state.clone();
     let clean = Periodic::start("limiter-clean", Duration::from_secs(60), move || {
         limits.limiters.retain_recent(limits.clock.now())
     })?;
-    Ok(vec![flush, clean])
+    let kept = state.clone();
+    let sweep = Periodic::start("batch-sweep", Duration::from_secs(60), move || {
+        let keep_hours = kept.config.batches.keep_hours;
+        let now = kept.clock.now();
+        if let Err(e) = upkeep::sweep(
+            &kept.store,
+            &kept.batch_files,
+            &kept.batches,
+            now,
+            keep_hours,
+        ) {
+            tracing::error!(error = %e, "expired batches could not be removed");
+        }
+    })?;
+    Ok(vec![flush, clean, sweep])
 }
 
 /// Headers every response carries. Pages load scripts and styles from this origin only

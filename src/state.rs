@@ -27,16 +27,35 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     pub render_cache: crate::render_cache::RenderCache,
     pub key_cache: crate::gate::key_cache::KeyCache,
+    /// Accounts by id, for signed URLs (which name the account, not a key).
+    pub account_cache: crate::gate::key_cache::KeyCache<u64>,
+    /// The totals on `/admin`, counted at most once a minute.
+    pub admin_summary: crate::web::AdminSummaryCache,
+    /// Dynamic codes: the redirect's directory and the scan counts not yet written.
+    pub links: crate::links::Links,
     pub limiters: Limiters,
     pub trusted_proxies: Vec<IpRange>,
     /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.
     pub hashing: Semaphore,
-    /// Styled-image pixels in progress, in units of `PIXELS_PER_PERMIT`.
-    pub rendering: Semaphore,
+    /// Styled-image pixels in progress, in units of `PIXELS_PER_PERMIT` (batch workers
+    /// take from it too).
+    pub rendering: Arc<Semaphore>,
+    /// What previews are drawn from: apart from `rendering`, so that previews never wait
+    /// for, or take from, paying customers' budget.
+    pub previews: crate::preview_budget::PreviewBudget,
+    /// Batches queued or running, and where their ZIPs are.
+    pub batches: crate::batches::queue::Batches,
+    pub batch_files: crate::batches::files::BatchFiles,
 }
 
 /// Granularity of the render budget.
 pub const PIXELS_PER_PERMIT: u64 = 4096;
+
+/// Permits for drawing `pixels` pixels: at least one, so even an SVG takes a place.
+pub fn permits_for(pixels: u64) -> u32 {
+    u32::try_from(pixels.div_ceil(PIXELS_PER_PERMIT).max(1)).unwrap_or(u32::MAX)
+}
+
 /// How long a login or sign-up waits for a free hashing slot before 503.
 const HASH_WAIT: Duration = Duration::from_secs(5);
 
@@ -68,12 +87,23 @@ impl AppState {
 
     /// Budget for drawing `pixels` pixels through the rasteriser.
     pub async fn render_slot(&self, pixels: u64) -> Result<SemaphorePermit<'_>, Busy> {
-        let permits = pixels.div_ceil(PIXELS_PER_PERMIT).max(1) as u32;
         let wait = Duration::from_millis(self.config.render.render_wait_ms);
-        match tokio::time::timeout(wait, self.rendering.acquire_many(permits)).await {
+        match tokio::time::timeout(wait, self.rendering.acquire_many(permits_for(pixels))).await {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(Busy),
         }
+    }
+
+    /// The account's generations on each day of `range`, oldest first, counts not yet
+    /// flushed included.
+    pub async fn daily(
+        &self,
+        account_id: u64,
+        range: crate::domain::days::DayRange,
+    ) -> Result<Vec<crate::domain::days::DayCount>, AppError> {
+        let (meter, store) = (self.meter.clone(), self.store.clone());
+        let counts = blocking(move || Ok(meter.daily(&store, account_id, range)?)).await?;
+        Ok(range.dated(counts))
     }
 
     /// The account's standing now. Usage comes from the meter, which holds counts not yet

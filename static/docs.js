@@ -101,6 +101,71 @@
       event.preventDefault();
       if (!execute.disabled) send(form, execute);
     });
+    const signing = document.getElementById(`${form.dataset.op}--signing`);
+    if (signing) {
+      const button = signing.querySelector("[data-sign]");
+      button.addEventListener("click", () => sign(form, signing, button));
+    }
+  }
+
+  /** The request the form describes as POST /api/v1/signed-urls takes it. */
+  function signingBody(form) {
+    if (form.dataset.body === "json") {
+      return JSON.parse(form.querySelector("[data-in=body]").value);
+    }
+    const body = { type: form.dataset.path.split("/").pop(), data: {}, design: {} };
+    for (const field of form.querySelectorAll("[data-in=query]")) {
+      if (field.value.trim() === "") continue;
+      const section = field.closest(".docs-design") ? "design" : "data";
+      body[section][field.name] = field.value;
+    }
+    return body;
+  }
+
+  /** Signs what the form describes and shows the URL (which holds no key). */
+  async function sign(form, signing, button) {
+    const key = keyStore.get();
+    const note = out(signing, "signed-note");
+    const row = out(signing, "signed-row");
+    row.hidden = true;
+    if (!key) {
+      note.textContent = "Authorize first: the URL is signed for your key's account.";
+      return;
+    }
+    let body;
+    try {
+      body = signingBody(form);
+    } catch (error) {
+      note.textContent = `The JSON body is not valid JSON: ${error.message}`;
+      return;
+    }
+    const expiry = signing.querySelector("[data-signed-expiry]").value;
+    body.expires_in = expiry ? Number(expiry) : null;
+    button.disabled = true;
+    note.textContent = "Signing…";
+    try {
+      const response = await fetch(`${location.origin}/api/v1/signed-urls`, {
+        method: "POST",
+        headers: { "X-API-Key": key, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+        cache: "no-store",
+        credentials: "omit",
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        note.textContent = `${response.status}: ${answer.detail || "the URL could not be signed"}`;
+        return;
+      }
+      out(signing, "signed").textContent = answer.url;
+      row.hidden = false;
+      note.textContent = answer.expires
+        ? `Works until ${answer.expires}, or until you renew your key. It holds no key, so it is safe in a public page.`
+        : "Works until you renew your key. It holds no key, so it is safe in a public page.";
+    } catch (error) {
+      note.textContent = `The request failed: ${error.message}`;
+    } finally {
+      button.disabled = false;
+    }
   }
 
   /** Single-quoted for a POSIX shell. */
@@ -127,7 +192,7 @@
     const headers = {};
     if (key) headers["X-API-Key"] = key;
     const curl = ["curl"];
-    if (method === "DELETE") curl.push("-X DELETE");
+    if (method !== "GET" && method !== "POST") curl.push(`-X ${method}`);
     if (key) curl.push(`-H ${quote(`X-API-Key: ${key}`)}`);
     let body;
     if (form.dataset.body === "json") {
@@ -177,6 +242,7 @@
       });
       await show(result, request, response);
       if (form.dataset.op === "logo-upload" && response.status === 201) offerDelete(result);
+      if (form.dataset.op === "batch-create" && response.status === 202) offerBatch(result);
     } catch (error) {
       result.hidden = false;
       statusLine.textContent = `The request failed: ${error.message}`;
@@ -213,7 +279,12 @@
     const bodyOut = out(result, "body");
     bodyOut.replaceChildren();
     const type = response.headers.get("content-type") || "";
-    if (type.startsWith("image/")) {
+    if (type.startsWith("application/zip")) {
+      const blob = await response.blob();
+      const note = document.createElement("p");
+      note.textContent = `A ZIP of ${formatBytes(blob.size)}: use the curl command (or the dashboard's Batches page) to save it.`;
+      bodyOut.append(note);
+    } else if (type.startsWith("image/")) {
       const blob = await response.blob();
       const image = document.createElement("img");
       image.className = "docs-image";
@@ -253,6 +324,16 @@
     let id = "";
     try { id = JSON.parse(out(result, "body").textContent).id || ""; } catch { return; }
     if (field && id) field.value = id;
+  }
+
+  /** After a batch is started, the status, ZIP and delete forms are ready for it. */
+  function offerBatch(result) {
+    let id = "";
+    try { id = JSON.parse(out(result, "body").textContent).id || ""; } catch { return; }
+    for (const op of ["batch-status", "batch-result", "batch-delete"]) {
+      const field = document.getElementById(`${op}-id`);
+      if (field && id) field.value = id;
+    }
   }
 
   const dataUrl = (blob) => new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 -- wrk script for scripts/loadbench.
 --
---   wrk ... -s bench.lua URL -- MODE PATH EXPECT [KEY]
+--   wrk ... -s bench.lua URL -- MODE PATH EXPECT [KEY [USER_AGENT]]
 --
 -- MODE   `unique`: every request gets PATH followed by a fresh, never-repeated suffix
 --        (run nonce, thread number, counter: 14 characters), so no cache can answer it;
@@ -8,6 +8,7 @@
 -- PATH   the request path; for `unique` it ends where the suffix goes.
 -- EXPECT the status that counts as a success (200, or 401 for the keyless preview).
 -- KEY    sent as `X-API-Key` when given and not `-`.
+-- USER_AGENT sent as `User-Agent` when given and not `-` (the redirect scenario).
 --
 -- Every response's status is counted per thread; done() prints one line
 --   LOADBENCH requests=.. duration_us=.. p50_us=.. p99_us=.. connect=.. read=.. write=..
@@ -34,6 +35,10 @@ function init(args)
   local key = args[4]
   if key and key ~= "" and key ~= "-" then
     wrk.headers["X-API-Key"] = key
+  end
+  local agent = args[5]
+  if agent and agent ~= "" and agent ~= "-" then
+    wrk.headers["User-Agent"] = agent
   end
   nonce = tonumber(os.getenv("LOADBENCH_NONCE") or "0") % 10000
   if mode == "fixed" then

@@ -81,9 +81,10 @@ page() {
 csrf_of() { grep -m 1 -o 'name="csrf_token" value="[^"]*"' | sed -n '1s/.*value="\(.*\)"$/\1/p'; }
 
 # start_bench_qrgate BIN [PREFIX...]: starts BIN (under PREFIX, e.g. valgrind, when given)
-# on 127.0.0.1 with a temp data dir and the rate limits raised, signs up an admin, grants
-# it the enterprise plan and creates a key through the real pages; sets QRGATE_PID,
-# QRGATE (address) and KEY.
+# on 127.0.0.1 with a temp data dir and the rate limits raised (also the previews' budget
+# and the connections per address, which the bench's one address exceeds by design),
+# signs up an admin, grants it the enterprise plan and creates a key through the real
+# pages; sets QRGATE_PID, QRGATE (address) and KEY.
 start_bench_qrgate() {
   local bin=$1
   shift
@@ -96,6 +97,10 @@ start_bench_qrgate() {
     QRGATE_LIMITS__KEYLESS_PER_SECOND=1000000 \
     QRGATE_LIMITS__KEYLESS_BURST=1000000 \
     QRGATE_LIMITS__SIGNUP_BURST=100 \
+    QRGATE_RENDER__PREVIEW_MS_PER_SECOND=1000000 \
+    QRGATE_RENDER__PREVIEW_PIXELS_IN_FLIGHT=1000000000 \
+    QRGATE_SERVER__MAX_CONNECTIONS_PER_IP=1000000 \
+    QRGATE_SERVER__PUBLIC_URL=http://qr.bench.invalid \
     "$@" "$bin" --bind 127.0.0.1:0 --data-dir "$WORK/data" || die "qrgate did not start"
   QRGATE_PID=$START_PID
   QRGATE=$START_ADDR

@@ -8,8 +8,7 @@ use serde_json::json;
 
 use super::qr::busy;
 use super::{Problem, body};
-use crate::gate::limits::Decision;
-use crate::gate::{KeyCheck, KeyHolder, rate};
+use crate::gate::{KeyHolder, Permission, admit, rate};
 use crate::qr::logo::{self, LogoImage, MAX_LOGO_BYTES, MAX_LOGO_PIXELS};
 use crate::state::{AppState, Busy, blocking};
 use crate::store::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};
@@ -21,7 +20,7 @@ pub async fn upload(
     payload: Payload,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = active_holder(&req, &state).await?;
+    let (holder, decision) = admit(&req, &state, Permission::Write).await?;
     rate::stamp(store_logo(&state, &holder, payload).await, &decision)
 }
 
@@ -78,7 +77,7 @@ async fn store_logo(
 }
 
 pub async fn list(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = active_holder(&req, &state).await?;
+    let (holder, decision) = admit(&req, &state, Permission::Read).await?;
     rate::stamp(list_logos(&state, &holder).await, &decision)
 }
 
@@ -96,7 +95,7 @@ pub async fn delete(
     id: Path<String>,
     state: Data<AppState>,
 ) -> Result<HttpResponse, Problem> {
-    let (holder, decision) = active_holder(&req, &state).await?;
+    let (holder, decision) = admit(&req, &state, Permission::Write).await?;
     rate::stamp(
         delete_logo(&state, &holder, id.into_inner()).await,
         &decision,
@@ -148,24 +147,6 @@ pub async fn load(
         )
         .parameter("logo")),
         None => Err(no_such_logo(id).with_status(400)),
-    }
-}
-
-/// The caller's key, if it may use the API now (rate limit included), and the rate
-/// decision to stamp on the answer.
-async fn active_holder(
-    req: &HttpRequest,
-    state: &AppState,
-) -> Result<(Box<KeyHolder>, Decision), Problem> {
-    let check = KeyCheck::from_request(req, state).await?;
-    let decision = rate::decide(req, state, &check);
-    if let Some(problem) = rate::refusal(&decision) {
-        return Err(problem);
-    }
-    match (check.problem(), check) {
-        (None, KeyCheck::Known(holder)) => Ok((holder, decision)),
-        (Some(problem), _) => Err(rate::stamp_problem(problem, &decision)),
-        (None, _) => unreachable!("every check but a known key has a problem"),
     }
 }
 

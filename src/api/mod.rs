@@ -1,18 +1,27 @@
 //! The JSON/image API under `/api/v1`, plus `/healthz`. Errors are problem+json.
 
+pub mod batch_access;
+mod batches;
 mod body;
+pub mod code_ops;
+mod codes;
 mod health;
 mod logos;
 mod params;
 mod payments;
+mod preview;
 mod qr;
+mod signed_urls;
 mod usage;
+mod via;
 
 use actix_web::web;
 
 pub use crate::gate::{KeyCheck, KeyHolder};
 pub use crate::problem::Problem;
-pub use qr::{validate_json, validate_query};
+pub use codes::csv_response as codes_csv;
+pub use qr::{serve_account, validate_json, validate_query};
+pub use usage::DAILY_USAGE_PARAMS;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::check))
@@ -21,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api")
                 .service(only("/v1/usage", "GET").route(web::get().to(usage::show)))
+                .service(only("/v1/usage/daily", "GET").route(web::get().to(usage::daily)))
                 .service(only("/v1/qr/{type}", "GET").route(web::get().to(qr::get)))
                 .service(only("/v1/qr", "POST").route(web::post().to(qr::post)))
                 .service(
@@ -29,6 +39,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(logos::list)),
                 )
                 .service(only("/v1/logos/{id}", "DELETE").route(web::delete().to(logos::delete)))
+                .service(only("/v1/batches", "POST").route(web::post().to(batches::create)))
+                .service(
+                    only("/v1/batches/{id}", "GET, DELETE")
+                        .route(web::get().to(batches::show))
+                        .route(web::delete().to(batches::delete)),
+                )
+                .service(
+                    only("/v1/batches/{id}/result.zip", "GET")
+                        .route(web::get().to(batches::result)),
+                )
+                .service(
+                    only("/v1/codes", "GET, POST")
+                        .route(web::post().to(codes::create))
+                        .route(web::get().to(codes::list)),
+                )
+                .service(
+                    only("/v1/codes/{id}", "GET, PATCH, DELETE")
+                        .route(web::get().to(codes::show))
+                        .route(web::patch().to(codes::update))
+                        .route(web::delete().to(codes::delete)),
+                )
+                .service(only("/v1/codes/{id}/scans", "GET").route(web::get().to(codes::scans)))
+                .service(only("/v1/signed-urls", "POST").route(web::post().to(signed_urls::create)))
+                .service(only("/v1/s/{token}", "GET").route(web::get().to(signed_urls::fetch)))
                 .default_service(web::to(not_found)),
         );
 }

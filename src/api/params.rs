@@ -38,8 +38,16 @@ pub fn from_query(query: &str) -> Result<Pairs, Problem> {
 /// `{"type": "...", "data": {...}, "design": {...}}`: returns the type and the pairs of
 /// `data` and `design` together (their names do not overlap).
 pub fn from_json(body: &[u8]) -> Result<(String, Pairs), Problem> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| bad("body", format!("is not valid JSON: {e}")))?;
+    from_value(json_body(body)?)
+}
+
+/// A body that must be JSON.
+pub fn json_body(body: &[u8]) -> Result<Value, Problem> {
+    serde_json::from_slice(body).map_err(|e| bad("body", format!("is not valid JSON: {e}")))
+}
+
+/// The same for a body already parsed (one that carries more fields, taken off first).
+pub fn from_value(value: Value) -> Result<(String, Pairs), Problem> {
     let Value::Object(mut root) = value else {
         return Err(bad(
             "body",

@@ -3,30 +3,31 @@
 //! may not generate get the watermarked preview instead, with 401/402/403.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use super::params::{self, Pairs};
-use super::{Problem, logos};
+pub(super) use super::via::{Refusal, Via};
+use super::{Problem, logos, preview};
 use crate::gate::{KeyCheck, KeyHolder, rate};
 use crate::qr::design::{DESIGN_PARAMS, Design, Format};
 use crate::qr::payload::{Params, QrType, build_payload};
 use crate::qr::render::LogoImage;
-use crate::qr::{QrError, generate, preview};
+use crate::qr::{Deadline, QrError, generate};
 use crate::render_cache::Cached;
 use crate::state::{AppState, Busy, blocking};
 
 /// Changes whenever rendering changes, so that old ETags stop matching.
-const RENDER_VERSION: &str = "1";
-const CACHE_CONTROL: &str = "private, max-age=86400";
+pub(super) const RENDER_VERSION: &str = "1";
+pub(super) const CACHE_CONTROL: &str = "private, max-age=86400";
 
 /// A request that passed validation.
-struct QrRequest {
-    kind: QrType,
-    payload: String,
-    design: Design,
+pub(super) struct QrRequest {
+    pub kind: QrType,
+    pub payload: String,
+    pub design: Design,
 }
 
 pub async fn get(
@@ -39,7 +40,7 @@ pub async fn get(
 }
 
 /// JSON bodies: `{"type", "data", "design"}` are small; 64 KiB is plenty.
-const MAX_JSON_BYTES: usize = 64 * 1024;
+pub(super) const MAX_JSON_BYTES: usize = 64 * 1024;
 
 pub async fn post(
     req: HttpRequest,
@@ -59,18 +60,57 @@ async fn serve(
     input: Result<(String, Pairs), Problem>,
 ) -> Result<HttpResponse, Problem> {
     let check = KeyCheck::from_request(req, state).await?;
+    serve_checked(req, state, check, input, Via::Key).await
+}
+
+/// The shared serve path once the caller is known: the rate limit, a preview for a
+/// caller that may not generate, else the image.
+pub(super) async fn serve_checked(
+    req: &HttpRequest,
+    state: &AppState,
+    check: KeyCheck,
+    input: Result<(String, Pairs), Problem>,
+    via: Via,
+) -> Result<HttpResponse, Problem> {
     let decision = rate::decide(req, state, &check);
     if let Some(problem) = rate::refusal(&decision) {
         return Err(problem);
     }
     let answer = match check.rejection() {
-        Some((status, reason)) => preview_response(state, &check, input.ok(), status, reason).await,
+        Some((status, reason)) => {
+            let refusal = Refusal::of(&check, status, reason, via);
+            preview::respond(state, input.ok(), refusal).await
+        }
         None => match check {
-            KeyCheck::Known(holder) => generate_for(req, state, *holder, input).await,
+            KeyCheck::Known(holder) => generate_for(req, state, *holder, input, via).await,
             _ => unreachable!("only a known key has no rejection"),
         },
     };
     rate::stamp(answer, &decision)
+}
+
+/// Serves a QR request for an account that is known without a key (the dashboard's
+/// downloads of a dynamic code, for the signed-in owner): the same validation, quota
+/// count, cache, headers and previews as a request with the account's key.
+pub async fn serve_account(
+    req: &HttpRequest,
+    state: &AppState,
+    holder: KeyHolder,
+    kind: &str,
+    pairs: Vec<(String, String)>,
+) -> Result<HttpResponse, Problem> {
+    let check = KeyCheck::Known(Box::new(holder));
+    let input = (kind.to_owned(), pairs);
+    match (check.rejection(), check) {
+        (None, KeyCheck::Known(holder)) => {
+            generate_for(req, state, *holder, Ok(input), Via::Key).await
+        }
+        (Some((status, reason)), check) => {
+            let refusal = Refusal::of(&check, status, reason, Via::Key);
+            preview::respond(state, Some(input), refusal).await
+        }
+        (None, _) => unreachable!("only a known key has no rejection"),
+    }
 }
 
 async fn generate_for(
@@ -78,19 +118,25 @@ async fn generate_for(
     state: &AppState,
     holder: KeyHolder,
     input: Result<(String, Pairs), Problem>,
+    via: Via,
 ) -> Result<HttpResponse, Problem> {
     let (kind, pairs) = input?;
     let request = parse(&kind, &pairs)?;
+    if let Err(restricted) = holder.check_type(request.kind.as_str()) {
+        let refusal = Refusal::restricted(&restricted, via);
+        return preview::respond(state, Some((kind, pairs)), refusal).await;
+    }
     let logo = match &request.design.logo {
         Some(id) => Some(logos::load(state, holder.account.id, id).await?),
         None => None,
     };
     let etag = etag(&request, logo.as_ref().map(|(sha, _)| sha.as_str()));
+    let cache_control = via.cache_control();
     if matches_etag(req, &etag) {
         // Revalidation of what the client already has: served, but not counted.
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
-            .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
+            .insert_header((header::CACHE_CONTROL, cache_control))
             .finish());
     }
     let (id, start, quota) = (
@@ -99,14 +145,9 @@ async fn generate_for(
         holder.standing.quota,
     );
     let Ok(used) = state.meter.try_count(id, start, quota) else {
-        return preview_response(
-            state,
-            &KeyCheck::Known(Box::new(holder)),
-            Some((kind, pairs)),
-            402,
-            "over_quota",
-        )
-        .await;
+        let check = KeyCheck::Known(Box::new(holder));
+        let refusal = Refusal::of(&check, 402, "over_quota", via);
+        return preview::respond(state, Some((kind, pairs)), refusal).await;
     };
     let QrRequest {
         kind: qr_type,
@@ -132,14 +173,16 @@ async fn generate_for(
         // Decoded before it was cached or sent (`qr::verify`); the ETag covers verify.
         response.insert_header(("x-scan-verified", "true"));
     }
-    Ok(response
+    response
         .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
-        .insert_header(("x-quota-remaining", quota_remaining(&holder, quota, used)))
-        .body(image.bytes))
+        .insert_header((header::CACHE_CONTROL, cache_control));
+    if via == Via::Key {
+        response.insert_header(("x-quota-remaining", quota_remaining(&holder, quota, used)));
+    }
+    Ok(response.body(image.bytes))
 }
 
-/// Draws an image within the render budget, off the executor, timing it.
+/// Draws an image within the render budget and its deadline, off the executor, timing it.
 async fn render(
     state: &AppState,
     payload: String,
@@ -152,8 +195,16 @@ async fn render(
         .map_err(|Busy| Ok(busy()))?;
     let svg = design.format == Format::Svg;
     let started = std::time::Instant::now();
-    let rendered =
-        blocking(move || Ok(generate(&payload, &design, logo.map(|(_, l)| l).as_ref()))).await;
+    let deadline = render_deadline(state);
+    let rendered = blocking(move || {
+        Ok(generate(
+            &payload,
+            &design,
+            logo.map(|(_, l)| l).as_ref(),
+            deadline,
+        ))
+    })
+    .await;
     drop(slot);
     state.metrics.render(svg, started.elapsed());
     match rendered {
@@ -161,6 +212,19 @@ async fn render(
         Ok(Err(e)) => Err(Err(e)),
         Err(e) => Err(Ok(e.into())),
     }
+}
+
+/// Whether the request will draw: its content fits a QR symbol at its error correction,
+/// and the symbol fits the image size. Checked when a URL is signed, so that a signed URL
+/// cannot fail the same way on every fetch.
+pub(super) fn check_fits(request: &QrRequest, has_logo: bool) -> Result<(), Problem> {
+    let ecc = crate::qr::effective_ecc(&request.design, has_logo);
+    let matrix = crate::qr::encode::encode(&request.payload, ecc)
+        .map_err(|e| render_problem(e.into(), request.kind))?;
+    let design = &request.design;
+    crate::qr::layout::layout(design.size, matrix.width, design.margin)
+        .map_err(|e| render_problem(e.into(), request.kind))?;
+    Ok(())
 }
 
 /// Validates a `GET /api/v1/qr/{type}` query exactly as the endpoint does and returns
@@ -178,7 +242,7 @@ pub fn validate_json(body: &[u8]) -> Result<(String, Design), Problem> {
 }
 
 /// Validates the type, every parameter name, the content and the design.
-fn parse(kind: &str, pairs: &Pairs) -> Result<QrRequest, Problem> {
+pub(super) fn parse(kind: &str, pairs: &Pairs) -> Result<QrRequest, Problem> {
     let kind = QrType::parse(kind).ok_or_else(|| {
         let known: Vec<&str> = QrType::ALL.iter().map(|t| t.as_str()).collect();
         invalid(
@@ -217,7 +281,7 @@ fn parse(kind: &str, pairs: &Pairs) -> Result<QrRequest, Problem> {
     })
 }
 
-fn last<'a>(pairs: &'a Pairs, name: &str) -> Option<&'a str> {
+pub(super) fn last<'a>(pairs: &'a Pairs, name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .rev()
@@ -225,7 +289,7 @@ fn last<'a>(pairs: &'a Pairs, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn render_problem(error: QrError, kind: QrType) -> Problem {
+pub(super) fn render_problem(error: QrError, kind: QrType) -> Problem {
     match error {
         QrError::Capacity(e) => {
             // Name the type's main content parameter; the numbers say the rest.
@@ -246,6 +310,16 @@ fn render_problem(error: QrError, kind: QrType) -> Problem {
             format!("`{}`: {e}", e.parameter),
         )
         .parameter(e.parameter),
+        QrError::TimedOut(e) => {
+            tracing::warn!(stage = e.stage, "a render was stopped at its deadline");
+            Problem::new(
+                503,
+                "render-timeout",
+                "Render took too long",
+                "drawing this image took longer than the server allows (render.max_render_ms), so it was stopped and not counted; retry in a moment, or ask for a smaller size",
+            )
+            .header("retry-after", "1")
+        }
         QrError::Raster(e) => {
             tracing::error!(error = %e, "rasterising failed");
             Problem::new(
@@ -258,91 +332,23 @@ fn render_problem(error: QrError, kind: QrType) -> Problem {
     }
 }
 
-/// The watermarked preview for a key that may not generate, with its status and reason.
-/// The content is the requested one when it is valid, else a generic one.
-async fn preview_response(
-    state: &AppState,
-    check: &KeyCheck,
-    input: Option<(String, Pairs)>,
-    status: u16,
-    reason: &'static str,
-) -> Result<HttpResponse, Problem> {
-    let (kind, payload, design) = match &input {
-        Some((kind, pairs)) => {
-            let kind = QrType::parse(kind);
-            let payload = kind.and_then(|k| {
-                let mut content = Params::new();
-                for (name, value) in pairs {
-                    content.insert(name, value.clone());
-                }
-                build_payload(k, &content).ok()
-            });
-            let design = Design::from_params(|name| last(pairs, name)).unwrap_or_default();
-            (kind, payload, design)
-        }
-        None => (None, None, Design::default()),
-    };
-    state.metrics.preview(reason);
-    // Previews are always drawn through the rasteriser (for PNG), so they take budget.
-    // The same preview for the same content and design, whatever the reason: cached.
-    let format = design.format;
-    let key = format!(
-        "preview:{}",
-        digest(&[
-            RENDER_VERSION,
-            payload.as_deref().unwrap_or(""),
-            &format!("{design:?}")
-        ])
-    );
-    let image = match state.render_cache.get(&key) {
-        Some(hit) => hit,
-        None => {
-            let slot = state
-                .render_slot(render_cost(&design, true))
-                .await
-                .map_err(|Busy| busy())?;
-            let image = blocking(move || Ok(preview(payload.as_deref(), &design)))
-                .await?
-                .map_err(|e| render_problem(e, QrType::Text))?;
-            drop(slot);
-            let image = Cached::new(image.bytes, image.version);
-            state.render_cache.insert(&key, image.clone());
-            image
-        }
-    };
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED);
-    let mut response = image_response(
-        status,
-        format,
-        image.version,
-        kind.unwrap_or(QrType::Text),
-        false,
-    );
-    response
-        .insert_header(("x-qr-preview", reason))
-        .insert_header((header::CACHE_CONTROL, "no-store"));
-    if status == StatusCode::UNAUTHORIZED {
-        response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"qrgate\""));
-    }
-    if let Some(problem) = check.problem() {
-        // The reason in words, for people reading the headers (the body is the image).
-        if let Ok(value) = HeaderValue::from_str(&problem.detail_ascii()) {
-            response.insert_header(("x-qr-preview-detail", value));
-        }
-    }
-    Ok(response.body(image.bytes))
-}
-
 /// Pixels charged against the render budget: the full image when it goes through the
 /// rasteriser (4 bytes a pixel and more), a sixteenth on the palette fast path, nothing
 /// for SVG text.
-fn render_cost(design: &Design, rasterised: bool) -> u64 {
+pub(super) fn render_cost(design: &Design, rasterised: bool) -> u64 {
     let pixels = u64::from(design.size).pow(2);
     match design.format {
         Format::Svg => 0,
         Format::Png if rasterised || !design.is_plain() => pixels,
         Format::Png => pixels / 16,
     }
+}
+
+/// The wall-clock limit of a render that starts now (`render.max_render_ms`).
+pub(super) fn render_deadline(state: &AppState) -> Deadline {
+    Deadline::after(std::time::Duration::from_millis(
+        state.config.render.max_render_ms,
+    ))
 }
 
 pub(super) fn busy() -> Problem {
@@ -355,7 +361,7 @@ pub(super) fn busy() -> Problem {
     .header("retry-after", "1")
 }
 
-fn image_response(
+pub(super) fn image_response(
     status: StatusCode,
     format: Format,
     version: u8,
@@ -392,7 +398,7 @@ fn etag(request: &QrRequest, logo_sha: Option<&str>) -> String {
 }
 
 /// A hash of length-prefixed parts (so no two part lists collide by concatenation).
-fn digest(parts: &[&str]) -> String {
+pub(super) fn digest(parts: &[&str]) -> String {
     let mut hash = Sha256::new();
     for part in parts {
         hash.update((part.len() as u64).to_le_bytes());

@@ -21,20 +21,15 @@ use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
 use std::sync::{Mutex, MutexGuard};
 
+use crate::client_ip::client_network;
 use crate::config::LimitsConfig;
 
 /// One login attempt's keys: the account asked for and the client's network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Attempt {
     account: u64,
-    network: Network,
-}
-
-/// Where an attempt comes from: an IPv4 address, or an IPv6 /64 block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Network {
-    V4(u32),
-    V6(u64),
+    /// Where it comes from: an IPv4 address, or an IPv6 /64 block (`client_network`).
+    network: IpAddr,
 }
 
 /// Failures in a row and when the last one happened.
@@ -87,7 +82,7 @@ impl LoginBackoff {
     pub fn attempt(&self, email: &str, client: IpAddr) -> Attempt {
         Attempt {
             account: self.seed.hash_one(email),
-            network: network_of(client),
+            network: client_network(client),
         }
     }
 
@@ -147,13 +142,6 @@ impl LoginBackoff {
 }
 
 /// IPv4 addresses count one by one; IPv6 per /64 (IPv4-mapped ones as IPv4).
-fn network_of(ip: IpAddr) -> Network {
-    match ip.to_canonical() {
-        IpAddr::V4(v4) => Network::V4(u32::from(v4)),
-        IpAddr::V6(v6) => Network::V6((u128::from(v6) >> 64) as u64),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::params;
+use crate::gate::signed::MAX_EXPIRES_IN_SECS;
 use crate::qr::design::DESIGN_SPECS;
 use crate::qr::payload::{ParamSpec, QrType};
 
@@ -29,10 +30,12 @@ pub(super) fn headers() -> Value {
         "RateLimit-Remaining": header("Requests left in the current burst.", false, integer.clone()),
         "RateLimit-Reset": header("Seconds until the burst is whole again.", false, integer.clone()),
         "Retry-After": header("Seconds to wait before retrying.", true, integer),
-        "X-QR-Preview": header("Why this is a watermarked preview.", true, json!({ "type": "string", "enum": ["missing_key", "invalid_key", "expired", "over_quota", "disabled"] })),
+        "X-QR-Preview": header("Why this is a watermarked preview.", true, json!({ "type": "string", "enum": ["missing_key", "invalid_key", "expired", "over_quota", "disabled", "restricted", "invalid_signature", "expired_link"] })),
+        "X-QR-Restriction": header("With X-QR-Preview: restricted, the key restriction that refused the request.", false, json!({ "type": "string", "enum": ["referrer", "network", "type"] })),
         "X-QR-Preview-Detail": header("The reason in words.", false, json!({ "type": "string" })),
         "X-Scan-Verified": header("`true` when verify=true was asked: the image was decoded in the server and gave back its content exactly.", false, json!({ "type": "string", "enum": ["true"] })),
         "WWW-Authenticate": header("The key scheme: `Bearer realm=\"qrgate\"`.", true, json!({ "type": "string" })),
+        "Location": header("Where the new batch's status is: /api/v1/batches/{id}.", true, json!({ "type": "string" })),
     })
 }
 
@@ -40,7 +43,7 @@ pub(super) fn schemas() -> Map<String, Value> {
     let mut schemas = Map::new();
     schemas.insert("Problem".into(), json!({
         "type": "object",
-        "description": "RFC 9457 problem details. Some problems add members: `bytes`, `max_bytes` and `ecc` when the data does not fit, `min_size` when the image is too small, `usage` on a 402.",
+        "description": "RFC 9457 problem details. Some problems add members: `bytes`, `max_bytes` and `ecc` when the data does not fit, `min_size` when the image is too small, `rule` (referrer, network, type or read_only) when a key restriction refuses the request.",
         "required": ["type", "title", "status", "detail"],
         "properties": {
             "type": { "type": "string", "description": "urn:qrgate:problem: and a name for the kind of problem." },
@@ -56,7 +59,7 @@ pub(super) fn schemas() -> Map<String, Value> {
         "required": ["plan", "status", "quota", "used", "remaining", "period_start", "period_end", "rate_per_second", "burst", "key_prefix"],
         "properties": {
             "plan": { "type": "string" },
-            "status": { "type": "string", "enum": ["active", "expired", "over_quota", "disabled"] },
+            "status": { "type": "string", "enum": ["active", "expired", "over_quota"], "description": "expired: the trial or plan period has ended; over_quota: this period's quota is used up. A disabled account gets 403 instead." },
             "quota": { "type": "integer", "minimum": 0, "description": "Generations per period; 0 means unlimited." },
             "used": { "type": "integer", "minimum": 0 },
             "remaining": { "type": ["integer", "null"], "minimum": 0, "description": "null when the plan is unlimited." },
@@ -65,6 +68,40 @@ pub(super) fn schemas() -> Map<String, Value> {
             "rate_per_second": { "type": "integer", "minimum": 0 },
             "burst": { "type": "integer", "minimum": 0 },
             "key_prefix": { "type": "string" },
+            "restrictions": { "$ref": "#/components/schemas/Restrictions" },
+        },
+    }));
+    schemas.insert("Restrictions".into(), json!({
+        "type": "object",
+        "description": "The key's restrictions, set by its owner on /dashboard/api. An empty list means any.",
+        "required": ["referrers", "allow_no_referrer", "networks", "types", "read_only"],
+        "properties": {
+            "referrers": { "type": "array", "items": { "type": "string" }, "description": "Host patterns (example.org, *.example.org) the Origin or Referer must match." },
+            "allow_no_referrer": { "type": "boolean", "description": "With referrers listed: whether requests with neither header (from servers) are let in." },
+            "networks": { "type": "array", "items": { "type": "string" }, "description": "IP addresses and CIDR ranges the client must be in." },
+            "types": { "type": "array", "items": { "type": "string", "enum": QrType::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>() }, "description": "The QR types the key may generate." },
+            "read_only": { "type": "boolean", "description": "May render and read, but not upload or delete logos or create signed URLs." },
+        },
+    }));
+    schemas.insert("SignedUrl".into(), json!({
+        "type": "object",
+        "required": ["url", "token", "expires"],
+        "properties": {
+            "url": { "type": "string", "format": "uri", "description": "The signed URL: this server's origin, /api/v1/s/ and the token." },
+            "token": { "type": "string", "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}$" },
+            "expires": { "type": ["string", "null"], "format": "date-time", "description": "When the URL stops working; null for never." },
+        },
+    }));
+    schemas.insert("DailyUsage".into(), json!({
+        "type": "array",
+        "description": "One entry per day of the range, oldest first.",
+        "items": {
+            "type": "object",
+            "required": ["date", "count"],
+            "properties": {
+                "date": { "type": "string", "format": "date", "description": "The UTC day." },
+                "count": { "type": "integer", "minimum": 0, "description": "Successful generations on that day." },
+            },
         },
     }));
     schemas.insert("Logo".into(), json!({
@@ -86,6 +123,7 @@ pub(super) fn schemas() -> Map<String, Value> {
         "required": ["logos"],
         "properties": { "logos": { "type": "array", "items": { "$ref": "#/components/schemas/Logo" } } },
     }));
+    codes(&mut schemas);
     schemas.insert(
         "Health".into(),
         json!({
@@ -94,6 +132,7 @@ pub(super) fn schemas() -> Map<String, Value> {
             "properties": { "status": { "type": "string", "enum": ["ok", "unavailable"] } },
         }),
     );
+    super::batches::schemas(&mut schemas);
     schemas.insert(
         "Design".into(),
         object(
@@ -113,7 +152,7 @@ pub(super) fn schemas() -> Map<String, Value> {
             },
         }));
     }
-    schemas.insert("QrRequest".into(), json!({
+    let request = json!({
         "type": "object",
         "required": ["type", "data"],
         "properties": {
@@ -123,8 +162,92 @@ pub(super) fn schemas() -> Map<String, Value> {
         },
         "additionalProperties": false,
         "oneOf": variants,
-    }));
+    });
+    // The same request, with how long the signed URL should work.
+    let mut signed = request.clone();
+    signed["properties"]["expires_in"] = json!({
+        "type": ["integer", "null"],
+        "minimum": 1,
+        "maximum": MAX_EXPIRES_IN_SECS,
+        "description": "Seconds until the URL stops working, at most a year; null or absent: never.",
+    });
+    schemas.insert("QrRequest".into(), request);
+    schemas.insert("SignedUrlRequest".into(), signed);
     schemas
+}
+
+/// The dynamic-code schemas.
+fn codes(schemas: &mut Map<String, Value>) {
+    schemas.insert("DynamicCode".into(), json!({
+        "type": "object",
+        "required": ["id", "slug", "short_url", "target", "name", "paused", "design", "created", "updated", "image_url"],
+        "properties": {
+            "id": { "type": "string", "pattern": "^dc_[0-9a-f]{16}$" },
+            "slug": { "type": "string", "pattern": "^[A-Za-z0-9_-]{6,32}$" },
+            "short_url": { "type": ["string", "null"], "format": "uri", "description": "The link the code holds (null if the server's public_url was removed)." },
+            "target": { "type": "string", "format": "uri", "maxLength": crate::links::target::MAX_BYTES },
+            "name": { "type": "string", "maxLength": crate::links::code::MAX_NAME_CHARS },
+            "paused": { "type": "boolean" },
+            "design": { "type": "object", "additionalProperties": { "type": "string" } },
+            "created": { "type": "string", "format": "date-time" },
+            "updated": { "type": "string", "format": "date-time" },
+            "image_url": { "type": ["string", "null"], "format": "uri", "description": "GET it with your key for the code's image; it counts as a generation." },
+        },
+    }));
+    schemas.insert("DynamicCodeList".into(), json!({
+        "type": "object",
+        "required": ["codes", "next_cursor"],
+        "properties": {
+            "codes": { "type": "array", "items": { "$ref": "#/components/schemas/DynamicCode" } },
+            "next_cursor": { "type": ["string", "null"] },
+        },
+    }));
+    schemas.insert("CodeRequest".into(), json!({
+        "type": "object",
+        "required": ["target"],
+        "properties": {
+            "target": { "type": "string", "maxLength": crate::links::target::MAX_BYTES, "description": "An http or https address (https:// is added to a bare host)." },
+            "name": { "type": "string", "maxLength": crate::links::code::MAX_NAME_CHARS },
+            "slug": { "type": "string", "pattern": "^[A-Za-z0-9_-]{6,32}$" },
+            "design": { "$ref": "#/components/schemas/Design" },
+        },
+        "additionalProperties": false,
+    }));
+    schemas.insert(
+        "CodeEdit".into(),
+        json!({
+            "type": "object",
+            "minProperties": 1,
+            "properties": {
+                "target": { "type": "string", "maxLength": crate::links::target::MAX_BYTES },
+                "name": { "type": "string", "maxLength": crate::links::code::MAX_NAME_CHARS },
+                "paused": { "type": "boolean" },
+            },
+            "additionalProperties": false,
+        }),
+    );
+    schemas.insert("ScanReport".into(), json!({
+        "type": "object",
+        "required": ["id", "group", "from", "to", "scans", "bots", "rows"],
+        "properties": {
+            "id": { "type": "string" },
+            "group": { "type": "string", "enum": crate::links::stats::Group::NAMES },
+            "from": { "type": "string", "format": "date" },
+            "to": { "type": "string", "format": "date" },
+            "scans": { "type": "integer", "minimum": 0, "description": "Scans by people in the range." },
+            "bots": { "type": "integer", "minimum": 0, "description": "Fetches by bots and link previews, counted apart." },
+            "rows": { "type": "array", "items": {
+                "type": "object",
+                "required": ["key", "count"],
+                "properties": {
+                    "key": { "type": "string", "description": "The day, the hour (RFC 3339) or the value." },
+                    "count": { "type": "integer", "minimum": 0 },
+                    "bots": { "type": "integer", "minimum": 0 },
+                    "unique": { "type": "integer", "minimum": 0, "description": "Unique scanners that day, estimated." },
+                },
+            }},
+        },
+    }));
 }
 
 /// A real problem: the one a size out of range gets (a test checks it against the API).

@@ -1,15 +1,15 @@
 //! The example `curl` command shown under each operation before it is executed: the
 //! declared examples, with the key left to the shell as `$QRGATE_KEY`.
 
-use super::catalog::{Body, Endpoint};
-use super::openapi::json_example;
+use super::catalog::{Body, Endpoint, Method};
+use super::openapi::{code_example, json_example, signed_example};
 use crate::qr::payload::QrType;
 
 pub fn example(endpoint: Endpoint, origin: &str) -> String {
     let mut parts = vec!["curl".to_owned()];
-    // A body makes curl POST by itself; only DELETE needs saying.
-    if endpoint == Endpoint::LogoDelete {
-        parts.push("-X DELETE".into());
+    // A body makes curl POST by itself; other methods need saying.
+    if !matches!(endpoint.method(), Method::Get | Method::Post) {
+        parts.push(format!("-X {}", endpoint.method().as_str()));
     }
     if endpoint.needs_key() {
         parts.push(r#"-H "X-API-Key: $QRGATE_KEY""#.into());
@@ -23,14 +23,28 @@ pub fn example(endpoint: Endpoint, origin: &str) -> String {
                 quote(&json_example(QrType::Url).to_string())
             ));
         }
+        Body::SignedUrl => {
+            parts.push(format!("-H {}", quote("Content-Type: application/json")));
+            let example = signed_example(QrType::Url, Some(86_400));
+            parts.push(format!("-d {}", quote(&example.to_string())));
+        }
         Body::Logo => {
             parts.push(format!("-H {}", quote("Content-Type: image/svg+xml")));
             parts.push("--data-binary @logo.svg".into());
         }
+        Body::CodeCreate | Body::CodeEdit => {
+            parts.push(format!("-H {}", quote("Content-Type: application/json")));
+            parts.push(format!(
+                "-d {}",
+                quote(&code_example(endpoint.body()).to_string())
+            ));
+        }
+        Body::Batch => parts.extend(super::batches::curl_body().map(str::to_owned)),
     }
     if endpoint.answers_image() {
         let name = match endpoint {
             Endpoint::Qr(kind) => kind.as_str(),
+            Endpoint::SignedUrlFetch => "signed",
             _ => "url",
         };
         parts.push(format!("-o qr-{name}.png"));
@@ -38,7 +52,7 @@ pub fn example(endpoint: Endpoint, origin: &str) -> String {
     let query: Vec<(&str, &str)> = endpoint
         .params()
         .iter()
-        .filter(|spec| !endpoint.params_in_path() && !spec.example.is_empty())
+        .filter(|spec| endpoint.location(spec) == "query" && !spec.example.is_empty())
         .map(|spec| (spec.name, spec.example))
         .collect();
     let mut url = format!("{origin}{}", endpoint.path());

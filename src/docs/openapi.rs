@@ -44,7 +44,8 @@ pub fn document() -> Value {
 
 const INFO: &str = "Send your API key as `X-API-Key`, as `Authorization: Bearer`, or as the `api_key` query parameter (so a request URL pastes into a browser tab). \
 A request without a valid key, or whose trial, plan or quota has run out, gets the requested code with a PREVIEW watermark that does not scan, \
-with status 401, 402 or 403 and `X-QR-Preview` naming the reason. Each successful image counts 1 against the quota; errors, previews and 304s do not. \
+with status 401, 402 or 403 and `X-QR-Preview` naming the reason; a preview is at most 512 px wide (a larger `size` is drawn at 512), in the requested format. \
+Each successful image counts 1 against the quota; errors, previews and 304s do not. \
 Every error is `application/problem+json` (RFC 9457) naming the offending parameter.";
 
 fn paths() -> Map<String, Value> {
@@ -60,16 +61,7 @@ fn operation(endpoint: Endpoint) -> Value {
     let mut parameters: Vec<Value> = endpoint
         .params()
         .iter()
-        .map(|spec| {
-            parameter(
-                spec,
-                if endpoint.params_in_path() {
-                    "path"
-                } else {
-                    "query"
-                },
-            )
-        })
+        .map(|spec| parameter(spec, endpoint.location(spec)))
         .collect();
     if endpoint.takes_design() {
         parameters.extend(DESIGN_SPECS.iter().map(
@@ -135,17 +127,35 @@ fn endpoint_responses(endpoint: Endpoint) -> Map<String, Value> {
             )
         })
         .collect();
-    if endpoint == Endpoint::LogoUpload {
-        // A link is not allowed beside a $ref, so the upload's 201 is written out.
-        let mut created = response(&responses::LOGO_CREATED);
-        created["links"] = json!({
-            "DeleteThisLogo": {
-                "operationId": Endpoint::LogoDelete.id(),
-                "parameters": { "id": "$response.body#/id" },
-                "description": "The id in the answer deletes the logo again.",
+    if !endpoint.links().is_empty() {
+        // A link is not allowed beside a $ref, so a linking 201 is written out.
+        let (status, doc) = responses::answers(endpoint)[0];
+        let mut created = response(doc);
+        created["links"] = endpoint
+            .links()
+            .iter()
+            .map(|(name, target, description)| {
+                let link = json!({
+                    "operationId": target.id(),
+                    "parameters": { "id": "$response.body#/id" },
+                    "description": description,
+                });
+                (name.to_string(), link)
+            })
+            .collect::<Map<_, _>>()
+            .into();
+        map.insert(status.into(), created);
+    }
+    if endpoint == Endpoint::SignedUrlCreate {
+        let mut signed = response(&responses::SIGNED_URL);
+        signed["links"] = json!({
+            "FetchThisUrl": {
+                "operationId": Endpoint::SignedUrlFetch.id(),
+                "parameters": { "token": "$response.body#/token" },
+                "description": "The token in the answer is the signed URL's path parameter.",
             }
         });
-        map.insert("201".into(), created);
+        map.insert("200".into(), signed);
     }
     map
 }
@@ -176,6 +186,13 @@ fn response(doc: &ResponseDoc) -> Value {
         Content::Json(schema) => json!({
             "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } },
         }),
+        Content::JsonOrCsv(schema) => json!({
+            "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } },
+            "text/csv": { "schema": { "type": "string", "contentMediaType": "text/csv" } },
+        }),
+        Content::Zip => json!({
+            "application/zip": { "schema": { "type": "string", "contentMediaType": "application/zip" } },
+        }),
         Content::Empty => return value,
     };
     value["content"] = content;
@@ -195,6 +212,33 @@ fn request_body(body: Body) -> Option<Value> {
                 }).collect::<Map<_, _>>(),
             }},
         })),
+        Body::CodeCreate => Some(json!({
+            "required": true,
+            "description": "The target, and optionally a name, a slug and the design parameters of the code's image. At most 16 KiB.",
+            "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/CodeRequest" },
+                "examples": { "menu": { "summary": "A menu that changes with the seasons", "value": code_example(body) } },
+            }},
+        })),
+        Body::CodeEdit => Some(json!({
+            "required": true,
+            "description": "The fields to change: target, name and paused; at least one.",
+            "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/CodeEdit" },
+                "examples": { "retarget": { "summary": "Send scans to the winter menu", "value": code_example(body) } },
+            }},
+        })),
+        Body::SignedUrl => Some(json!({
+            "required": true,
+            "description": "The QR request as POST /api/v1/qr takes it, and expires_in. At most 64 KiB, and the signed URL must fit in 8 KiB.",
+            "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/SignedUrlRequest" },
+                "examples": {
+                    "url-for-a-day": { "summary": "A website code that works for a day", "value": signed_example(QrType::Url, Some(86_400)) },
+                    "wifi-forever": { "summary": "A Wi-Fi code that does not expire", "value": signed_example(QrType::Wifi, None) },
+                },
+            }},
+        })),
         Body::Logo => Some(json!({
             "required": true,
             "description": "The image file itself: PNG, JPEG or SVG, at most 256 KiB and 1024×1024 pixels. An SVG may not refer to anything outside itself.",
@@ -204,7 +248,27 @@ fn request_body(body: Body) -> Option<Value> {
                 "image/svg+xml": { "schema": { "type": "string" }, "example": LOGO_EXAMPLE },
             },
         })),
+        Body::Batch => Some(super::batches::request_body()),
     }
+}
+
+/// The example body of a dynamic-code request.
+pub fn code_example(body: Body) -> Value {
+    match body {
+        Body::CodeEdit => json!({ "target": "https://example.org/menu/winter", "paused": false }),
+        _ => json!({
+            "target": "https://example.org/menu",
+            "name": "Restaurant menu",
+            "design": { "size": 600, "ecc": "Q" },
+        }),
+    }
+}
+
+/// The signing request for one type: its JSON body and `expires_in`.
+pub fn signed_example(kind: QrType, expires_in: Option<u32>) -> Value {
+    let mut example = json_example(kind);
+    example["expires_in"] = json!(expires_in);
+    example
 }
 
 /// The JSON body for one type, from the declared examples.

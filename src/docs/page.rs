@@ -9,7 +9,7 @@ use askama::Template;
 
 use super::catalog::{Body, Endpoint, Group};
 use super::components::problem_example;
-use super::openapi::json_example;
+use super::openapi::{code_example, json_example, signed_example};
 use super::params::{self, Control};
 use super::responses;
 use crate::qr::design::DESIGN_SPECS;
@@ -55,6 +55,8 @@ struct OperationView {
     json_example: String,
     needs_key: bool,
     answers_image: bool,
+    /// Offers "Get a signed URL" for the executed request.
+    can_be_signed: bool,
     answers: Vec<AnswerRow>,
     curl: String,
 }
@@ -134,15 +136,10 @@ fn group_view(group: Group, origin: &str) -> GroupView {
 
 fn operation_view(endpoint: Endpoint, origin: &str) -> OperationView {
     let id = endpoint.id();
-    let location = if endpoint.params_in_path() {
-        "path"
-    } else {
-        "query"
-    };
     let fields = endpoint
         .params()
         .iter()
-        .map(|spec| field(&id, spec, location, spec.example))
+        .map(|spec| field(&id, spec, endpoint.location(spec), spec.example))
         .collect();
     let design_fields = if endpoint.takes_design() {
         // Design fields start empty: the defaults apply until a value is chosen.
@@ -163,7 +160,9 @@ fn operation_view(endpoint: Endpoint, origin: &str) -> OperationView {
         design_fields,
         body: match endpoint.body() {
             Body::None => "none",
-            Body::QrJson => "json",
+            Body::QrJson | Body::CodeCreate | Body::CodeEdit | Body::SignedUrl | Body::Batch => {
+                "json"
+            }
             Body::Logo => "file",
         },
         json_example: match endpoint.body() {
@@ -171,8 +170,19 @@ fn operation_view(endpoint: Endpoint, origin: &str) -> OperationView {
             Body::QrJson => {
                 serde_json::to_string_pretty(&json_example(QrType::Url)).unwrap_or_default()
             }
+            body @ (Body::CodeCreate | Body::CodeEdit) => {
+                serde_json::to_string_pretty(&code_example(body)).unwrap_or_default()
+            }
+            Body::SignedUrl => {
+                serde_json::to_string_pretty(&signed_example(QrType::Url, Some(86_400)))
+                    .unwrap_or_default()
+            }
+            Body::Batch => {
+                serde_json::to_string_pretty(&super::batches::json_example()).unwrap_or_default()
+            }
             _ => String::new(),
         },
+        can_be_signed: endpoint.can_be_signed(),
         needs_key: endpoint.needs_key(),
         answers_image: endpoint.answers_image(),
         answers: responses::answers(endpoint)

@@ -15,6 +15,7 @@ const IDENTIFIER_PATTERN: &str = "^[A-Za-z0-9_]+$";
 /// range, 2 to 4 colours) and says what is wrong.
 const GRADIENT_PATTERN: &str =
     r"^\s*(linear:\s*[0-9]{1,3}\s*:|radial:)\s*#?[0-9A-Fa-f]{6}(\s*,\s*#?[0-9A-Fa-f]{6}){1,3}\s*$";
+const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 
 /// The JSON Schema of the parameter's values, with its default.
 pub fn schema(spec: &ParamSpec) -> Value {
@@ -26,6 +27,7 @@ pub fn schema(spec: &ParamSpec) -> Value {
             json!({ "type": "string", "format": "email", "maxLength": spec.max_bytes })
         }
         ParamKind::DateTime => json!({ "type": "string", "maxLength": spec.max_bytes }),
+        ParamKind::Date => json!({ "type": "string", "format": "date", "pattern": DATE_PATTERN }),
         ParamKind::Enum(allowed) => json!({ "type": "string", "enum": allowed }),
         ParamKind::Bool => json!({ "type": "boolean" }),
         ParamKind::Number { min, max } => {
@@ -84,6 +86,7 @@ pub fn kind_text(spec: &ParamSpec) -> String {
         ParamKind::DateTime => {
             "date and time with offset (2026-12-01T18:00+01:00), or a date (2026-12-01)".into()
         }
+        ParamKind::Date => "date as YYYY-MM-DD (a UTC day)".into(),
         ParamKind::Integer { min, max, unit } => format!("whole number of {unit}, {min} to {max}"),
         ParamKind::Color { transparent: false } => "colour: #RRGGBB or RRGGBB".into(),
         ParamKind::Color { transparent: true } => {
@@ -139,6 +142,7 @@ pub fn control(spec: &ParamSpec) -> Control {
             max: Some(max),
             ..input("number", "numeric")
         },
+        ParamKind::Date => input("date", ""),
         ParamKind::Email => input("email", "email"),
         ParamKind::Url => input("text", "url"),
         ParamKind::Phone => input("tel", "tel"),

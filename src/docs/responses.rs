@@ -12,6 +12,10 @@ pub enum Content {
     Problem,
     /// `application/json` of the named schema.
     Json(&'static str),
+    /// `application/zip`.
+    Zip,
+    /// `application/json` of the named schema, or `text/csv` with `format=csv`.
+    JsonOrCsv(&'static str),
     Empty,
 }
 
@@ -66,7 +70,7 @@ pub const UNSCANNABLE: ResponseDoc = ResponseDoc {
 };
 pub const PREVIEW_401: ResponseDoc = ResponseDoc {
     name: "PreviewUnauthorized",
-    description: "No key, or a key that is malformed, unknown or was renewed away. The body is the requested code with a PREVIEW watermark that does not scan. Not counted.",
+    description: "No key, or a key that is malformed, unknown or was renewed away. The body is the requested code with a PREVIEW watermark that does not scan, in the requested format and at most 512 px wide (a larger size is drawn at 512). Not counted.",
     content: Content::Image,
     headers: with_rate!(
         "X-QR-Preview",
@@ -78,7 +82,7 @@ pub const PREVIEW_401: ResponseDoc = ResponseDoc {
 };
 pub const PREVIEW_402: ResponseDoc = ResponseDoc {
     name: "PreviewPaymentRequired",
-    description: "The trial or plan period has ended, or its quota is used up: the watermarked preview, until a plan is granted or the period renews. Not counted.",
+    description: "The trial or plan period has ended, or its quota is used up: the watermarked preview (at most 512 px wide), until a plan is granted or the period renews. Not counted.",
     content: Content::Image,
     headers: with_rate!(
         "X-QR-Preview",
@@ -89,7 +93,31 @@ pub const PREVIEW_402: ResponseDoc = ResponseDoc {
 };
 pub const PREVIEW_403: ResponseDoc = ResponseDoc {
     name: "PreviewForbidden",
-    description: "The account is disabled: the watermarked preview. Not counted.",
+    description: "The account is disabled (X-QR-Preview: disabled), or one of the key's restrictions refuses the request (X-QR-Preview: restricted, with X-QR-Restriction naming the rule: referrer, network or type): the watermarked preview (at most 512 px wide). Not counted.",
+    content: Content::Image,
+    headers: with_rate!(
+        "X-QR-Preview",
+        "X-QR-Preview-Detail",
+        "X-QR-Restriction",
+        "Cache-Control",
+        "X-QR-Version"
+    ),
+};
+pub const PREVIEW_INVALID_SIGNATURE: ResponseDoc = ResponseDoc {
+    name: "PreviewInvalidSignature",
+    description: "Not a signed URL this server made, or one that was changed, or whose key has been renewed since it was signed: the watermarked preview (at most 512 px wide) with X-QR-Preview: invalid_signature. Not counted.",
+    content: Content::Image,
+    headers: with_rate!(
+        "X-QR-Preview",
+        "X-QR-Preview-Detail",
+        "WWW-Authenticate",
+        "Cache-Control",
+        "X-QR-Version"
+    ),
+};
+pub const PREVIEW_EXPIRED_LINK: ResponseDoc = ResponseDoc {
+    name: "PreviewExpiredLink",
+    description: "The signed URL has expired: the watermarked preview of its code (at most 512 px wide) with X-QR-Preview: expired_link. Not counted.",
     content: Content::Image,
     headers: with_rate!(
         "X-QR-Preview",
@@ -98,11 +126,40 @@ pub const PREVIEW_403: ResponseDoc = ResponseDoc {
         "X-QR-Version"
     ),
 };
+pub const SIGNED_IMAGE: ResponseDoc = ResponseDoc {
+    name: "SignedImage",
+    description: "The QR code the URL was signed for. Counts 1 against the signer's quota. Shared caches may keep it (Cache-Control: public), never past the URL's expiry.",
+    content: Content::Image,
+    headers: with_rate!(
+        "ETag",
+        "Cache-Control",
+        "X-QR-Version",
+        "Content-Disposition"
+    ),
+};
+pub const SIGNED_URL: ResponseDoc = ResponseDoc {
+    name: "SignedUrl",
+    description: "The signed URL, its token (the URL's last part) and when it expires (null: never). The URL holds no key.",
+    content: Content::Json("SignedUrl"),
+    headers: with_rate!("Cache-Control"),
+};
 pub const TOO_LARGE: ResponseDoc = ResponseDoc {
     name: "PayloadTooLarge",
     description: "The body is larger than accepted; `max_bytes` says how large it may be.",
     content: Content::Problem,
     headers: with_rate!(),
+};
+pub const BODY_TIMEOUT: ResponseDoc = ResponseDoc {
+    name: "BodyTimeout",
+    description: "The request body did not arrive in full within the server's body timeout (server.client_body_timeout_secs, 15 s by default); the connection is closed.",
+    content: Content::Problem,
+    headers: &[],
+};
+pub const RENDER_UNAVAILABLE: ResponseDoc = ResponseDoc {
+    name: "RenderUnavailable",
+    description: "The image cannot be drawn now: the server is drawing as much as it can, the previews' own budget is used up (previews never take from paying customers'), or drawing took longer than the server allows (render.max_render_ms; the problem type is render-timeout). Nothing is counted. Retry after Retry-After seconds.",
+    content: Content::Problem,
+    headers: with_rate!("Retry-After"),
 };
 pub const TOO_MANY: ResponseDoc = ResponseDoc {
     name: "TooManyRequests",
@@ -118,13 +175,13 @@ pub const UNAUTHORIZED: ResponseDoc = ResponseDoc {
 };
 pub const PAYMENT_REQUIRED: ResponseDoc = ResponseDoc {
     name: "PaymentRequired",
-    description: "The trial or plan period has ended, or its quota is used up. On /api/v1/usage the problem carries the figures as `usage`.",
+    description: "The trial or plan period has ended, or its quota is used up.",
     content: Content::Problem,
     headers: with_rate!(),
 };
 pub const FORBIDDEN: ResponseDoc = ResponseDoc {
     name: "Forbidden",
-    description: "The account is disabled.",
+    description: "The account is disabled, or one of the key's restrictions refuses the request: then `type` is urn:qrgate:problem:restricted and `rule` names it (referrer, network, type or read_only).",
     content: Content::Problem,
     headers: with_rate!(),
 };
@@ -158,10 +215,58 @@ pub const LOGO_LIMIT: ResponseDoc = ResponseDoc {
     content: Content::Problem,
     headers: with_rate!(),
 };
+pub const CODE_CREATED: ResponseDoc = ResponseDoc {
+    name: "CodeCreated",
+    description: "The code is made: print image_url's image (with your key) and change the target whenever you like.",
+    content: Content::Json("DynamicCode"),
+    headers: with_rate!("Cache-Control"),
+};
+pub const CODE: ResponseDoc = ResponseDoc {
+    name: "Code",
+    description: "The dynamic code.",
+    content: Content::Json("DynamicCode"),
+    headers: with_rate!("Cache-Control"),
+};
+pub const CODE_LIST: ResponseDoc = ResponseDoc {
+    name: "CodeList",
+    description: "A page of the account's dynamic codes, newest first, and the cursor of the next page (null on the last).",
+    content: Content::Json("DynamicCodeList"),
+    headers: with_rate!("Cache-Control"),
+};
+pub const CODE_DELETED: ResponseDoc = ResponseDoc {
+    name: "CodeDeleted",
+    description: "The code and its statistics are deleted; its short link answers 410 from now on.",
+    content: Content::Empty,
+    headers: with_rate!(),
+};
+pub const NO_SUCH_CODE: ResponseDoc = ResponseDoc {
+    name: "NoSuchCode",
+    description: "The key's account has no dynamic code with this id (codes of other accounts are not found either).",
+    content: Content::Problem,
+    headers: with_rate!(),
+};
+pub const CODE_CONFLICT: ResponseDoc = ResponseDoc {
+    name: "CodeConflict",
+    description: "The code cannot be made: the server has no server.public_url (`parameter` names it), the plan's number of dynamic codes is reached (`limit`), or the slug is taken (`parameter`: slug).",
+    content: Content::Problem,
+    headers: with_rate!(),
+};
+pub const SCANS: ResponseDoc = ResponseDoc {
+    name: "Scans",
+    description: "The counts, as JSON, or as CSV with format=csv.",
+    content: Content::JsonOrCsv("ScanReport"),
+    headers: with_rate!("Cache-Control"),
+};
 pub const USAGE: ResponseDoc = ResponseDoc {
     name: "Usage",
-    description: "The key's plan and usage.",
+    description: "The key's plan and usage, also when its period has ended or its quota is used up (`status` says which).",
     content: Content::Json("Usage"),
+    headers: with_rate!("Cache-Control"),
+};
+pub const DAILY_USAGE: ResponseDoc = ResponseDoc {
+    name: "DailyUsage",
+    description: "Every day of the range, oldest first, with its successful generations (0 for days without).",
+    content: Content::Json("DailyUsage"),
     headers: with_rate!("Cache-Control"),
 };
 pub const HEALTHY: ResponseDoc = ResponseDoc {
@@ -183,7 +288,7 @@ pub const SERVER_ERROR: ResponseDoc = ResponseDoc {
     headers: &[],
 };
 
-/// Every reusable response, for `components/responses`.
+/// Every reusable response, for `components/responses` (the batch ones at the end).
 pub const ALL: &[&ResponseDoc] = &[
     &QR_IMAGE,
     &NOT_MODIFIED,
@@ -192,7 +297,13 @@ pub const ALL: &[&ResponseDoc] = &[
     &PREVIEW_401,
     &PREVIEW_402,
     &PREVIEW_403,
+    &PREVIEW_INVALID_SIGNATURE,
+    &PREVIEW_EXPIRED_LINK,
+    &SIGNED_IMAGE,
+    &SIGNED_URL,
     &TOO_LARGE,
+    &BODY_TIMEOUT,
+    &RENDER_UNAVAILABLE,
     &TOO_MANY,
     &UNAUTHORIZED,
     &PAYMENT_REQUIRED,
@@ -202,10 +313,28 @@ pub const ALL: &[&ResponseDoc] = &[
     &LOGO_DELETED,
     &NO_SUCH_LOGO,
     &LOGO_LIMIT,
+    &CODE_CREATED,
+    &CODE,
+    &CODE_LIST,
+    &CODE_DELETED,
+    &NO_SUCH_CODE,
+    &CODE_CONFLICT,
+    &SCANS,
     &USAGE,
+    &DAILY_USAGE,
     &HEALTHY,
     &UNHEALTHY,
     &SERVER_ERROR,
+    super::batches::RESPONSES[0],
+    super::batches::RESPONSES[1],
+    super::batches::RESPONSES[2],
+    super::batches::RESPONSES[3],
+    super::batches::RESPONSES[4],
+    super::batches::RESPONSES[5],
+    super::batches::RESPONSES[6],
+    super::batches::RESPONSES[7],
+    super::batches::RESPONSES[8],
+    &super::batches::BUSY,
 ];
 
 /// The status an operation answers with, and what it means; `default` for any other.
@@ -238,13 +367,86 @@ pub fn answers(endpoint: Endpoint) -> Vec<(&'static str, &'static ResponseDoc)> 
             list.push(("404", &NO_SUCH_LOGO));
             list
         }
-        Endpoint::Usage => [vec![("200", &USAGE)], refused.to_vec()].concat(),
+        Endpoint::CodeCreate => {
+            let mut list = vec![("201", &CODE_CREATED), ("400", &INVALID)];
+            list.extend(refused);
+            list.push(("409", &CODE_CONFLICT));
+            list
+        }
+        Endpoint::CodeUpdate => {
+            let mut list = vec![("200", &CODE), ("400", &INVALID)];
+            list.extend(refused);
+            list.push(("404", &NO_SUCH_CODE));
+            list
+        }
+        // Reading and deleting stay open to an account whose plan ended: no 402.
+        Endpoint::CodeList => vec![
+            ("200", &CODE_LIST),
+            ("400", &INVALID),
+            ("401", &UNAUTHORIZED),
+            ("403", &FORBIDDEN),
+        ],
+        Endpoint::CodeShow | Endpoint::CodeDelete | Endpoint::CodeScans => {
+            let success = match endpoint {
+                Endpoint::CodeShow => ("200", &CODE),
+                Endpoint::CodeDelete => ("204", &CODE_DELETED),
+                _ => ("200", &SCANS),
+            };
+            let mut list = vec![success];
+            if endpoint == Endpoint::CodeScans {
+                list.push(("400", &INVALID));
+            }
+            list.extend([
+                ("401", &UNAUTHORIZED),
+                ("403", &FORBIDDEN),
+                ("404", &NO_SUCH_CODE),
+            ]);
+            list
+        }
+        // Usage answers every known key, expired and over quota included.
+        Endpoint::Usage => vec![("200", &USAGE), ("401", &UNAUTHORIZED), ("403", &FORBIDDEN)],
+        Endpoint::UsageDaily => vec![
+            ("200", &DAILY_USAGE),
+            ("400", &INVALID),
+            ("401", &UNAUTHORIZED),
+            ("403", &FORBIDDEN),
+        ],
+        Endpoint::SignedUrlCreate => [
+            vec![("200", &SIGNED_URL), ("400", &INVALID)],
+            refused.to_vec(),
+        ]
+        .concat(),
+        Endpoint::SignedUrlFetch => vec![
+            ("200", &SIGNED_IMAGE),
+            ("304", &NOT_MODIFIED),
+            ("400", &INVALID),
+            ("401", &PREVIEW_INVALID_SIGNATURE),
+            ("402", &PREVIEW_402),
+            ("403", &PREVIEW_403),
+            ("410", &PREVIEW_EXPIRED_LINK),
+        ],
         Endpoint::Health => return vec![("200", &HEALTHY), ("503", &UNHEALTHY)],
+        Endpoint::BatchCreate
+        | Endpoint::BatchStatus
+        | Endpoint::BatchResult
+        | Endpoint::BatchDelete => return super::batches::answers(endpoint),
     };
-    if matches!(endpoint, Endpoint::QrJson | Endpoint::LogoUpload) {
+    let with_body = matches!(
+        endpoint,
+        Endpoint::QrJson
+            | Endpoint::LogoUpload
+            | Endpoint::CodeCreate
+            | Endpoint::CodeUpdate
+            | Endpoint::SignedUrlCreate
+    );
+    if with_body {
+        answers.push(("408", &BODY_TIMEOUT));
         answers.push(("413", &TOO_LARGE));
     }
     answers.push(("429", &TOO_MANY));
+    if matches!(endpoint, Endpoint::Qr(_) | Endpoint::QrJson) {
+        answers.push(("503", &RENDER_UNAVAILABLE));
+    }
     answers.push(("default", &SERVER_ERROR));
     answers
 }

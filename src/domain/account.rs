@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::restrictions::Restrictions;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -37,6 +39,13 @@ pub struct Account {
     pub disabled: bool,
     pub period: PlanPeriod,
     pub key: Option<KeyRecord>,
+    /// What the current key may do, from where; kept when the key is renewed.
+    #[serde(default)]
+    pub restrictions: Restrictions,
+    /// Counts every key creation and renewal, so that what was signed for one key (signed
+    /// URLs) stops working with the next.
+    #[serde(default)]
+    pub key_generation: u64,
 }
 
 /// What an account may do right now.
@@ -107,6 +116,8 @@ mod tests {
                 end,
             },
             key: None,
+            restrictions: Restrictions::default(),
+            key_generation: 0,
         }
     }
 
@@ -148,6 +159,14 @@ mod tests {
             account(0, true).status(50, Some(20), 20),
             AccountStatus::Disabled
         );
+    }
+
+    #[test]
+    fn a_record_written_before_restrictions_and_key_generations_still_reads() {
+        let old = r#"{"id":1,"email":"a@x.org","password_hash":"","created_at":0,"role":"user","disabled":false,"period":{"plan":"trial","start":0,"end":1},"key":null}"#;
+        let account: Account = serde_json::from_str(old).unwrap();
+        assert!(account.restrictions.is_empty());
+        assert_eq!(account.key_generation, 0);
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub enum RenewalReason {
     Expiration,
     Compromise,
     AccessChange,
+    /// The key's restrictions were changed (the key itself stays).
+    AccessChanged,
 }
 
 impl RenewalReason {
@@ -28,6 +30,7 @@ impl RenewalReason {
             Self::Expiration => "expiration",
             Self::Compromise => "compromise",
             Self::AccessChange => "access_change",
+            Self::AccessChanged => "access_changed",
         }
     }
 
@@ -37,12 +40,16 @@ impl RenewalReason {
             Self::Expiration => "Expiration",
             Self::Compromise => "Compromise",
             Self::AccessChange => "Change in access level",
+            Self::AccessChanged => "Access changed",
         }
     }
 
     /// Whether this entry counts against the daily renewal limit.
     pub fn is_renewal(self) -> bool {
-        self != Self::Created
+        matches!(
+            self,
+            Self::Expiration | Self::Compromise | Self::AccessChange
+        )
     }
 }
 
@@ -55,6 +62,9 @@ pub struct RenewalRecord {
     pub new_prefix: String,
     pub ip: String,
     pub user_agent: String,
+    /// What changed, for entries that are not about the key itself (`AccessChanged`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// The renewal limit applies to any rolling window of this many seconds.
@@ -112,6 +122,7 @@ mod tests {
             new_prefix: String::new(),
             ip: String::new(),
             user_agent: String::new(),
+            detail: None,
         }
     }
 
@@ -121,6 +132,7 @@ mod tests {
         let log = [
             entry(now - RENEWAL_WINDOW_SECS, RenewalReason::Expiration),
             entry(now - 10, RenewalReason::Created),
+            entry(now - 8, RenewalReason::AccessChanged),
             entry(now - 5, RenewalReason::Compromise),
         ];
         let allowance = RenewalAllowance::from_log(&log, now, 5);

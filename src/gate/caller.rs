@@ -7,6 +7,7 @@ use subtle::ConstantTimeEq;
 use crate::auth::api_key::{key_from_request, key_hash};
 use crate::domain::{Account, AccountStatus, KeyFormatError};
 use crate::error::AppError;
+use crate::gate::restrictions::{self, Restricted};
 use crate::gate::standing::Standing;
 use crate::problem::Problem;
 use crate::state::{AppState, blocking};
@@ -15,6 +16,8 @@ use crate::state::{AppState, blocking};
 pub struct KeyHolder {
     pub account: Account,
     pub standing: Standing,
+    /// Set when the key's referrer or network restriction refuses this request.
+    pub restricted: Option<Restricted>,
 }
 
 pub enum KeyCheck {
@@ -57,8 +60,22 @@ impl KeyCheck {
         let Some(account) = current else {
             return Ok(Self::Unknown);
         };
+        let restricted =
+            restrictions::check_request(&account.restrictions, req, state.client_ip(req));
         let standing = state.standing(&account).await?;
-        Ok(Self::Known(Box::new(KeyHolder { account, standing })))
+        Ok(Self::Known(Box::new(KeyHolder {
+            account,
+            standing,
+            restricted,
+        })))
+    }
+
+    /// The key's restriction that refuses this request, if one does.
+    pub fn restricted(&self) -> Option<&Restricted> {
+        match self {
+            Self::Known(holder) => holder.restricted.as_ref(),
+            _ => None,
+        }
     }
 
     /// The reason a request with this key is not served, as `X-QR-Preview` and problem
@@ -67,6 +84,7 @@ impl KeyCheck {
         match self {
             Self::Missing => Some((401, "missing_key")),
             Self::Malformed(_) | Self::Unknown => Some((401, "invalid_key")),
+            Self::Known(holder) if holder.restricted.is_some() => Some((403, "restricted")),
             Self::Known(holder) => match holder.standing.status {
                 AccountStatus::Active => None,
                 AccountStatus::Expired => Some((402, "expired")),
@@ -78,6 +96,9 @@ impl KeyCheck {
 
     /// The problem+json for a caller that cannot be served; `None` for an active key.
     pub fn problem(&self) -> Option<Problem> {
+        if let Some(restricted) = self.restricted() {
+            return Some(restricted.problem());
+        }
         let (status, reason) = self.rejection()?;
         let detail = match self {
             Self::Missing => "Send your API key in the X-API-Key header, as `Authorization: Bearer KEY`, or as the api_key query parameter. Create one at /dashboard/api.".to_owned(),

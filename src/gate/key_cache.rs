@@ -1,9 +1,10 @@
-//! Accounts by API-key hash, remembered between requests so that a key check costs a map
-//! lookup instead of a database read. Every entry carries the store's write generation
+//! Accounts by API-key hash (or, for signed URLs, by account id), remembered between
+//! requests so that a key check costs a map lookup instead of a database read. Every entry carries the store's write generation
 //! when it was read; any commit (a renewal, a grant, a disable…) moves the generation on,
 //! so a stale entry is never used: a renewed-away key fails on the very next request.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Mutex;
 
 use crate::domain::Account;
@@ -11,14 +12,21 @@ use crate::domain::Account;
 /// Entries kept at most; beyond it the map starts afresh (a spray of keys cannot grow it).
 const MAX_ENTRIES: usize = 10_000;
 
-#[derive(Default)]
-pub struct KeyCache {
-    entries: Mutex<HashMap<[u8; 32], (Account, u64)>>,
+pub struct KeyCache<K = [u8; 32]> {
+    entries: Mutex<HashMap<K, (Account, u64)>>,
 }
 
-impl KeyCache {
+impl<K> Default for KeyCache<K> {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Hash + Eq> KeyCache<K> {
     /// The account for this key hash, if it was read at `generation`.
-    pub fn get(&self, hash: &[u8; 32], generation: u64) -> Option<Account> {
+    pub fn get(&self, hash: &K, generation: u64) -> Option<Account> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(hash)
@@ -27,7 +35,7 @@ impl KeyCache {
     }
 
     /// Remembers an account read when the store was at `generation`.
-    pub fn insert(&self, hash: [u8; 32], account: Account, generation: u64) {
+    pub fn insert(&self, hash: K, account: Account, generation: u64) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
@@ -55,12 +63,14 @@ mod tests {
                 end: 1,
             },
             key: None,
+            restrictions: Default::default(),
+            key_generation: 0,
         }
     }
 
     #[test]
     fn an_entry_is_used_only_at_the_generation_it_was_read() {
-        let cache = KeyCache::default();
+        let cache: KeyCache = KeyCache::default();
         cache.insert([1; 32], account(), 7);
         assert!(cache.get(&[1; 32], 7).is_some());
         assert!(
@@ -72,7 +82,7 @@ mod tests {
 
     #[test]
     fn the_map_stays_bounded() {
-        let cache = KeyCache::default();
+        let cache: KeyCache = KeyCache::default();
         for i in 0..(MAX_ENTRIES as u32 + 10) {
             let mut hash = [0u8; 32];
             hash[..4].copy_from_slice(&i.to_le_bytes());

@@ -10,6 +10,8 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
+
+use crate::client_ip::client_network;
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
@@ -153,10 +155,10 @@ impl Limiters {
 
     pub fn check_ip(&self, class: IpClass, ip: IpAddr) -> Decision {
         match class {
-            IpClass::Keyless => self.keyless.check(&ip),
-            IpClass::Signup => self.signup.check(&ip),
-            IpClass::Login => self.login.check(&ip),
-            IpClass::KeyChange => self.key_change.check(&ip),
+            IpClass::Keyless => self.keyless.check(&client_network(ip)),
+            IpClass::Signup => self.signup.check(&client_network(ip)),
+            IpClass::Login => self.login.check(&client_network(ip)),
+            IpClass::KeyChange => self.key_change.check(&client_network(ip)),
         }
     }
 
@@ -229,6 +231,71 @@ mod tests {
         assert!(
             (50..=60).contains(&refused.retry_after.unwrap()),
             "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64_and_ipv4_clients_by_their_address() {
+        let key = |s: &str| client_network(s.parse().unwrap());
+        assert_eq!(
+            key("2001:db8:1:2::1"),
+            key("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_eq!(
+            key("2001:db8:1:2::1"),
+            "2001:db8:1:2::".parse::<IpAddr>().unwrap()
+        );
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("192.0.2.7"), "192.0.2.7".parse::<IpAddr>().unwrap());
+        assert_ne!(key("192.0.2.7"), key("192.0.2.8"));
+        // Seen through a dual-stack socket, IPv4 clients keep their own addresses.
+        assert_eq!(key("::ffff:192.0.2.7"), key("192.0.2.7"));
+        assert_ne!(key("::ffff:192.0.2.7"), key("::ffff:192.0.2.8"));
+    }
+
+    #[test]
+    fn every_per_address_limit_counts_an_ipv6_client_by_its_64() {
+        let l = limiters();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        for class in [IpClass::Signup, IpClass::Login, IpClass::KeyChange] {
+            let mut i = 0u32;
+            // Each request from a new address of the same /64 spends the same allowance.
+            while !l
+                .check_ip(class, ip(&format!("2001:db8:0:7::{:x}", i + 1)))
+                .refused()
+            {
+                i += 1;
+                assert!(i < 1000, "{class:?} never refused");
+            }
+            assert!(
+                !l.check_ip(class, ip("2001:db8:0:8::1")).refused(),
+                "{class:?}: another /64 has its own"
+            );
+        }
+    }
+
+    #[test]
+    fn two_keyless_clients_in_one_64_share_a_limit_and_another_64_has_its_own() {
+        let mut config = Config::defaults();
+        (
+            config.limits.keyless_per_second,
+            config.limits.keyless_burst,
+        ) = (1, 3);
+        let l = Limiters::new(&config);
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        for _ in 0..3 {
+            assert!(
+                !l.check_ip(IpClass::Keyless, ip("2001:db8:0:1::a"))
+                    .refused()
+            );
+        }
+        assert!(
+            l.check_ip(IpClass::Keyless, ip("2001:db8:0:1::b"))
+                .refused()
+        );
+        assert!(
+            !l.check_ip(IpClass::Keyless, ip("2001:db8:0:2::a"))
+                .refused()
         );
     }
 

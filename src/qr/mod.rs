@@ -4,6 +4,7 @@
 //! scan. Both take a payload string (from `payload::build_payload`) and a `Design`.
 
 pub mod color;
+pub mod deadline;
 pub mod design;
 pub mod encode;
 pub mod gradient;
@@ -15,6 +16,7 @@ mod preview;
 pub mod render;
 pub mod verify;
 
+pub use deadline::{Deadline, TimedOut};
 use design::{Design, Ecc, Format};
 use encode::{CapacityError, encode};
 use layout::TooSmall;
@@ -22,6 +24,11 @@ use render::{LogoImage, RasterError, RenderError, Scene, render};
 
 /// Content shown in a preview whose requested content cannot be encoded.
 const GENERIC_PREVIEW: &str = "qrgate preview";
+
+/// The largest preview drawn, in pixels: a preview only has to look like the code, so a
+/// larger `size` is drawn at this size (in the requested format), which keeps previews
+/// cheap whatever a keyless client asks for.
+pub const PREVIEW_MAX_SIZE: u32 = 512;
 
 /// A rendered image.
 #[derive(Debug, Clone)]
@@ -43,6 +50,8 @@ pub enum QrError {
     /// `verify=true`, and the image did not decode to its payload.
     #[error(transparent)]
     Unscannable(#[from] verify::Unscannable),
+    #[error(transparent)]
+    TimedOut(#[from] TimedOut),
 }
 
 impl From<RenderError> for QrError {
@@ -50,6 +59,7 @@ impl From<RenderError> for QrError {
         match e {
             RenderError::TooSmall(e) => Self::TooSmall(e),
             RenderError::Raster(e) => Self::Raster(e),
+            RenderError::TimedOut(e) => Self::TimedOut(e),
         }
     }
 }
@@ -69,10 +79,14 @@ pub fn generate(
     payload: &str,
     design: &Design,
     logo: Option<&LogoImage>,
+    deadline: Deadline,
 ) -> Result<QrImage, QrError> {
-    let (image, module_px) = generate_unverified(payload, design, logo)?;
-    if design.verify && !verify::decodes(&image.bytes, design, payload, module_px) {
-        return Err(verify::diagnose(payload, design, logo).into());
+    let (image, module_px) = generate_unverified(payload, design, logo, deadline)?;
+    if design.verify {
+        deadline.check("verify")?;
+        if !verify::decodes(&image.bytes, design, payload, module_px) {
+            return Err(verify::diagnose(payload, design, logo, deadline)?.into());
+        }
     }
     Ok(image)
 }
@@ -82,15 +96,20 @@ fn generate_unverified(
     payload: &str,
     design: &Design,
     logo: Option<&LogoImage>,
+    deadline: Deadline,
 ) -> Result<(QrImage, f64), QrError> {
+    deadline.check("start")?;
     let matrix = encode(payload, effective_ecc(design, logo.is_some()))?;
     let module_px = layout::layout(design.size, matrix.width, design.margin)?.module;
-    let bytes = render(&Scene {
-        matrix: &matrix,
-        design,
-        logo,
-        watermark: false,
-    })?;
+    let bytes = render(
+        &Scene {
+            matrix: &matrix,
+            design,
+            logo,
+            watermark: false,
+        },
+        deadline,
+    )?;
     let image = QrImage {
         bytes,
         format: design.format,
@@ -99,30 +118,103 @@ fn generate_unverified(
     Ok((image, module_px))
 }
 
+/// The design a preview is drawn with: the requested one without its logo, at most
+/// `PREVIEW_MAX_SIZE` pixels.
+pub fn preview_design(design: &Design) -> Design {
+    Design {
+        logo: None,
+        size: design.size.min(PREVIEW_MAX_SIZE),
+        ..design.clone()
+    }
+}
+
 /// The unscannable preview of `payload` (or of a generic text when there is no usable
-/// payload, or it does not fit the requested size).
-pub fn preview(payload: Option<&str>, design: &Design) -> Result<QrImage, QrError> {
+/// payload, or it does not fit the requested size), drawn with `preview_design`.
+pub fn preview(
+    payload: Option<&str>,
+    design: &Design,
+    deadline: Deadline,
+) -> Result<QrImage, QrError> {
     let attempt = |content: &str, design: &Design| -> Result<QrImage, QrError> {
+        deadline.check("start")?;
         let mut matrix = encode(content, Ecc::L)?;
         preview::spoil(&mut matrix, content);
-        let bytes = render(&Scene {
-            matrix: &matrix,
-            design,
-            logo: None,
-            watermark: true,
-        })?;
+        let bytes = render(
+            &Scene {
+                matrix: &matrix,
+                design,
+                logo: None,
+                watermark: true,
+            },
+            deadline,
+        )?;
         Ok(QrImage {
             bytes,
             format: design.format,
             version: matrix.version,
         })
     };
-    let design = Design {
-        logo: None,
-        ..design.clone()
-    };
+    let design = preview_design(design);
     match payload.map(|p| attempt(p, &design)) {
         Some(Ok(image)) => Ok(image),
+        // Out of time is final: a second attempt would only run later still.
+        Some(Err(QrError::TimedOut(e))) => Err(e.into()),
         _ => attempt(GENERIC_PREVIEW, &design),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn styled(size: &str) -> Design {
+        let pairs = [("module_shape", "dot"), ("size", size)];
+        Design::from_params(|n| pairs.iter().find(|(k, _)| *k == n).map(|(_, v)| *v)).unwrap()
+    }
+
+    #[test]
+    fn a_render_whose_deadline_has_passed_times_out_before_it_starts() {
+        let past = Deadline::after(Duration::ZERO);
+        let err = generate("https://example.org", &styled("512"), None, past).unwrap_err();
+        assert!(
+            matches!(err, QrError::TimedOut(TimedOut { stage: "start" })),
+            "{err:?}"
+        );
+        let err = preview(Some("https://example.org"), &styled("512"), past).unwrap_err();
+        assert!(matches!(err, QrError::TimedOut(_)), "{err:?}");
+    }
+
+    #[test]
+    fn a_large_render_with_a_tiny_deadline_stops_at_a_later_stage() {
+        // A styled 4096 px PNG takes far longer than a millisecond to draw.
+        let tiny = Deadline::after(Duration::from_millis(1));
+        let err = generate("https://example.org", &styled("4096"), None, tiny).unwrap_err();
+        match err {
+            QrError::TimedOut(TimedOut { stage }) => {
+                assert!(
+                    ["build", "parse", "draw", "encode"].contains(&stage),
+                    "{stage}"
+                )
+            }
+            other => panic!("expected a timeout, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_preview_is_never_larger_than_512_px_and_keeps_its_format() {
+        let design = Design {
+            format: Format::Svg,
+            ..styled("4096")
+        };
+        let capped = preview_design(&design);
+        assert_eq!(
+            (capped.size, capped.format),
+            (PREVIEW_MAX_SIZE, Format::Svg)
+        );
+        assert_eq!(preview_design(&styled("200")).size, 200);
+        let image = preview(Some("x"), &styled("4096"), Deadline::none()).unwrap();
+        assert_eq!(imagesize::blob_size(&image.bytes).unwrap().width, 512);
     }
 }

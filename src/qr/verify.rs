@@ -10,7 +10,7 @@
 
 use super::design::{Design, Paint};
 use super::render::LogoImage;
-use super::{QrError, generate_unverified};
+use super::{Deadline, QrError, TimedOut, generate_unverified};
 use crate::qr::color::Rgb;
 
 /// rqrr computes line intersections in `i32` and overflows on images much over 2000
@@ -66,8 +66,14 @@ pub fn decodes(bytes: &[u8], design: &Design, payload: &str, module_px: f64) -> 
 
 /// Decides what to change when `design` does not scan: each choice put back to its default
 /// in turn (the shapes, the colours, the logo, the margin), re-rendered and decoded. The
-/// first that scans is named; otherwise the size.
-pub fn diagnose(payload: &str, design: &Design, logo: Option<&LogoImage>) -> Unscannable {
+/// first that scans is named; otherwise the size. The trials stop at the request's
+/// deadline like any render.
+pub fn diagnose(
+    payload: &str,
+    design: &Design,
+    logo: Option<&LogoImage>,
+    deadline: Deadline,
+) -> Result<Unscannable, TimedOut> {
     let plain = Design::default();
     let black = Paint::Solid(Rgb::BLACK);
     type Change = (&'static str, &'static str, fn(&mut Design, &Design, &Paint));
@@ -114,36 +120,42 @@ pub fn diagnose(payload: &str, design: &Design, logo: Option<&LogoImage>) -> Uns
         if changed == trial {
             continue;
         }
-        if scans(payload, &changed, logo) {
-            return Unscannable {
+        if scans(payload, &changed, logo, deadline)? {
+            return Ok(Unscannable {
                 parameter,
                 detail: format!(
                     "this code would not scan reliably: {}; with {parameter} changed it does ({advice})",
                     describe(parameter, design)
                 ),
-            };
+            });
         }
     }
-    if logo.is_some() && scans(payload, &trial, None) {
-        return Unscannable {
+    if logo.is_some() && scans(payload, &trial, None, deadline)? {
+        return Ok(Unscannable {
             parameter: "logo",
             detail: "this code would not scan reliably with the logo: use a higher ecc, a larger size, or no logo".into(),
-        };
+        });
     }
-    Unscannable {
+    Ok(Unscannable {
         parameter: "size",
         detail: format!(
             "this code would not scan reliably at {} pixels: use a larger size, or shorten the content",
             design.size
         ),
-    }
+    })
 }
 
-fn scans(payload: &str, design: &Design, logo: Option<&LogoImage>) -> bool {
-    match generate_unverified(payload, design, logo) {
-        Ok((image, module_px)) => decodes(&image.bytes, design, payload, module_px),
-        Err(QrError::Unscannable(_) | QrError::Capacity(_) | QrError::TooSmall(_)) => false,
-        Err(QrError::Raster(_)) => false,
+fn scans(
+    payload: &str,
+    design: &Design,
+    logo: Option<&LogoImage>,
+    deadline: Deadline,
+) -> Result<bool, TimedOut> {
+    match generate_unverified(payload, design, logo, deadline) {
+        Ok((image, module_px)) => Ok(decodes(&image.bytes, design, payload, module_px)),
+        Err(QrError::TimedOut(t)) => Err(t),
+        Err(QrError::Unscannable(_) | QrError::Capacity(_) | QrError::TooSmall(_)) => Ok(false),
+        Err(QrError::Raster(_)) => Ok(false),
     }
 }
 
@@ -307,8 +319,16 @@ mod tests {
             .chain(EyeBall::NAMES.iter().map(|v| ("eye_ball", *v)));
         for (name, value) in shapes {
             for (size, format) in [("512", "png"), ("300", "svg"), ("1500", "png")] {
-                let pairs = [(name, value), ("verify", "true"), ("size", size), ("format", format)];
-                assert!(generate(URL, &design(&pairs), None).is_ok(), "{pairs:?}");
+                let pairs = [
+                    (name, value),
+                    ("verify", "true"),
+                    ("size", size),
+                    ("format", format),
+                ];
+                assert!(
+                    generate(URL, &design(&pairs), None, Deadline::none()).is_ok(),
+                    "{pairs:?}"
+                );
             }
         }
     }
@@ -325,7 +345,10 @@ mod tests {
         for size in ["300", "512", "777"] {
             let mut pairs = pairs.to_vec();
             pairs.push(("size", size));
-            assert!(generate(URL, &design(&pairs), None).is_ok(), "{pairs:?}");
+            assert!(
+                generate(URL, &design(&pairs), None, Deadline::none()).is_ok(),
+                "{pairs:?}"
+            );
         }
     }
 
@@ -337,7 +360,7 @@ mod tests {
             ("bg", "#909090"),
             ("allow_low_contrast", "true"),
         ];
-        match generate(URL, &design(&pairs), None) {
+        match generate(URL, &design(&pairs), None, Deadline::none()) {
             Err(QrError::Unscannable(e)) => assert_eq!(e.parameter, "fg", "{e}"),
             other => panic!("{other:?}"),
         }

@@ -15,6 +15,42 @@ pub struct NewAccount {
     pub now: i64,
 }
 
+#[cfg(test)]
+impl NewAccount {
+    /// A trial account for the store's own tests, its period from 0 to 1.
+    pub(crate) fn for_tests(email: &str) -> Self {
+        Self {
+            email: Email::parse(email).expect("a valid test address"),
+            password_hash: String::new(),
+            role: Role::User,
+            period: PlanPeriod {
+                plan: "trial".into(),
+                start: 0,
+                end: 1,
+            },
+            now: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+impl NewAccount {
+    /// A trial account for `email` (period 0 to 100), for the store's tests.
+    pub(crate) fn trial_for_tests(email: Email) -> Self {
+        Self {
+            email,
+            password_hash: String::new(),
+            role: Role::User,
+            period: PlanPeriod {
+                plan: "trial".into(),
+                start: 0,
+                end: 100,
+            },
+            now: 0,
+        }
+    }
+}
+
 /// The email belongs to an existing account.
 #[derive(Debug, PartialEq, Eq)]
 pub struct EmailTaken;
@@ -27,30 +63,26 @@ impl Store {
         new: NewAccount,
     ) -> Result<Result<Account, EmailTaken>, StoreError> {
         let txn = self.begin_write()?;
-        let account = {
-            let mut emails = txn.open_table(EMAIL_TO_ACCOUNT_ID)?;
-            if emails.get(new.email.as_str())?.is_some() {
-                return Ok(Err(EmailTaken));
-            }
-            let mut meta = txn.open_table(META)?;
-            let id = next_counter(&mut meta, META_NEXT_ACCOUNT_ID)?;
-            let account = Account {
-                id,
-                email: new.email.as_str().to_owned(),
-                password_hash: new.password_hash,
-                created_at: new.now,
-                role: new.role,
-                disabled: false,
-                period: new.period,
-                key: None,
-            };
-            emails.insert(new.email.as_str(), id)?;
-            txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?
-                .insert(id, encode(&account).as_slice())?;
-            account
-        };
+        let created = insert_account(&txn, new)?;
+        if created.is_ok() {
+            self.commit(txn)?;
+        }
+        Ok(created)
+    }
+
+    /// Creates many accounts in one transaction (an import): one commit instead of one
+    /// per account. Each email taken, before or earlier in the batch, is refused alone.
+    pub fn create_accounts(
+        &self,
+        batch: Vec<NewAccount>,
+    ) -> Result<Vec<Result<Account, EmailTaken>>, StoreError> {
+        let txn = self.begin_write()?;
+        let created = batch
+            .into_iter()
+            .map(|new| insert_account(&txn, new))
+            .collect::<Result<Vec<_>, _>>()?;
         self.commit(txn)?;
-        Ok(Ok(account))
+        Ok(created)
     }
 
     pub fn account(&self, id: u64) -> Result<Option<Account>, StoreError> {
@@ -138,6 +170,36 @@ impl Store {
         self.commit(txn)?;
         Ok(Some(result))
     }
+}
+
+/// Inside a write transaction: the account and its email index entry, unless the email
+/// is taken.
+fn insert_account(
+    txn: &WriteTransaction,
+    new: NewAccount,
+) -> Result<Result<Account, EmailTaken>, StoreError> {
+    let mut emails = txn.open_table(EMAIL_TO_ACCOUNT_ID)?;
+    if emails.get(new.email.as_str())?.is_some() {
+        return Ok(Err(EmailTaken));
+    }
+    let mut meta = txn.open_table(META)?;
+    let id = next_counter(&mut meta, META_NEXT_ACCOUNT_ID)?;
+    let account = Account {
+        id,
+        email: new.email.as_str().to_owned(),
+        password_hash: new.password_hash,
+        created_at: new.now,
+        role: new.role,
+        disabled: false,
+        period: new.period,
+        key: None,
+        restrictions: Default::default(),
+        key_generation: 0,
+    };
+    emails.insert(new.email.as_str(), id)?;
+    txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?
+        .insert(id, encode(&account).as_slice())?;
+    Ok(Ok(account))
 }
 
 /// Reads one account record inside a read transaction.

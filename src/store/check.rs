@@ -103,6 +103,7 @@ impl Store {
         let payments: Vec<super::grants::PaymentEventRecord> =
             json_values(&txn, PAYMENT_EVENTS, "payment_events")?;
         let usage = rows(&txn, ACCOUNT_ID_TO_USAGE)?;
+        let daily_usage = super::daily::check_daily(&txn)?;
         let logos: Vec<super::LogoRecord> = json_values(&txn, LOGO_META, "logo_meta")?;
         let logo_data = rows(&txn, LOGO_DATA)?;
         let logo_bitmaps = rows(&txn, LOGO_BITMAP)?;
@@ -113,6 +114,28 @@ impl Store {
                 message: format!("{logo_data} images for {} logo records", logos.len()),
             });
         }
+        let batches: Vec<super::BatchRecord> =
+            json_values(&txn, ACCOUNT_BATCH_TO_BATCH, "batches")?;
+        let codes: Vec<crate::links::DynamicCode> =
+            json_values(&txn, CODE_ID_TO_CODE, "dynamic_codes")?;
+        let slugs = index_consistent(&txn, SLUG_TO_CODE_ID, "code_slugs", |slug, id| {
+            codes
+                .iter()
+                .any(|c| c.id == id && c.slug.to_ascii_lowercase() == slug)
+        })?;
+        let account_codes = index_consistent(
+            &txn,
+            ACCOUNT_CODES,
+            "account_codes",
+            |(account, seq), id| {
+                codes.iter().any(|c| {
+                    c.id == id && c.account_id == account && c.seq == seq && !c.is_deleted()
+                })
+            },
+        )?;
+        let scan_days = rows(&txn, CODE_SCAN_DAYS)?;
+        let scan_hours = rows(&txn, CODE_SCAN_HOURS)?;
+        let scan_values = rows(&txn, CODE_SCAN_VALUES)?;
         Ok(vec![
             ("accounts", accounts.len()),
             ("account_emails", emails),
@@ -122,16 +145,24 @@ impl Store {
             ("plan_grants", grants.len()),
             ("payment_events", payments.len()),
             ("usage", usage),
+            ("daily_usage", daily_usage),
             ("logo_meta", logos.len()),
             ("logo_data", logo_data),
+            ("dynamic_codes", codes.len()),
+            ("code_slugs", slugs),
+            ("account_codes", account_codes),
+            ("scan_days", scan_days),
+            ("scan_hours", scan_hours),
+            ("scan_values", scan_values),
             ("logo_bitmap", logo_bitmaps),
             ("logo_vector", logo_vectors),
+            ("batches", batches.len()),
         ])
     }
 }
 
 /// A table, or `None` when the file predates it (qrgate creates it at the next start).
-fn table<K: redb::Key + 'static, V: redb::Value + 'static>(
+pub(super) fn table<K: redb::Key + 'static, V: redb::Value + 'static>(
     txn: &ReadTransaction,
     definition: TableDefinition<K, V>,
 ) -> Result<Option<redb::ReadOnlyTable<K, V>>, StoreError> {

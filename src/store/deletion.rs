@@ -1,6 +1,7 @@
 //! Deleting an account erases everything stored about it in one transaction: the
 //! account and its email index, its key, sessions, renewal log (which holds IP addresses
-//! and user agents), plan grants, usage and logos. Payment event ids stay, holding only
+//! and user agents), plan grants, usage, logos and dynamic codes (buried: their slugs
+//! stay taken, their targets and statistics go). Payment event ids stay, holding only
 //! the account's number, so that a late retry of an old payment cannot grant anything to
 //! a new account. Account numbers are never reused.
 
@@ -38,7 +39,13 @@ impl Store {
         txn.open_table(PLAN_GRANTS)?
             .retain_in(all_of_account, |_, _| false)?;
         txn.open_table(ACCOUNT_ID_TO_USAGE)?.remove(account_id)?;
+        super::daily::remove_account_days(&txn, account_id)?;
         super::logos::remove_account_logos(&txn, account_id)?;
+        // The batches' ZIP files go with the next sweep (`batches::files`).
+        let batches = (account_id, "")..(account_id + 1, "");
+        txn.open_table(ACCOUNT_BATCH_TO_BATCH)?
+            .retain_in(batches, |_, _| false)?;
+        super::links::bury_account_codes(&txn, account_id)?;
         self.commit(txn)?;
         Ok(true)
     }
@@ -56,22 +63,12 @@ fn take_account(txn: &WriteTransaction, account_id: u64) -> Result<Option<Accoun
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::domain::{Email, KeyRecord, PlanPeriod, RenewalReason, Role};
+    use crate::domain::{Email, KeyRecord, PlanPeriod, RenewalReason};
     use crate::store::{KeyChangeRequest, LogoRecord, NewAccount};
 
     /// A trial account to be created for `email`.
     fn new_account(email: Email) -> NewAccount {
-        NewAccount {
-            email,
-            password_hash: String::new(),
-            role: Role::User,
-            period: PlanPeriod {
-                plan: "trial".into(),
-                start: 0,
-                end: 100,
-            },
-            now: 0,
-        }
+        NewAccount::trial_for_tests(email)
     }
 
     /// An account with a key, a session, a logo, usage and a grant.
@@ -92,6 +89,7 @@ mod tests {
                 user_agent: "test".into(),
                 now: 1,
                 renewals_per_day: 5,
+                clear_restrictions: false,
             })
             .unwrap();
         let session = SessionRecord {

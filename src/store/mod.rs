@@ -4,15 +4,20 @@
 //!
 //! Every method is blocking; callers on the async executor go through `web::block`.
 
+mod account_list;
 mod accounts;
+mod batches;
 mod check;
+mod daily;
 mod deletion;
 mod grants;
 mod keys;
+mod links;
 mod logos;
 pub mod migrate;
 mod open;
 mod overlay;
+mod scans;
 mod sessions;
 mod tables;
 mod usage;
@@ -30,11 +35,16 @@ use crate::metrics::Histogram;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use account_list::{ListOrder, ListPosition, ListRequest, ListedPage};
 pub use accounts::{EmailTaken, NewAccount};
+pub use batches::{BatchRecord, BatchStatus, RowError};
 pub use check::{CheckReport, check};
+pub use daily::{DayChange, KEEP_DAYS, PRUNE_BATCH, UsageFlush};
 pub use grants::{GrantRecord, PaymentGrant};
-pub use keys::{KeyChange, KeyChangeRequest};
+pub use keys::{KeyChange, KeyChangeRequest, RestrictionChange, RestrictionOutcome};
+pub use links::{CodeChange, CodeCreated, NewCode};
 pub use logos::{LogoAdded, LogoDrawing, LogoRecord, StoredLogo};
+pub use scans::DayTotals;
 pub use sessions::SessionRecord;
 pub use usage::UsageTotal;
 
@@ -115,6 +125,12 @@ pub struct ServerSecret([u8; 32]);
 impl ServerSecret {
     pub fn bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+
+    /// A fixed secret for unit tests of what it keys.
+    #[cfg(test)]
+    pub(crate) fn for_tests(bytes: [u8; 32]) -> Self {
+        Self(bytes)
     }
 }
 
@@ -216,10 +232,19 @@ impl Store {
         txn.open_table(PLAN_GRANTS)?;
         txn.open_table(PAYMENT_EVENTS)?;
         txn.open_table(ACCOUNT_ID_TO_USAGE)?;
+        txn.open_table(ACCOUNT_DAY_TO_GENERATIONS)?;
+        txn.open_table(DAY_ACCOUNT_WITH_GENERATIONS)?;
         txn.open_table(LOGO_META)?;
         txn.open_table(LOGO_DATA)?;
+        txn.open_table(CODE_ID_TO_CODE)?;
+        txn.open_table(SLUG_TO_CODE_ID)?;
+        txn.open_table(ACCOUNT_CODES)?;
+        txn.open_table(CODE_SCAN_DAYS)?;
+        txn.open_table(CODE_SCAN_HOURS)?;
+        txn.open_table(CODE_SCAN_VALUES)?;
         txn.open_table(LOGO_BITMAP)?;
         txn.open_table(LOGO_VECTOR)?;
+        txn.open_table(ACCOUNT_BATCH_TO_BATCH)?;
         self.commit(txn)?;
         Ok(ServerSecret(secret))
     }
@@ -323,7 +348,7 @@ fn next_counter(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Email, PlanPeriod, Role};
+    use crate::domain::Email;
 
     #[test]
     fn after_a_failed_commit_no_write_is_attempted_and_health_fails() {
@@ -332,17 +357,7 @@ mod tests {
         assert!(store.ping().is_ok());
         // What `commit` does when redb reports a failure.
         store.poisoned.store(true, Ordering::SeqCst);
-        let new = NewAccount {
-            email: Email::parse("a@example.org").unwrap(),
-            password_hash: String::new(),
-            role: Role::User,
-            period: PlanPeriod {
-                plan: "trial".into(),
-                start: 0,
-                end: 1,
-            },
-            now: 0,
-        };
+        let new = NewAccount::for_tests("a@example.org");
         assert!(matches!(
             store.create_account(new),
             Err(StoreError::Poisoned)

@@ -5,8 +5,8 @@
 use redb::{ReadableDatabase, ReadableTable};
 
 use super::tables::*;
-use super::{Store, StoreError, decode};
-use crate::domain::{Account, PlanPeriod};
+use super::{Store, StoreError};
+use crate::domain::PlanPeriod;
 
 impl Store {
     /// Generations counted in this period.
@@ -15,25 +15,10 @@ impl Store {
         let usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
         used_in_period(&usage, account_id, period)
     }
-
-    /// Every account with its usage in its current period, read in one transaction.
-    pub fn accounts_with_usage(&self) -> Result<Vec<(Account, u64)>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
-        let usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
-        accounts
-            .iter()?
-            .map(|entry| {
-                let (_, value) = entry?;
-                let account: Account = decode("accounts", value.value())?;
-                let used = used_in_period(&usage, account.id, &account.period)?;
-                Ok((account, used))
-            })
-            .collect()
-    }
 }
 
-fn used_in_period(
+/// The stored count of `period`: 0 when the stored one belongs to an earlier period.
+pub(super) fn used_in_period(
     usage: &impl ReadableTable<u64, (i64, u64)>,
     account_id: u64,
     period: &PlanPeriod,
@@ -53,16 +38,23 @@ impl Store {
     /// accounts deleted meanwhile are dropped.
     pub fn write_usage(&self, totals: &[UsageTotal]) -> Result<(), StoreError> {
         let txn = self.begin_write()?;
-        {
-            let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
-            let mut usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
-            for &(account_id, period_start, used) in totals {
-                if accounts.get(account_id)?.is_some() {
-                    usage.insert(account_id, (period_start, used))?;
-                }
-            }
-        }
+        put_usage(&txn, totals)?;
         self.commit(txn)?;
         Ok(())
     }
+}
+
+/// Writes absolute usage totals inside `txn` (see [`Store::write_usage`]).
+pub(super) fn put_usage(
+    txn: &redb::WriteTransaction,
+    totals: &[UsageTotal],
+) -> Result<(), StoreError> {
+    let accounts = txn.open_table(ACCOUNT_ID_TO_ACCOUNT)?;
+    let mut usage = txn.open_table(ACCOUNT_ID_TO_USAGE)?;
+    for &(account_id, period_start, used) in totals {
+        if accounts.get(account_id)?.is_some() {
+            usage.insert(account_id, (period_start, used))?;
+        }
+    }
+    Ok(())
 }

@@ -5,6 +5,10 @@ mod account_page;
 mod admin;
 mod assets;
 mod auth_pages;
+mod batch_upload;
+mod batches;
+pub mod charts;
+mod codes;
 mod context;
 mod dashboard;
 mod errors;
@@ -13,10 +17,12 @@ mod home;
 mod key_page;
 mod origin;
 mod plans;
+pub mod redirect;
 mod session;
 
 use actix_web::web;
 
+pub use admin::SummaryCache as AdminSummaryCache;
 pub use context::{Nav, PageContext};
 pub use errors::PageError;
 pub use origin::SiteOrigin;
@@ -45,6 +51,47 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/dashboard/plans", web::get().to(plans::show))
         .service(
+            web::resource("/dashboard/batches")
+                .get(batches::show_all)
+                .post(batches::upload),
+        )
+        .route(
+            "/dashboard/batches/sample.csv",
+            web::get().to(batches::sample),
+        )
+        .route(
+            "/dashboard/batches/template/{file}",
+            web::get().to(batches::template),
+        )
+        .route("/dashboard/batches/{id}", web::get().to(batches::show))
+        .route(
+            "/dashboard/batches/{id}/progress",
+            web::get().to(batches::progress),
+        )
+        .route(
+            "/dashboard/batches/{id}/result.zip",
+            web::get().to(batches::result),
+        )
+        .route(
+            "/dashboard/batches/{id}/delete",
+            web::post().to(batches::delete),
+        )
+        .service(
+            web::resource("/dashboard/codes")
+                .get(codes::list)
+                .post(codes::create),
+        )
+        .service(
+            web::resource("/dashboard/codes/{id}")
+                .get(codes::show)
+                .post(codes::submit),
+        )
+        .route("/dashboard/codes/{id}/scans.csv", web::get().to(codes::csv))
+        .route(
+            "/dashboard/codes/{id}/download",
+            web::get().to(codes::download),
+        )
+        .service(
             web::resource("/dashboard/account")
                 .get(account_page::show)
                 .post(account_page::delete),
@@ -52,7 +99,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin", web::get().to(admin::show))
         .route("/admin/grant", web::post().to(admin::grant))
         .route("/admin/status", web::post().to(admin::set_status))
-        .route("/static/{file}", web::get().to(assets::serve));
+        .route("/static/{file}", web::get().to(assets::serve))
+        .service(
+            web::resource("/r/{slug}")
+                .route(web::get().to(redirect::follow))
+                .route(web::head().to(redirect::follow)),
+        );
 }
 
 /// The HTML 404 for any unknown path outside the API.

@@ -17,6 +17,7 @@ struct PlanRow {
     burst: u32,
     description: String,
     current: bool,
+    dynamic_codes: u64,
 }
 
 #[derive(Template)]
@@ -53,6 +54,7 @@ pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
             burst: plan.burst,
             description: plan.description.clone(),
             current: current == Some(name.as_str()),
+            dynamic_codes: plan.dynamic_codes,
         })
         .collect();
     let page = PlansPage {

@@ -4,6 +4,9 @@
 //! and check that every write whose response arrived is there (and every acknowledged
 //! deletion still gone), that a payment event survives with its grant (a retry is
 //! recognised), and that usage counts are within the flush bound and never over-counted.
+//! A dynamic-code task creates codes, retargets them and floods their short links: every
+//! acknowledged creation and change must survive, and scan counts stay within the flush
+//! bound, never above what was sent.
 //!
 //! `cargo test` runs 5 cycles; `scripts/crashtest` runs 100 (`CRASH_CYCLES`).
 
@@ -27,6 +30,8 @@ const ENV: &[(&str, &str)] = &[
     ("QRGATE_LIMITS__LOGIN_FAILURES_BEFORE_BACKOFF", "1000000"),
     ("QRGATE_USAGE__FLUSH_INTERVAL_MS", "250"),
     ("QRGATE_PAYMENTS__WEBHOOK_SECRET", crate::payments::SECRET),
+    ("QRGATE_SERVER__PUBLIC_URL", "https://qr.crash.test"),
+    ("QRGATE_PLANS__TRIAL__DYNAMIC_CODES", "100000"),
 ];
 /// Counts written more than this long before the kill must have been flushed.
 const FLUSH_BOUND: Duration = Duration::from_millis(1000);
@@ -65,7 +70,9 @@ async fn every_acknowledged_write_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let ledger: Ledger = Arc::default();
     let deletions: Deletions = Arc::default();
+    let codes: Codes = Arc::default();
     let mut tally = (0usize, 0usize, 0usize, 0usize); // accounts, keys, images, paid plans
+    let mut tally_codes = (0usize, 0usize); // dynamic codes, scans answered
     for cycle in 0..cycles {
         let mut server = start(dir.path(), ENV).await;
         let admin = Browser::new(&server.address);
@@ -86,6 +93,7 @@ async fn every_acknowledged_write_survives_kill_9() {
         let grants = tokio::spawn(grant(admin, ledger.clone()));
         let payments = tokio::spawn(pay(server.address.clone(), ledger.clone()));
         let deleter = tokio::spawn(delete(server.address.clone(), deletions.clone(), cycle));
+        let dynamic = tokio::spawn(dynamic_codes(server.address.clone(), codes.clone(), cycle));
         let pause = rand::thread_rng().gen_range(300..1500);
         tokio::time::sleep(Duration::from_millis(pause)).await;
         server.child.kill().await.unwrap(); // SIGKILL
@@ -96,6 +104,7 @@ async fn every_acknowledged_write_survives_kill_9() {
         grants.abort();
         payments.abort();
         deleter.abort();
+        dynamic.abort();
 
         let mut server = start(dir.path(), ENV).await;
         assert_eq!(
@@ -121,6 +130,20 @@ async fn every_acknowledged_write_survives_kill_9() {
         for (email, key) in &gone {
             verify_deleted(&server, email, key).await;
         }
+        let made = codes.lock().unwrap().clone();
+        for code in &made {
+            verify_code(&server, code, killed_at).await;
+        }
+        // What this kill could not have lost stays owed in later cycles; the rest may be gone.
+        for code in codes.lock().unwrap().iter_mut() {
+            code.owed += surely_flushed(&code.served, killed_at);
+            code.answered += code.served.len();
+            code.served.clear();
+        }
+        tally_codes = (
+            made.len(),
+            made.iter().map(|c| c.answered + c.served.len()).sum(),
+        );
         tally = (
             snapshot.len(),
             snapshot.values().filter(|a| a.key.is_some()).count(),
@@ -137,8 +160,8 @@ async fn every_acknowledged_write_survives_kill_9() {
         .filter(|d| d.acknowledged)
         .count();
     println!(
-        "crash test: {cycles} cycles of kill -9; {} accounts, {} keys, {} images, {} webhook grants, {deleted} deletions acknowledged; no acknowledged write lost",
-        tally.0, tally.1, tally.2, tally.3
+        "crash test: {cycles} cycles of kill -9; {} accounts, {} keys, {} images, {} webhook grants, {deleted} deletions, {} dynamic codes and {} scans acknowledged; no acknowledged write lost",
+        tally.0, tally.1, tally.2, tally.3, tally_codes.0, tally_codes.1
     );
 }
 
@@ -411,4 +434,165 @@ async fn verify(server: &Server, email: &str, account: &Account, killed_at: Inst
             "{email}: counted {used}, but {surely_flushed} were served more than the flush bound before the kill"
         );
     }
+}
+
+/// A dynamic code as its creator knows it.
+#[derive(Clone)]
+struct Code {
+    key: String,
+    id: String,
+    slug: String,
+    /// The last target whose change (or creation) was acknowledged.
+    target: String,
+    /// A change sent whose answer never came: the stored target may be this one.
+    unanswered: Option<String>,
+    /// Times of the scans answered with a redirect since the last kill, and how many
+    /// scans were sent in all.
+    served: Vec<Instant>,
+    sent: usize,
+    /// Scans answered long enough before an earlier kill that they must be counted, and
+    /// all scans answered before it.
+    owed: usize,
+    answered: usize,
+}
+
+type Codes = Arc<Mutex<Vec<Code>>>;
+
+/// One account per round: create dynamic codes, retarget them, and scan them in a
+/// flood; the ledger keeps what was acknowledged.
+async fn dynamic_codes(address: String, codes: Codes, cycle: usize) {
+    let client = Browser::plain_client();
+    for n in 0.. {
+        let email = format!("c{cycle}dyn{n}@example.org");
+        let browser = Browser::new(&address);
+        let fields = [("email", email.as_str()), ("password", PASSWORD)];
+        if browser.submit_checked("/signup", "/signup", &fields).await
+            != Some(StatusCode::SEE_OTHER)
+        {
+            return;
+        }
+        let Ok(page) = browser.create_key_checked(PASSWORD).await else {
+            return;
+        };
+        let Some(key) = api_key_in(&page) else { return };
+        for c in 0..3 {
+            let target = format!("https://example.org/c{cycle}n{n}/{c}/v0");
+            let Ok(response) = client
+                .post(format!("{address}/api/v1/codes"))
+                .header("X-API-Key", &key)
+                .json(&serde_json::json!({ "target": target }))
+                .send()
+                .await
+            else {
+                return;
+            };
+            let Ok(created) = response.json::<serde_json::Value>().await else {
+                return;
+            };
+            let (Some(id), Some(slug)) = (created["id"].as_str(), created["slug"].as_str()) else {
+                return;
+            };
+            let index = {
+                let mut codes = codes.lock().unwrap();
+                codes.push(Code {
+                    key: key.clone(),
+                    id: id.to_owned(),
+                    slug: slug.to_owned(),
+                    target,
+                    unanswered: None,
+                    served: Vec::new(),
+                    sent: 0,
+                    owed: 0,
+                    answered: 0,
+                });
+                codes.len() - 1
+            };
+            for version in 1..=2 {
+                for _ in 0..20 {
+                    codes.lock().unwrap()[index].sent += 1;
+                    let Ok(scan) = client
+                        .get(format!("{address}/r/{slug}"))
+                        .header("user-agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Mobile/15E148 Safari/604.1")
+                        .send()
+                        .await
+                    else {
+                        return;
+                    };
+                    if scan.status() == StatusCode::FOUND {
+                        codes.lock().unwrap()[index].served.push(Instant::now());
+                    }
+                }
+                let target = format!("https://example.org/c{cycle}n{n}/{c}/v{version}");
+                codes.lock().unwrap()[index].unanswered = Some(target.clone());
+                let Ok(edit) = client
+                    .patch(format!("{address}/api/v1/codes/{id}"))
+                    .header("X-API-Key", &key)
+                    .json(&serde_json::json!({ "target": target }))
+                    .send()
+                    .await
+                else {
+                    return;
+                };
+                if edit.status() != StatusCode::OK {
+                    return;
+                }
+                let mut codes = codes.lock().unwrap();
+                (codes[index].target, codes[index].unanswered) = (target, None);
+            }
+        }
+    }
+}
+
+/// Of these answered scans, those answered more than the flush bound before the kill.
+fn surely_flushed(served: &[Instant], killed_at: Instant) -> usize {
+    served
+        .iter()
+        .filter(|t| killed_at.duration_since(**t) > FLUSH_BOUND)
+        .count()
+}
+
+/// An acknowledged code leads where its last acknowledged change says (or where an
+/// unanswered change asked), and its scans are counted within the flush bound.
+async fn verify_code(server: &Server, code: &Code, killed_at: Instant) {
+    let client = Browser::plain_client();
+    let scan = client
+        .head(format!("{}/r/{}", server.address, code.slug))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        scan.status(),
+        StatusCode::FOUND,
+        "{}: an acknowledged code was lost",
+        code.slug
+    );
+    let location = scan.headers()["location"].to_str().unwrap();
+    assert!(
+        location == code.target || Some(location) == code.unanswered.as_deref(),
+        "{}: leads to {location}, but the last acknowledged target is {}",
+        code.slug,
+        code.target
+    );
+    let report: serde_json::Value = client
+        .get(format!("{}/api/v1/codes/{}/scans", server.address, code.id))
+        .header("X-API-Key", &code.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let counted = report["scans"].as_u64().unwrap() as usize;
+    let surely_flushed = code.owed + surely_flushed(&code.served, killed_at);
+    assert!(
+        counted <= code.sent,
+        "{}: {counted} scans counted, {} sent",
+        code.slug,
+        code.sent
+    );
+    assert!(
+        counted >= surely_flushed,
+        "{}: {counted} scans counted, but {surely_flushed} were answered more than the flush bound before the kill",
+        code.slug
+    );
 }

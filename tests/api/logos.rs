@@ -149,7 +149,13 @@ async fn a_refused_svg_logo_is_a_400_naming_the_body_and_the_reason() {
 
 /// Starts the binary on a data dir with a key whose quota and logo slots suffice.
 async fn server_with_key(dir: &Path) -> (process::Server, String) {
-    let server = process::start(dir, &[("QRGATE_PLANS__TRIAL__QUOTA", "0")]).await;
+    let env = [
+        ("QRGATE_PLANS__TRIAL__QUOTA", "0"),
+        // A test build draws a 4096 px code with a logo in over a second, slower still
+        // beside the other tests; the render deadline is tested in hardening/budget.rs.
+        ("QRGATE_RENDER__MAX_RENDER_MS", "60000"),
+    ];
+    let server = process::start(dir, &env).await;
     let browser = Browser::new(&server.address);
     browser.signup("corpus@example.org", PASSWORD).await;
     let key = api_key_in(&browser.create_key(PASSWORD).await.text().await.unwrap()).unwrap();

@@ -7,9 +7,12 @@
 //! `npm ci` in `tests/browser` installs next to the browser test's tools (`.ci/run` does).
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{Value, json};
+
+use qrgate::config::Config;
 
 use crate::helpers::{Browser, TestApp};
 
@@ -44,14 +47,21 @@ fn official_schema() -> Option<Value> {
 /// limited by nothing but the document.
 pub async fn roomy_app() -> TestApp {
     TestApp::spawn_with(|config| {
-        let trial = config.plans.get_mut("trial").expect("a trial plan");
-        trial.quota = 1_000;
-        trial.rate_per_second = 1_000;
-        trial.burst = 1_000;
-        config.limits.keyless_per_second = 1_000;
-        config.limits.keyless_burst = 1_000;
+        roomy(config);
+        // Dynamic codes need the site's address (their short links are built from it).
+        config.server.public_url = "https://qr.example.org".to_owned().try_into().unwrap();
     })
     .await
+}
+
+/// Room for a walk through every operation: a large trial quota and generous limits.
+pub fn roomy(config: &mut Config) {
+    let trial = config.plans.get_mut("trial").expect("a trial plan");
+    trial.quota = 1_000;
+    trial.rate_per_second = 1_000;
+    trial.burst = 1_000;
+    config.limits.keyless_per_second = 1_000;
+    config.limits.keyless_burst = 1_000;
 }
 
 async fn document(app: &TestApp) -> Value {
@@ -94,7 +104,20 @@ async fn the_document_describes_every_path_the_key_transports_and_the_headers() 
         ("/api/v1/logos", "post"),
         ("/api/v1/logos", "get"),
         ("/api/v1/logos/{id}", "delete"),
+        ("/api/v1/batches", "post"),
+        ("/api/v1/batches/{id}", "get"),
+        ("/api/v1/batches/{id}", "delete"),
+        ("/api/v1/batches/{id}/result.zip", "get"),
+        ("/api/v1/codes", "post"),
+        ("/api/v1/codes", "get"),
+        ("/api/v1/codes/{id}", "get"),
+        ("/api/v1/codes/{id}", "patch"),
+        ("/api/v1/codes/{id}", "delete"),
+        ("/api/v1/codes/{id}/scans", "get"),
         ("/api/v1/usage", "get"),
+        ("/api/v1/usage/daily", "get"),
+        ("/api/v1/signed-urls", "post"),
+        ("/api/v1/s/{token}", "get"),
         ("/healthz", "get"),
     ];
     let types = [
@@ -232,6 +255,7 @@ async fn every_operation_answers_its_examples_with_the_documented_status() {
             let mut request = match method.as_str() {
                 "get" => client.get(&url),
                 "post" => client.post(&url),
+                "patch" => client.patch(&url),
                 "delete" => client.delete(&url),
                 other => panic!("{id}: unexpected method {other}"),
             }
@@ -242,13 +266,13 @@ async fn every_operation_answers_its_examples_with_the_documented_status() {
             if let Some(content_type) = &content_type {
                 request = request.header("content-type", content_type).body(body);
             }
-            let response = request.send().await.unwrap();
+            let response = send_following_retry_after(request).await;
             assert_eq!(response.status().as_u16(), status, "{id} {content_type:?}");
             let answer = check_response(&doc, &id, &expected, response).await;
             answers.insert(id.clone(), answer);
         }
     }
-    assert!(answers.len() >= 15, "walked {} operations", answers.len());
+    assert!(answers.len() >= 21, "walked {} operations", answers.len());
 }
 
 #[tokio::test]
@@ -292,7 +316,25 @@ async fn previews_errors_and_revalidation_answer_as_documented() {
     check_response(&doc, "qr-url 304", &expected, response).await;
 }
 
-/// Operations in document order, except that one fed by a link comes after its source.
+/// Sends the request; a 409 or 503 that says when to retry (`Retry-After`, as a batch's
+/// ZIP does while it is drawn) is retried then, a few times.
+async fn send_following_retry_after(request: RequestBuilder) -> reqwest::Response {
+    for _ in 0..20 {
+        let response = request.try_clone().unwrap().send().await.unwrap();
+        let retry = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        match (response.status().as_u16(), retry) {
+            (409 | 503, Some(secs)) => tokio::time::sleep(Duration::from_secs(secs.min(2))).await,
+            _ => return response,
+        }
+    }
+    request.send().await.unwrap()
+}
+
+/// Operations in document order, except that one fed by a link comes after its source,
+/// and deletions come last (so they do not remove what another operation reads).
 fn operations_in_link_order(doc: &Value) -> Vec<(String, String, Value)> {
     let mut all = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -309,6 +351,10 @@ fn operations_in_link_order(doc: &Value) -> Vec<(String, String, Value)> {
         .into_iter()
         .partition(|(_, _, op)| targets.iter().any(|t| op["operationId"] == t.as_str()));
     ordered.extend(linked);
+    let (deletions, mut ordered): (Vec<_>, Vec<_>) = ordered
+        .into_iter()
+        .partition(|(_, method, _)| method == "delete");
+    ordered.extend(deletions);
     ordered
 }
 

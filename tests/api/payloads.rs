@@ -2,8 +2,8 @@
 //! with rqrr (and ZBar where installed), and compare with the expected text exactly.
 
 use qrgate::qr::design::Design;
-use qrgate::qr::generate;
 use qrgate::qr::payload::{Params, QrType, build_payload};
+use qrgate::qr::{Deadline, generate};
 
 use crate::decode::{rqrr_png, zbar_available, zbar_png};
 
@@ -23,7 +23,9 @@ fn assert_round_trip(text: &str) {
         margin: 4,
         ..Design::default()
     };
-    let png = generate(text, &design, None).unwrap().bytes;
+    let png = generate(text, &design, None, Deadline::none())
+        .unwrap()
+        .bytes;
     assert_eq!(rqrr_png(&png).as_deref(), Ok(text), "rqrr");
     if zbar_available() {
         assert_eq!(zbar_png(&png).as_deref(), Ok(text), "zbar");

@@ -65,7 +65,8 @@ async fn a_signed_payment_reactivates_the_expired_key_and_counts_once() {
     let app = app().await;
     let (_, key) = app.user_with_key("ada@example.org").await;
     app.clock.advance(14 * 86_400);
-    assert_eq!(app.usage(&key).await.status(), StatusCode::PAYMENT_REQUIRED);
+    let expired: Value = app.usage(&key).await.json().await.unwrap();
+    assert_eq!(expired["status"], "expired");
 
     let body = json!({"event_id": "evt_1", "email": "Ada@Example.org", "plan": "pro"}).to_string();
     let response = signed(&app, &body).await;

@@ -29,14 +29,17 @@ async fn an_expired_trial_gets_402_and_a_grant_reactivates_the_same_key() {
     let (browser, key) = app.user_with_key("ada@example.org").await;
     app.clock.advance(14 * 86_400);
 
+    let image = app.qr(Some(&key), "text", &[("text", "late")]).await;
+    assert_eq!(image.status(), StatusCode::PAYMENT_REQUIRED);
+    assert_eq!(image.headers()["x-qr-preview"], "expired");
     let response = app.usage(&key).await;
-    assert_eq!(response.status(), StatusCode::PAYMENT_REQUIRED);
-    let problem: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(problem["type"], "urn:qrgate:problem:expired");
     assert_eq!(
-        problem["usage"]["status"], "expired",
-        "the figures come with the refusal"
+        response.status(),
+        StatusCode::OK,
+        "the usage answers when generation does not"
     );
+    let usage: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(usage["status"], "expired");
     // The week-long session has ended too; log in again to see the dashboard.
     assert_eq!(
         browser

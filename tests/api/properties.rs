@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use qrgate::domain::{RENEWAL_WINDOW_SECS, RenewalAllowance, RenewalReason, RenewalRecord};
 use qrgate::gate::metering::UsageMeter;
 use qrgate::qr::design::Design;
-use qrgate::qr::generate;
 use qrgate::qr::payload::{Params, QrType, build_payload};
+use qrgate::qr::{Deadline, generate};
 
 use crate::decode::rqrr_png;
 
@@ -21,7 +21,12 @@ fn decode_payload(payload: &str) -> String {
         size: 700,
         ..Design::default()
     };
-    rqrr_png(&generate(payload, &design, None).unwrap().bytes).expect("decodes")
+    rqrr_png(
+        &generate(payload, &design, None, Deadline::none())
+            .unwrap()
+            .bytes,
+    )
+    .expect("decodes")
 }
 
 fn build(kind: &str, pairs: &[(&str, &str)]) -> Result<String, String> {
@@ -94,7 +99,7 @@ proptest! {
         for gap in gaps {
             now += gap;
             if RenewalAllowance::from_log(&log, now, limit).next_allowed_at.is_none() {
-                log.push(RenewalRecord { at: now, reason: RenewalReason::Compromise, old_prefix: None, new_prefix: String::new(), ip: String::new(), user_agent: String::new() });
+                log.push(RenewalRecord { at: now, reason: RenewalReason::Compromise, old_prefix: None, new_prefix: String::new(), ip: String::new(), user_agent: String::new(), detail: None });
             }
         }
         // In every window of 24 hours ending at an accepted renewal, at most `limit`.

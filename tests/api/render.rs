@@ -2,7 +2,7 @@
 //! where installed), compare the text exactly.
 
 use qrgate::qr::design::Design;
-use qrgate::qr::{QrImage, generate, preview};
+use qrgate::qr::{Deadline, PREVIEW_MAX_SIZE, QrImage, generate, preview};
 
 use crate::decode::{png_luma, rqrr_png, svg_to_png, zbar_available, zbar_png};
 
@@ -21,7 +21,8 @@ fn as_png(image: &QrImage) -> Vec<u8> {
 
 fn assert_scans(payload: &str, pairs: &[(&str, &str)]) {
     let d = design(pairs);
-    let image = generate(payload, &d, None).unwrap_or_else(|e| panic!("{pairs:?}: {e}"));
+    let image =
+        generate(payload, &d, None, Deadline::none()).unwrap_or_else(|e| panic!("{pairs:?}: {e}"));
     let png = as_png(&image);
     let (w, h, _) = png_luma(&png);
     assert_eq!((w, h), (d.size, d.size), "{pairs:?}");
@@ -97,6 +98,7 @@ fn zbar_agrees_on_every_shape() {
                 payload,
                 &design(&[("module_shape", module), ("eye_shape", eye)]),
                 None,
+                Deadline::none(),
             )
             .unwrap();
             assert_eq!(
@@ -109,7 +111,7 @@ fn zbar_agrees_on_every_shape() {
 }
 
 #[test]
-fn previews_do_not_decode_and_keep_the_requested_size() {
+fn previews_do_not_decode_and_keep_the_requested_size_up_to_512_px() {
     for pairs in [
         &[][..],
         &[("format", "svg")],
@@ -118,10 +120,15 @@ fn previews_do_not_decode_and_keep_the_requested_size() {
         &[("size", "1000"), ("ecc", "H")],
     ] {
         let d = design(pairs);
-        let image = preview(Some("https://example.org/paid-content"), &d).unwrap();
+        let image = preview(
+            Some("https://example.org/paid-content"),
+            &d,
+            Deadline::none(),
+        )
+        .unwrap();
         let png = as_png(&image);
         let (w, _, _) = png_luma(&png);
-        assert_eq!(w, d.size);
+        assert_eq!(w, d.size.min(PREVIEW_MAX_SIZE));
         assert!(
             rqrr_png(&png).is_err(),
             "rqrr must not read a preview: {pairs:?}"

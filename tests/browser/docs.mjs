@@ -10,37 +10,15 @@
 
 import assert from "node:assert/strict";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { check, drive } from "./harness.mjs";
 
 const base = process.env.QRGATE_URL;
 if (!base) throw new Error("set QRGATE_URL to the server's address");
-const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
 const screenshots = process.env.QRGATE_SCREENSHOT_DIR;
 const PASSWORD = "correct horse battery staple";
 const KEY_STORE = "qrgate.docs.key";
 
-let checks = 0;
-const check = (what) => { checks += 1; console.log(`ok ${checks} - ${what}`); };
-
-// launch() gives Chromium a fresh temporary profile (--user-data-dir) of its own.
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
-  ],
-});
-
-try {
-  await run(browser);
-  console.log(`${checks} passed, 0 failed`);
-} catch (error) {
-  console.error(`not ok ${checks + 1} - ${error.stack || error}`);
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+await drive(run);
 
 async function run(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -96,6 +74,9 @@ async function run(browser) {
   await checkImage(page, browser, "qr-url", url, key, 256);
   check("Website URL: 200, a 256-pixel image, and the shown URL gives the same image in a fresh tab");
 
+  await checkSignedUrl(page, browser, "qr-url", url, key);
+  check("Website URL: Get a signed URL gives a URL without the key that serves the same image to anyone");
+
   const wifi = await execute(page, doc, "qr-wifi", "/api/v1/qr/wifi", { size: "320", format: "png" });
   await checkImage(page, browser, "qr-wifi", wifi, key, 320);
   check("Wi-Fi: 200, a 320-pixel image, and the shown URL gives the same image in a fresh tab");
@@ -109,13 +90,18 @@ async function run(browser) {
   assert.match(await page.textContent("#qr-phone--result [data-out=status]"), /^200\b/);
   check("Test and Execute work from the keyboard");
 
-  // The other operations: JSON body, usage, a logo uploaded and deleted, health.
-  for (const [op, status] of [["qr-json", /^200 OK$/], ["usage-show", /^200 OK$/], ["health", /^200 OK$/]]) {
+  // The other operations: JSON body, usage and daily usage, a logo uploaded and deleted, health.
+  for (const [op, status] of [["qr-json", /^200 OK$/], ["usage-show", /^200 OK$/], ["usage-daily", /^200 OK$/], ["health", /^200 OK$/]]) {
     await page.click(`#${op}--form [data-test]`);
     await page.click(`#${op}--form [data-execute]`);
     await waitForStatus(page, op, status);
   }
   assert.match(await page.textContent("#usage-show--result [data-out=body]"), /"key_prefix": "qrg_/);
+  assert.match(await page.textContent("#usage-daily--result [data-out=body]"), /"date": "2026-09-30",\s*"count": 0/);
+  await page.selectOption("#qr-json--expires", "");
+  await page.click("#qr-json--signing [data-sign]");
+  await page.waitForSelector("#qr-json--signing [data-out=signed-row]:visible");
+  assert.match(await page.textContent("#qr-json--signing [data-out=signed-note]"), /^Works until you renew your key\./);
   const svg = doc.paths["/api/v1/logos"].post.requestBody.content["image/svg+xml"].example;
   await page.click("#logo-upload--form [data-test]");
   await page.setInputFiles("#logo-upload--file", { name: "logo.svg", mimeType: "image/svg+xml", buffer: Buffer.from(svg) });
@@ -245,5 +231,26 @@ async function checkImage(page, browser, op, { shown, curl, bytes }, key, size) 
   const again = await response.body();
   assert.ok(Buffer.compare(again, bytes) === 0, `the same bytes: ${again.length} vs ${bytes.length}, ${JSON.stringify(response.headers())}, ${shown}`);
   assert.equal(await fresh.$eval("img", (image) => image.naturalWidth), size);
+  await tab.close();
+}
+
+/** "Get a signed URL" beside the request URL: a keyless URL that gives the same image. */
+async function checkSignedUrl(page, browser, op, { bytes }, key) {
+  const signing = `#${op}--signing`;
+  await page.selectOption(`#${op}--expires`, "3600");
+  await page.click(`${signing} [data-sign]`);
+  await page.waitForSelector(`${signing} [data-out=signed-row]:visible`);
+  const signed = (await page.textContent(`${signing} [data-out=signed]`)).trim();
+  assert.ok(signed.startsWith(`${base}/api/v1/s/`), signed);
+  assert.ok(!signed.includes(key) && !signed.includes("qrg_") && !signed.includes("api_key"), signed);
+  const block = await page.textContent(signing);
+  assert.ok(!block.includes(key), "no key where the signed URL is shown");
+  assert.match(await page.textContent(`${signing} [data-out=signed-note]`), /^Works until \d{4}-/);
+  const tab = await browser.newContext();
+  const fresh = await tab.newPage();
+  const response = await fresh.goto(signed);
+  assert.equal(response.status(), 200);
+  assert.equal(response.headers()["content-type"], "image/png");
+  assert.ok(Buffer.compare(await response.body(), bytes) === 0, "the same image as with the key");
   await tab.close();
 }

@@ -15,7 +15,7 @@ mod phone;
 mod sms;
 mod text;
 mod text_rules;
-mod url;
+pub(crate) mod url;
 mod validate;
 mod vcard;
 mod wifi;
@@ -130,6 +130,8 @@ pub enum ParamKind {
     },
     /// An RFC 3339 date-time with a zone offset, or a date alone.
     DateTime,
+    /// A UTC calendar day, `YYYY-MM-DD`, from the year 2000 on.
+    Date,
     /// A whole number (ASCII digits only), inclusive range, counted in `unit`.
     Integer {
         min: u32,

@@ -50,7 +50,7 @@ pub(super) fn normalise(value: &str) -> Result<String, String> {
 /// Splits `scheme:rest` if the text before the first colon is a scheme (RFC 3986:
 /// a letter, then letters, digits, `+`, `-`, `.`). `example.org:8080/x` is a host and a
 /// port, not a scheme named `example.org`, so a colon followed by digits does not count.
-fn split_scheme(value: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_scheme(value: &str) -> Option<(&str, &str)> {
     let (candidate, rest) = value.split_once(':')?;
     let is_scheme = candidate.starts_with(|c: char| c.is_ascii_alphabetic())
         && candidate

@@ -61,6 +61,14 @@ pub(super) fn check(spec: &ParamSpec, value: &str) -> Result<String, String> {
         ParamKind::Bool => check_bool(value),
         ParamKind::Number { min, max } => check_number(value, min, max),
         ParamKind::DateTime => datetime::parse_when(value).map(|_| value.to_owned()),
+        ParamKind::Date => crate::domain::days::parse_day("date", value)
+            .map(|_| value.to_owned())
+            .map_err(|_| {
+                format!(
+                    "must be a date as YYYY-MM-DD (UTC), from the year 2000 on; got {}",
+                    echo(value)
+                )
+            }),
         ParamKind::Integer { min, max, unit } => check_integer(value, min, max, unit),
         ParamKind::Color { transparent } => check_color(value, transparent),
         ParamKind::Identifier => check_identifier(value),

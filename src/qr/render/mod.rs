@@ -17,6 +17,7 @@ mod samples;
 mod sprites;
 mod svg;
 
+use super::deadline::{Deadline, TimedOut};
 use super::design::{Design, Format};
 use super::encode::Matrix;
 use super::layout::{TooSmall, layout};
@@ -43,9 +44,12 @@ pub enum RenderError {
     TooSmall(#[from] TooSmall),
     #[error(transparent)]
     Raster(#[from] RasterError),
+    #[error(transparent)]
+    TimedOut(#[from] TimedOut),
 }
 
-pub fn render(scene: &Scene) -> Result<Vec<u8>, RenderError> {
+/// `deadline` is checked between stages (and inside the rasteriser's), see `Deadline`.
+pub fn render(scene: &Scene, deadline: Deadline) -> Result<Vec<u8>, RenderError> {
     let design = scene.design;
     let layout = layout(design.size, scene.matrix.width, design.margin)?;
     let plain = design.is_plain() && scene.logo.is_none() && !scene.watermark;
@@ -54,13 +58,14 @@ pub fn render(scene: &Scene) -> Result<Vec<u8>, RenderError> {
         Format::Png if plain => plain_png::encode(scene.matrix, design, &layout),
         Format::Png => {
             let drawing = Drawing::new(scene, &layout);
+            deadline.check("build")?;
             match sprites::render(&drawing) {
                 Some(png) => png,
                 None => {
                     // A logo's or the banner's many colours rarely fit a palette: not
                     // worth trying.
                     let few_colours = scene.logo.is_none() && !scene.watermark;
-                    raster::rasterize(&svg::write(&drawing), design, few_colours)?
+                    raster::rasterize(&svg::write(&drawing), design, few_colours, deadline)?
                 }
             }
         }
@@ -78,6 +83,7 @@ pub fn render_with_resvg(scene: &Scene) -> Result<Vec<u8>, RenderError> {
         &svg::write(&drawing),
         design,
         few_colours,
+        Deadline::none(),
     )?)
 }
 

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use resvg::{tiny_skia, usvg};
 
+use super::RenderError;
+use crate::qr::deadline::Deadline;
 use crate::qr::design::{Background, Design};
 
 #[derive(Debug, thiserror::Error)]
@@ -17,10 +19,16 @@ pub enum RasterError {
 }
 
 /// `few_colours`: the drawing has only the design's colours (no logo), so a palette is
-/// worth trying.
-pub fn rasterize(svg: &str, design: &Design, few_colours: bool) -> Result<Vec<u8>, RasterError> {
+/// worth trying. The deadline is checked after each stage.
+pub fn rasterize(
+    svg: &str,
+    design: &Design,
+    few_colours: bool,
+    deadline: Deadline,
+) -> Result<Vec<u8>, RenderError> {
     let options = usvg::Options::default();
-    let tree = usvg::Tree::from_str(svg, &options)?;
+    let tree = usvg::Tree::from_str(svg, &options).map_err(RasterError::from)?;
+    deadline.check("parse")?;
     let size = design.size;
     let mut pixmap = tiny_skia::Pixmap::new(size, size).ok_or(RasterError::Allocate(size))?;
     resvg::render(
@@ -28,9 +36,12 @@ pub fn rasterize(svg: &str, design: &Design, few_colours: bool) -> Result<Vec<u8
         tiny_skia::Transform::identity(),
         &mut pixmap.as_mut(),
     );
+    deadline.check("draw")?;
 
     let transparent = design.bg == Background::Transparent;
-    Ok(encode(&pixmap, transparent, few_colours))
+    let png = encode(&pixmap, transparent, few_colours);
+    deadline.check("encode")?;
+    Ok(png)
 }
 
 /// The pixmap as a PNG file.
@@ -158,8 +169,8 @@ mod tests {
                 watermark: false,
             };
             let svg = super::super::svg::write(&super::super::Drawing::new(&scene, &layout));
-            let palette = rasterize(&svg, &design, true).unwrap();
-            let full = rasterize(&svg, &design, false).unwrap();
+            let palette = rasterize(&svg, &design, true, Deadline::none()).unwrap();
+            let full = rasterize(&svg, &design, false, Deadline::none()).unwrap();
             assert_eq!(palette[25], 3, "colour type 3: indexed ({bg})");
             assert!(
                 palette.len() * 2 < full.len(),

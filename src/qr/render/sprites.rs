@@ -84,7 +84,8 @@ impl Canvas {
                     continue;
                 }
                 let (shape, sides) = (grid.shape_at(x, y), grid.sides(x, y));
-                let key = usize::from(sides.bits()) | usize::from(shape == ModuleShape::Square) << 4;
+                let key =
+                    usize::from(sides.bits()) | usize::from(shape == ModuleShape::Square) << 4;
                 if sprites[key].is_none() {
                     sprites[key] = Some(self.sprite(shape, s, sides, colour)?);
                 }

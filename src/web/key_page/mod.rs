@@ -1,5 +1,10 @@
 //! `/dashboard/api` ("API > Get API Key"): create the key (password), renew it (password +
-//! reason), see the renewal log. The full key is shown once, in the response that made it.
+//! reason), set its restrictions (password; `restrictions`), see the renewal log. The
+//! full key is shown once, in the response that made it.
+
+mod restrictions;
+
+use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::USER_AGENT;
@@ -17,6 +22,7 @@ use crate::domain::{Account, ApiKey, KeyRecord, RenewalAllowance, RenewalReason,
 use crate::gate::limits::IpClass;
 use crate::state::{AppState, blocking};
 use crate::store::{KeyChange, KeyChangeRequest};
+use restrictions::{Draft, TypeChoice};
 
 /// How much of a User-Agent header the renewal log keeps.
 const MAX_USER_AGENT_CHARS: usize = 200;
@@ -24,6 +30,7 @@ const MAX_USER_AGENT_CHARS: usize = 200;
 struct LogRow {
     at: String,
     reason: &'static str,
+    detail: String,
     old_prefix: String,
     new_prefix: String,
     ip: String,
@@ -51,22 +58,54 @@ struct KeyPage {
     next_renewal: Option<String>,
     reasons: Vec<ReasonChoice>,
     log: Vec<LogRow>,
+    /// The restrictions in force, in words.
+    restrictions: Vec<(&'static str, String)>,
+    restricted: bool,
+    /// What the restrictions form shows: the stored ones, or what was typed if refused.
+    draft: Draft,
+    types: Vec<TypeChoice>,
+    /// The restrictions field a refusal is about, and the message beside it.
+    field_error: Option<(&'static str, String)>,
 }
 
 #[derive(Deserialize)]
 pub struct KeyForm {
     #[serde(default)]
     csrf_token: String,
-    /// `create` or `renew`; inferred from `reason` when absent.
+    /// `create`, `renew`, `restrict` or `unrestrict`; inferred from `reason` when absent.
     #[serde(default)]
     action: String,
     #[serde(default)]
     password: String,
     #[serde(default)]
     reason: String,
+    /// Renewal: `on` to remove the restrictions with it.
+    #[serde(default)]
+    clear_restrictions: String,
+    #[serde(default)]
+    referrers: String,
+    #[serde(default)]
+    allow_no_referrer: String,
+    #[serde(default)]
+    networks: String,
+    #[serde(default)]
+    read_only: String,
+    /// The ticked QR types, as `type_url=on`, `type_wifi=on`…
+    #[serde(flatten)]
+    rest: BTreeMap<String, String>,
 }
 
 has_csrf!(KeyForm);
+
+impl KeyPage {
+    /// The message for a refused restrictions field, to show beside it.
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.field_error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, message)| message.as_str())
+    }
+}
 
 /// What the page says above the forms.
 #[derive(Default)]
@@ -74,6 +113,18 @@ struct Outcome {
     new_key: Option<String>,
     notice: Option<String>,
     error: Option<String>,
+    /// The restrictions as typed, when they were refused.
+    draft: Option<Draft>,
+    field_error: Option<(&'static str, String)>,
+}
+
+impl Outcome {
+    fn error(message: &str) -> Self {
+        Self {
+            error: Some(message.to_owned()),
+            ..Self::default()
+        }
+    }
 }
 
 pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, PageError> {
@@ -91,44 +142,66 @@ pub async fn submit(
     let ctx = PageContext::load(&req, &state).await?;
     let account = ctx.account()?.clone();
     super::auth_pages::limit(&req, &state, IpClass::KeyChange)?;
-    let fail = |status, message: &str| {
-        (
-            status,
-            Outcome {
-                error: Some(message.to_owned()),
-                ..Outcome::default()
-            },
-        )
-    };
 
+    let restricting = matches!(form.action.as_str(), "restrict" | "unrestrict");
     let renewing = match form.action.as_str() {
         "create" => false,
         "renew" => true,
         _ => !form.reason.is_empty(),
     };
-    let reason = if renewing {
+    let reason = if restricting {
+        Some(RenewalReason::AccessChanged)
+    } else if renewing {
         RenewalReason::parse_choice(&form.reason)
     } else {
         Some(RenewalReason::Created)
     };
     let Some(reason) = reason else {
-        let (status, outcome) = fail(StatusCode::BAD_REQUEST, "Choose a reason for the renewal.");
-        return render(&ctx, &state, &account, outcome, status).await;
+        let outcome = Outcome::error("Choose a reason for the renewal.");
+        return render(&ctx, &state, &account, outcome, StatusCode::BAD_REQUEST).await;
     };
 
-    let (hasher, stored) = (state.hasher.clone(), account.password_hash.clone());
-    let password = form.password;
-    let _slot = state.hashing_slot().await?;
-    let password_ok = blocking(move || Ok(hasher.verify(Some(&stored), &password))).await?;
-    if !password_ok {
+    if !password_ok(&state, &account, &form.password).await? {
         tracing::info!(
             account_id = account.id,
             "key change refused: wrong password"
         );
-        let (status, outcome) = fail(StatusCode::UNAUTHORIZED, "Incorrect password.");
-        return render(&ctx, &state, &account, outcome, status).await;
+        let mut outcome = Outcome::error("Incorrect password.");
+        if restricting {
+            // Keep what was typed, so only the password has to be entered again.
+            outcome.draft = Some(Draft::from_form(&form));
+        }
+        return render(&ctx, &state, &account, outcome, StatusCode::UNAUTHORIZED).await;
     }
+    let (status, outcome, account) = if restricting {
+        restrictions::submit(&req, &state, account, &form).await?
+    } else {
+        change_key(&req, &state, account, reason, &form).await?
+    };
+    render(&ctx, &state, &account, outcome, status).await
+}
 
+/// Checks the account password off the executor, one hash at a time per core.
+async fn password_ok(
+    state: &AppState,
+    account: &Account,
+    password: &str,
+) -> Result<bool, PageError> {
+    let (hasher, stored) = (state.hasher.clone(), account.password_hash.clone());
+    let password = password.to_owned();
+    let _slot = state.hashing_slot().await?;
+    Ok(blocking(move || Ok(hasher.verify(Some(&stored), &password))).await?)
+}
+
+/// Creates or renews the key.
+async fn change_key(
+    req: &HttpRequest,
+    state: &AppState,
+    account: Account,
+    reason: RenewalReason,
+    form: &KeyForm,
+) -> Result<(StatusCode, Outcome, Account), PageError> {
+    let renewing = reason != RenewalReason::Created;
     let key = ApiKey::generate();
     let now = state.clock.now();
     let request = KeyChangeRequest {
@@ -140,14 +213,16 @@ pub async fn submit(
         },
         reason,
         // The client, not a proxy in front of us (`server.trusted_proxies`).
-        ip: state.client_ip(&req).to_string(),
-        user_agent: user_agent(&req),
+        ip: state.client_ip(req).to_string(),
+        user_agent: user_agent(req),
         now,
         renewals_per_day: state.config.keys.renewals_per_day,
+        clear_restrictions: renewing && form.clear_restrictions == "on",
     };
     let store = state.store.clone();
     let change = blocking(move || Ok(store.change_key(request)?)).await?;
-    let (status, outcome, account) = match change {
+    let fail = |status, message: &str| Ok((status, Outcome::error(message), account.clone()));
+    match change {
         KeyChange::Done(updated) => {
             tracing::info!(account_id = updated.id, reason = reason.as_str(), prefix = %key.prefix(), "api key issued");
             let notice = if renewing {
@@ -158,9 +233,9 @@ pub async fn submit(
             let outcome = Outcome {
                 new_key: Some(key.expose().to_owned()),
                 notice: Some(notice.to_owned()),
-                error: None,
+                ..Outcome::default()
             };
-            (StatusCode::OK, outcome, updated)
+            Ok((StatusCode::OK, outcome, updated))
         }
         KeyChange::LimitReached { next_allowed_at } => {
             let limit = state.config.keys.renewals_per_day;
@@ -169,26 +244,18 @@ pub async fn submit(
                  The next renewal is possible at {}.",
                 clock::human(next_allowed_at)
             );
-            let (status, outcome) = fail(StatusCode::TOO_MANY_REQUESTS, &message);
-            (status, outcome, account)
+            fail(StatusCode::TOO_MANY_REQUESTS, &message)
         }
-        KeyChange::KeyExists => {
-            let (s, o) = fail(
-                StatusCode::CONFLICT,
-                "This account already has a key. Use Renew key to replace it.",
-            );
-            (s, o, account)
-        }
-        KeyChange::NoKey => {
-            let (s, o) = fail(
-                StatusCode::CONFLICT,
-                "There is no key to renew yet. Create one first.",
-            );
-            (s, o, account)
-        }
-        KeyChange::NoAccount => return Err(PageError::LoginRequired),
-    };
-    render(&ctx, &state, &account, outcome, status).await
+        KeyChange::KeyExists => fail(
+            StatusCode::CONFLICT,
+            "This account already has a key. Use Renew key to replace it.",
+        ),
+        KeyChange::NoKey => fail(
+            StatusCode::CONFLICT,
+            "There is no key to renew yet. Create one first.",
+        ),
+        KeyChange::NoAccount => Err(PageError::LoginRequired),
+    }
 }
 
 async fn render(
@@ -203,6 +270,9 @@ async fn render(
     let log = blocking(move || Ok(store.renewal_log(id)?)).await?;
     let limit = state.config.keys.renewals_per_day;
     let allowance = RenewalAllowance::from_log(&log, state.clock.now(), limit);
+    let draft = outcome
+        .draft
+        .unwrap_or_else(|| Draft::of(&account.restrictions));
     let page = KeyPage {
         nav: ctx.nav("api"),
         csrf: ctx.csrf_token().to_owned(),
@@ -222,6 +292,11 @@ async fn render(
             })
             .collect(),
         log: log.iter().rev().map(log_row).collect(),
+        restrictions: account.restrictions.summary().into(),
+        restricted: !account.restrictions.is_empty(),
+        types: draft.type_choices(),
+        draft,
+        field_error: outcome.field_error,
     };
     ctx.render(status, &page)
 }
@@ -230,6 +305,7 @@ fn log_row(entry: &RenewalRecord) -> LogRow {
     LogRow {
         at: clock::human(entry.at),
         reason: entry.reason.label(),
+        detail: entry.detail.clone().unwrap_or_default(),
         old_prefix: entry.old_prefix.clone().unwrap_or_else(|| "—".to_owned()),
         new_prefix: entry.new_prefix.clone(),
         ip: entry.ip.clone(),
