@@ -59,7 +59,7 @@ pub fn render(scene: &Scene, deadline: Deadline) -> Result<Vec<u8>, RenderError>
         Format::Png => {
             let drawing = Drawing::new(scene, &layout);
             deadline.check("build")?;
-            match sprites::render(&drawing) {
+            match sprites::render(&drawing, deadline)? {
                 Some(png) => png,
                 None => {
                     // A logo's or the banner's many colours rarely fit a palette: not

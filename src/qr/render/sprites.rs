@@ -3,7 +3,7 @@
 //! is anti-aliased once, by tiny-skia, into a sprite of one module, and stamped into the
 //! image wherever it occurs, instead of filling one outline per module. The eyes and other
 //! outlines are rasterised once each over their own box. Pixels are palette indices from
-//! the start, and the file is written by the direct PNG writer.
+//! the start, and the file is written by the `png` crate's fast deflate.
 //!
 //! Coverage is kept in 64 steps (a difference of at most 2 levels of 255 from resvg's
 //! drawing of the same outlines), so that a background and three colours with every
@@ -18,11 +18,23 @@ use super::drawing::{Drawing, Fill, ModuleGrid, Region};
 use super::modules;
 use super::path::Path;
 use crate::qr::color::Rgb;
+use crate::qr::deadline::{Deadline, TimedOut};
 use crate::qr::design::ModuleShape;
 
 /// The PNG, or `None` when this path cannot draw the drawing (gradients, a logo, the
-/// banner, a layout off the pixel grid, or more than 256 colours).
-pub fn render(drawing: &Drawing) -> Option<Vec<u8>> {
+/// banner, a layout off the pixel grid, or more than 256 colours). The deadline is
+/// checked after drawing and after writing the file, as resvg's path checks it.
+pub fn render(drawing: &Drawing, deadline: Deadline) -> Result<Option<Vec<u8>>, TimedOut> {
+    let Some(canvas) = draw(drawing) else {
+        return Ok(None);
+    };
+    deadline.check("draw")?;
+    let png = canvas.encode();
+    deadline.check("encode")?;
+    Ok(Some(png))
+}
+
+fn draw(drawing: &Drawing) -> Option<Canvas> {
     if drawing.logo.is_some() || drawing.watermark {
         return None;
     }
@@ -54,7 +66,7 @@ pub fn render(drawing: &Drawing) -> Option<Vec<u8>> {
             }
         }
     }
-    Some(canvas.encode())
+    Some(canvas)
 }
 
 /// Coverage (0–255) rounded to a multiple of 4, so that it takes 65 values.
