@@ -79,12 +79,7 @@ pub fn render_with_resvg(scene: &Scene) -> Result<Vec<u8>, RenderError> {
     let layout = layout(design.size, scene.matrix.width, design.margin)?;
     let drawing = Drawing::new(scene, &layout);
     let few_colours = scene.logo.is_none() && !scene.watermark;
-    Ok(raster::rasterize(
-        &svg::write(&drawing),
-        design,
-        few_colours,
-        Deadline::none(),
-    )?)
+    raster::rasterize(&svg::write(&drawing), design, few_colours, Deadline::none())
 }
 
 /// The square of modules cleared for a logo: (first module, side in modules). It stays
