@@ -59,14 +59,13 @@ impl Problem {
         self
     }
 
-    /// The detail in words, as sent.
-    pub fn detail(&self) -> &str {
-        &self.0.detail
-    }
-
     pub fn with_status(mut self, status: u16) -> Self {
         self.0.status = status;
         self
+    }
+
+    pub fn detail(&self) -> &str {
+        &self.0.detail
     }
 
     /// The detail with anything outside printable ASCII replaced, for use in a header.

@@ -35,6 +35,7 @@ pub(super) fn headers() -> Value {
         "X-QR-Preview-Detail": header("The reason in words.", false, json!({ "type": "string" })),
         "X-Scan-Verified": header("`true` when verify=true was asked: the image was decoded in the server and gave back its content exactly.", false, json!({ "type": "string", "enum": ["true"] })),
         "WWW-Authenticate": header("The key scheme: `Bearer realm=\"qrgate\"`.", true, json!({ "type": "string" })),
+        "Location": header("Where the new batch's status is: /api/v1/batches/{id}.", true, json!({ "type": "string" })),
     })
 }
 
@@ -131,6 +132,7 @@ pub(super) fn schemas() -> Map<String, Value> {
             "properties": { "status": { "type": "string", "enum": ["ok", "unavailable"] } },
         }),
     );
+    super::batches::schemas(&mut schemas);
     schemas.insert(
         "Design".into(),
         object(

@@ -53,11 +53,12 @@ pub enum QrError {
     #[error(transparent)]
     Unscannable(#[from] verify::Unscannable),
     #[error(transparent)]
+    TimedOut(#[from] TimedOut),
+    /// The caption does not fit its frame at a readable size.
+    #[error(transparent)]
     Caption(#[from] frame::CaptionError),
     #[error("{0}")]
     Encode(String),
-    #[error(transparent)]
-    TimedOut(#[from] TimedOut),
 }
 
 impl From<RenderError> for QrError {
@@ -65,9 +66,9 @@ impl From<RenderError> for QrError {
         match e {
             RenderError::TooSmall(e) => Self::TooSmall(e),
             RenderError::Raster(e) => Self::Raster(e),
+            RenderError::TimedOut(e) => Self::TimedOut(e),
             RenderError::Caption(e) => Self::Caption(e),
             RenderError::Encode(e) => Self::Encode(e),
-            RenderError::TimedOut(e) => Self::TimedOut(e),
         }
     }
 }
@@ -91,6 +92,7 @@ pub fn generate(
 ) -> Result<QrImage, QrError> {
     let (image, module_px) = generate_unverified(payload, design, logo, deadline)?;
     if design.verify {
+        deadline.check("verify")?;
         let scans = match design.format {
             // A PDF or EPS file is the same drawing as the PNG, which is what is decoded.
             Format::Pdf | Format::Eps => {
@@ -104,7 +106,7 @@ pub fn generate(
             _ => verify::decodes(&image.bytes, design, payload, module_px),
         };
         if !scans {
-            return Err(verify::diagnose(payload, design, logo, deadline).into());
+            return Err(verify::diagnose(payload, design, logo, deadline)?.into());
         }
     }
     Ok(image)

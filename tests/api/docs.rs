@@ -229,7 +229,7 @@ async fn the_dashboard_offers_to_authorize_the_docs_right_after_a_key_is_shown()
 }
 
 /// What the browser test needs, or why it cannot run here.
-pub fn browser_setup() -> Result<(PathBuf, PathBuf), String> {
+fn browser_setup() -> Result<(PathBuf, PathBuf), String> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let chromium = std::env::var_os("CHROMIUM")
         .map(PathBuf::from)
@@ -256,52 +256,30 @@ pub fn browser_setup() -> Result<(PathBuf, PathBuf), String> {
     Ok((folder, chromium))
 }
 
-#[tokio::test]
-async fn a_person_authorizes_tests_and_executes_in_a_real_browser() {
+/// Runs `script` (in tests/browser) with Chromium against `address` and `env`, asserts
+/// it passed and returns its output; `None` when node, Chromium or playwright-core is
+/// missing outside CI (the test is then skipped with a note).
+pub async fn run_browser_script(
+    script: &str,
+    address: &str,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Option<String> {
     let (folder, chromium) = match browser_setup() {
         Ok(setup) => setup,
         Err(missing) if std::env::var_os("CI").is_some() => {
             panic!("the browser test cannot run in CI: {missing}")
         }
         Err(missing) => {
-            eprintln!("skipping the browser test: {missing}");
-            return;
+            eprintln!("skipping the browser test {script}: {missing}");
+            return None;
         }
     };
-    // No `server.public_url`: the browser reaches the site at its own address, which
-    // links such as signed URLs are then built from (as for an operator who left it unset).
-    let app = TestApp::spawn_with(roomy).await;
-    let target = target_dir();
-    let stdout = run_browser_script(&folder, &chromium, "docs.mjs", &app.address, &[]).await;
-    assert!(target.join("docs-screenshot.png").exists());
-    println!("{stdout}");
-}
-
-/// Where browser tests leave screenshots and files: target/ (the parent of cargo's
-/// per-target temporary directory).
-pub fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("the target directory")
-        .to_path_buf()
-}
-
-/// Runs a script of tests/browser against the app at `address` with the screenshot
-/// folder and `env`, within four minutes; panics unless every check passed. Returns what
-/// it printed.
-pub async fn run_browser_script(
-    folder: &Path,
-    chromium: &Path,
-    script: &str,
-    address: &str,
-    env: &[(&str, &str)],
-) -> String {
     let run = tokio::process::Command::new("node")
         .arg(script)
-        .current_dir(folder)
+        .current_dir(&folder)
         .env("QRGATE_URL", address)
-        .env("CHROMIUM", chromium)
-        .env("QRGATE_SCREENSHOT_DIR", target_dir())
+        .env("CHROMIUM", &chromium)
+        .env("QRGATE_SCREENSHOT_DIR", screenshot_dir())
         .envs(env.iter().copied())
         .kill_on_drop(true)
         .output();
@@ -313,8 +291,30 @@ pub async fn run_browser_script(
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "{script} failed:\n{stdout}\n{stderr}"
+        "browser test {script} failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
-    stdout
+    println!("{stdout}");
+    Some(stdout)
+}
+
+/// Screenshots go to target/ (the parent of cargo's per-target temporary directory).
+pub fn screenshot_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("the target directory")
+        .to_path_buf()
+}
+
+#[tokio::test]
+async fn a_person_authorizes_tests_and_executes_in_a_real_browser() {
+    // No `server.public_url`: the browser reaches the site at its own address, which
+    // links such as signed URLs are then built from (as for an operator who left it unset).
+    let app = TestApp::spawn_with(roomy).await;
+    if run_browser_script("docs.mjs", &app.address, &[])
+        .await
+        .is_some()
+    {
+        assert!(screenshot_dir().join("docs-screenshot.png").exists());
+    }
 }

@@ -14,7 +14,7 @@
 use std::sync::Mutex;
 
 use qrgate::qr::design::{Background, Design, EyeBall, EyeFrame, ModuleShape};
-use qrgate::qr::generate;
+use qrgate::qr::{Deadline, generate};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -223,7 +223,7 @@ fn check(
             .map(|(_, v)| v.as_str())
     })
     .map_err(|e| format!("design refused: {e}"))?;
-    let image = generate(payload, &design, logo, qrgate::qr::Deadline::none())
+    let image = generate(payload, &design, logo, Deadline::none())
         .map_err(|e| format!("not generated: {e}"))?;
     let module = module_px(payload, &design, logo.is_some());
     let padding = (QUIET_ZONE.saturating_sub(design.margin) as f64 * module) as u32;

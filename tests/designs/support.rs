@@ -3,7 +3,7 @@
 use image::RgbImage;
 use qrgate::qr::design::{Design, Format};
 use qrgate::qr::render::LogoImage;
-use qrgate::qr::{QrImage, generate};
+use qrgate::qr::{Deadline, QrImage, generate};
 
 use crate::decode::{png_rgb, svg_to_png};
 
@@ -24,7 +24,7 @@ pub fn pixels(image: &QrImage) -> RgbImage {
 }
 
 pub fn render(payload: &str, pairs: &[(&str, &str)], logo: Option<&LogoImage>) -> QrImage {
-    generate(payload, &design(pairs), logo, qrgate::qr::Deadline::none())
+    generate(payload, &design(pairs), logo, Deadline::none())
         .unwrap_or_else(|e| panic!("{pairs:?}: {e}"))
 }
 

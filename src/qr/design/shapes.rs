@@ -73,15 +73,15 @@ named! {
 }
 
 named! {
-    /// An eye's 7×7 ring. Its outer corners are alike and nearly square (see
-    /// `render::eyes` for why), so the frames differ mostly in their holes.
+    /// An eye's 7×7 ring. Its outer corners are square (see `render::eyes` for why),
+    /// so the frames differ in their holes.
     EyeFrame {
         Square => "square",
-        /// Corners rounded by a quarter module.
+        /// The hole's corners rounded by 0.3 module.
         Soft => "soft",
-        /// Corners rounded by 0.4 module.
+        /// The hole's corners rounded by half a module.
         Rounded => "rounded",
-        /// A round-cornered hole.
+        /// The hole's corners rounded by 0.7 module, the most the ring allows.
         RoundHole => "round_hole",
         /// The hole round at the symbol's corner and facing its centre.
         Leaf => "leaf",

@@ -25,12 +25,14 @@
 //! 2.1 modules across, a ratio of 1.5.
 //!
 //! So, for every frame and every ball:
-//! 1. **A frame's four outer corners are alike, and sharp or rounded by at most 0.4
-//!    module** (quirc). Rounding some corners and not others skews the square quirc reads;
-//!    rounding all four by half a module or more shrinks it enough that in a sample of
-//!    random designs one in ten failed. So no frame is a circle, and the frames differ in
-//!    their holes: `eye_shape=circle` is a round ball in the `round_hole` frame, the
-//!    roundest all three families read.
+//! 1. **A frame's four outer corners are sharp** (quirc). Rounding some corners and not
+//!    others skews the square quirc reads; rounding all four moves the points it takes
+//!    for corners inwards, and the grid it fits from them drifts across larger symbols:
+//!    with dots, at versions 7 to 16, rqrr missed one code in eight whose frames rounded
+//!    by 0.4 module, one in fifty at 0.25, none with sharp corners (70
+//!    codes each, sizes 300–1500 px, ecc L and H). So no frame is a circle, and the frames
+//!    differ in their holes: `eye_shape=circle` is a round ball in the `round_hole` frame,
+//!    the roundest all three families read.
 //! 2. **Along both diagonals the ring is at most 1.21 modules thick** (ZXing): the hole
 //!    is the outer outline scaled by 5/7 about the centre, or a square whose corners round
 //!    by at most 0.7 module (or are cut by 0.36) inside square outer corners.
@@ -49,11 +51,11 @@ const FRAME_HALF: f64 = 3.5;
 const HOLE_HALF: f64 = 2.5;
 const BALL_HALF: f64 = 1.5;
 
-/// Outer corners quirc reads well (rule 1): all four alike, rounded by at most 0.4.
-const SOFT: f64 = 0.25;
-const ROUNDED: f64 = 0.4;
-/// The roundest hole corner rule 2 allows inside sharp outer corners.
+/// Hole corners, in modules: the roundest rule 2 allows inside sharp outer corners, and
+/// two gentler ones.
 const HOLE_ROUND: f64 = 0.7;
+const HOLE_ROUNDED: f64 = 0.5;
+const HOLE_SOFT: f64 = 0.3;
 
 /// How one corner of an outline is drawn, sized in modules at the outline's own size.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -122,12 +124,11 @@ const fn roles(outer: Corner, inner: Corner, sides: Corner) -> Outline {
 fn frame_outlines(frame: EyeFrame) -> (Outline, Outline) {
     use Corner::{Cut, Round, Sharp};
     let square = same(Sharp);
-    let scaled = |outline: Outline| (outline, outline.scaled(HOLE_HALF / FRAME_HALF));
     let round = Round(HOLE_ROUND);
     match frame {
         EyeFrame::Square => (square, square),
-        EyeFrame::Soft => scaled(same(Round(SOFT))),
-        EyeFrame::Rounded => scaled(same(Round(ROUNDED))),
+        EyeFrame::Soft => (square, same(Round(HOLE_SOFT))),
+        EyeFrame::Rounded => (square, same(Round(HOLE_ROUNDED))),
         EyeFrame::RoundHole => (square, same(round)),
         EyeFrame::Leaf => (square, roles(round, round, Sharp)),
         EyeFrame::LeafInverse => (square, roles(Sharp, Sharp, round)),
@@ -297,21 +298,12 @@ mod tests {
     }
 
     #[test]
-    fn frames_keep_corners_quirc_can_find() {
-        // A corner rounded by r reaches 0.29 r less far along the diagonal.
-        let least = 3.5 - (1.0 - std::f64::consts::FRAC_1_SQRT_2) * ROUNDED - 0.02;
+    fn frames_keep_the_sharp_corners_quirc_reads() {
         for frame in EyeFrame::ALL {
             let (outer, _) = frame_outlines(*frame);
-            let reaches: Vec<f64> = (0..4)
-                .map(|corner| diagonal_reach(outer, FRAME_HALF, corner))
-                .collect();
-            for reach in &reaches {
-                assert!(*reach >= least, "{}: {reach}", frame.name());
-                assert!(
-                    (reach - reaches[0]).abs() <= 0.02,
-                    "{}: corners alike",
-                    frame.name()
-                );
+            for corner in 0..4 {
+                let reach = diagonal_reach(outer, FRAME_HALF, corner);
+                assert!(reach >= 3.49, "{} corner {corner}: {reach}", frame.name());
             }
         }
     }

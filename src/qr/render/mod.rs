@@ -79,26 +79,19 @@ pub fn render(scene: &Scene, deadline: Deadline) -> Result<Vec<u8>, RenderError>
         Format::Png if plain => plain_png::encode(scene.matrix, design, &layout),
         Format::Png => {
             let drawing = drawing();
-            // Sprites stamp the code alone; a frame goes through resvg with the rest.
             deadline.check("build")?;
+            // Sprites stamp the code alone; a frame goes through resvg with the rest.
             let stamped = match drawing.frame {
-                None => sprites::render(&drawing),
+                None => sprites::render(&drawing, deadline)?,
                 Some(_) => None,
             };
-            // Stamping has no checkpoints of its own: one past the deadline is refused
-            // when it ends, as a rasterised one would be.
-            if stamped.is_some() {
-                deadline.check("stamp")?;
-            }
             match stamped {
                 Some(png) => png,
                 None => {
                     // A logo's or the banner's many colours rarely fit a palette: not
                     // worth trying.
                     let few_colours = scene.logo.is_none() && !scene.watermark;
-                    let svg = svg::write(&drawing);
-                    deadline.check("build")?;
-                    raster::rasterize(&svg, design, few_colours, deadline)?
+                    raster::rasterize(&svg::write(&drawing), design, few_colours, deadline)?
                 }
             }
         }
@@ -129,12 +122,7 @@ pub fn render_with_resvg(scene: &Scene) -> Result<Vec<u8>, RenderError> {
     let layout = layout(design.size, scene.matrix.width, design.margin)?;
     let drawing = Drawing::new(scene, &layout);
     let few_colours = scene.logo.is_none() && !scene.watermark;
-    Ok(raster::rasterize(
-        &svg::write(&drawing),
-        design,
-        few_colours,
-        Deadline::none(),
-    )?)
+    raster::rasterize(&svg::write(&drawing), design, few_colours, Deadline::none())
 }
 
 /// The square of modules cleared for a logo: (first module, side in modules). It stays

@@ -20,10 +20,10 @@ impl Sides {
 
     pub fn new(north: bool, east: bool, south: bool, west: bool) -> Self {
         Self(
-            u8::from(north) * Self::NORTH
-                | u8::from(east) * Self::EAST
-                | u8::from(south) * Self::SOUTH
-                | u8::from(west) * Self::WEST,
+            (u8::from(north) * Self::NORTH)
+                | (u8::from(east) * Self::EAST)
+                | (u8::from(south) * Self::SOUTH)
+                | (u8::from(west) * Self::WEST),
         )
     }
 

@@ -137,6 +137,30 @@ impl Path {
         }
     }
 
+    /// The outline split into parts whose boxes do not overlap (sub-paths that overlap,
+    /// such as a ring and its hole, stay together), so that each part can be rasterised
+    /// over its own box: one eye at a time, not the box around all three.
+    pub fn parts(&self) -> Vec<Path> {
+        let mut parts: Vec<(Bounds, Path)> = Vec::new();
+        let mut start = 0;
+        for end in 1..=self.segs.len() {
+            if end < self.segs.len() && !matches!(self.segs[end], Seg::Move(_)) {
+                continue;
+            }
+            let sub = &self.segs[start..end];
+            start = end;
+            let bounds = Bounds::of(sub);
+            match parts.iter_mut().find(|(b, _)| b.overlaps(&bounds)) {
+                Some((b, path)) => {
+                    *b = b.union(&bounds);
+                    path.segs.extend_from_slice(sub);
+                }
+                None => parts.push((bounds, Path { segs: sub.to_vec() })),
+            }
+        }
+        parts.into_iter().map(|(_, path)| path).collect()
+    }
+
     /// SVG path data: each sub-path starts absolute, the rest is relative to the rounded
     /// previous point, so rounding never accumulates.
     pub fn write_svg(&self, out: &mut String) {
@@ -246,6 +270,58 @@ impl Path {
     }
 }
 
+/// A box around a sub-path's points (arc centres and control points included, so it
+/// covers the curve).
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    min: Pt,
+    max: Pt,
+}
+
+impl Bounds {
+    fn of(segs: &[Seg]) -> Self {
+        let mut b = Bounds {
+            min: pt(f64::INFINITY, f64::INFINITY),
+            max: pt(f64::NEG_INFINITY, f64::NEG_INFINITY),
+        };
+        let mut add = |p: Pt| {
+            b.min = pt(b.min.x.min(p.x), b.min.y.min(p.y));
+            b.max = pt(b.max.x.max(p.x), b.max.y.max(p.y));
+        };
+        for seg in segs {
+            match *seg {
+                Seg::Move(p) | Seg::Line(p) => add(p),
+                Seg::Cubic(a, c, p) => {
+                    add(a);
+                    add(c);
+                    add(p);
+                }
+                Seg::Arc { center, to, .. } => {
+                    let r = (center.x - to.x).hypot(center.y - to.y);
+                    add(pt(center.x - r, center.y - r));
+                    add(pt(center.x + r, center.y + r));
+                }
+                Seg::Close => {}
+            }
+        }
+        b
+    }
+
+    fn overlaps(&self, other: &Bounds) -> bool {
+        self.min.x <= other.max.x
+            && other.min.x <= self.max.x
+            && self.min.y <= other.max.y
+            && other.min.y <= self.max.y
+    }
+
+    fn union(&self, other: &Bounds) -> Bounds {
+        Bounds {
+            min: pt(self.min.x.min(other.min.x), self.min.y.min(other.min.y)),
+            max: pt(self.max.x.max(other.max.x), self.max.y.max(other.max.y)),
+        }
+    }
+}
+
 /// A circular arc as cubic Béziers of at most a quarter turn each (error under 0.03 % of
 /// the radius).
 pub fn arc_as_cubics(from: Pt, center: Pt, to: Pt, clockwise: bool) -> Vec<(Pt, Pt, Pt)> {
@@ -345,6 +421,20 @@ mod tests {
         let mut d = String::new();
         p.write_svg(&mut d);
         assert_eq!(d, "M10,20h15v15h-15zM0.5,0.25l2.5,3.88z");
+    }
+
+    #[test]
+    fn an_outline_splits_into_parts_that_do_not_overlap() {
+        let mut p = Path::new();
+        p.rect(0.0, 0.0, 10.0, 10.0);
+        p.rect(2.0, 2.0, 6.0, 6.0);
+        p.rect(50.0, 0.0, 10.0, 10.0);
+        p.circle(55.0, 5.0, 2.0);
+        p.rect(0.0, 50.0, 10.0, 10.0);
+        let parts = p.parts();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0].segments().len(), 10);
+        assert_eq!(parts[1].segments().len(), 9);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! is anti-aliased once, by tiny-skia, into a sprite of one module, and stamped into the
 //! image wherever it occurs, instead of filling one outline per module. The eyes and other
 //! outlines are rasterised once each over their own box. Pixels are palette indices from
-//! the start, and the file is written by the direct PNG writer.
+//! the start, and the file is written by the `png` crate's fast deflate.
 //!
 //! Coverage is kept in 64 steps (a difference of at most 2 levels of 255 from resvg's
 //! drawing of the same outlines), so that a background and three colours with every
@@ -17,13 +17,24 @@ use resvg::tiny_skia::{FillRule, Mask, Transform};
 use super::drawing::{Drawing, Fill, ModuleGrid, Region};
 use super::modules;
 use super::path::Path;
-use super::png_file::{PngFile, Scanlines};
 use crate::qr::color::Rgb;
+use crate::qr::deadline::{Deadline, TimedOut};
 use crate::qr::design::ModuleShape;
 
 /// The PNG, or `None` when this path cannot draw the drawing (gradients, a logo, the
-/// banner, a layout off the pixel grid, or more than 256 colours).
-pub fn render(drawing: &Drawing) -> Option<Vec<u8>> {
+/// banner, a layout off the pixel grid, or more than 256 colours). The deadline is
+/// checked after drawing and after writing the file, as resvg's path checks it.
+pub fn render(drawing: &Drawing, deadline: Deadline) -> Result<Option<Vec<u8>>, TimedOut> {
+    let Some(canvas) = draw(drawing) else {
+        return Ok(None);
+    };
+    deadline.check("draw")?;
+    let png = canvas.encode();
+    deadline.check("encode")?;
+    Ok(Some(png))
+}
+
+fn draw(drawing: &Drawing) -> Option<Canvas> {
     if drawing.logo.is_some() || drawing.watermark {
         return None;
     }
@@ -48,10 +59,14 @@ pub fn render(drawing: &Drawing) -> Option<Vec<u8>> {
         };
         match &layer.region {
             Region::Modules(grid) => canvas.stamp_modules(grid, colour)?,
-            Region::Outline(path) => canvas.fill_outline(path, colour)?,
+            Region::Outline(path) => {
+                for part in path.parts() {
+                    canvas.fill_outline(&part, colour)?;
+                }
+            }
         }
     }
-    Some(canvas.encode())
+    Some(canvas)
 }
 
 /// Coverage (0–255) rounded to a multiple of 4, so that it takes 65 values.
@@ -71,7 +86,9 @@ impl Canvas {
     fn stamp_modules(&mut self, grid: &ModuleGrid, colour: Rgb) -> Option<()> {
         let s = grid.layout.module as usize;
         let offset = grid.layout.offset as usize;
-        let mut sprites: HashMap<(ModuleShape, u8), Vec<u8>> = HashMap::new();
+        // One sprite per outline variant: the grid's shape, or square (alignment
+        // patterns), by the four sides' neighbours.
+        let mut sprites: [Option<Vec<u8>>; 32] = std::array::from_fn(|_| None);
         let width = grid.matrix.width;
         for y in 0..width {
             for x in 0..width {
@@ -79,12 +96,12 @@ impl Canvas {
                     continue;
                 }
                 let (shape, sides) = (grid.shape_at(x, y), grid.sides(x, y));
-                let key = (shape, sides.bits());
-                if !sprites.contains_key(&key) {
-                    let sprite = self.sprite(shape, s, sides, colour)?;
-                    sprites.insert(key, sprite);
+                let key =
+                    usize::from(sides.bits()) | usize::from(shape == ModuleShape::Square) << 4;
+                if sprites[key].is_none() {
+                    sprites[key] = Some(self.sprite(shape, s, sides, colour)?);
                 }
-                let sprite = &sprites[&key];
+                let sprite = sprites[key].as_deref().unwrap_or_default();
                 let (left, top) = (offset + x * s, offset + y * s);
                 for row in 0..s {
                     let at = (top + row) * self.size + left;
@@ -103,8 +120,9 @@ impl Canvas {
         sides: modules::Sides,
         colour: Rgb,
     ) -> Option<Vec<u8>> {
+        let table = self.palette.table(colour);
         if shape == ModuleShape::Square {
-            let full = self.palette.over(0, colour, 255)?;
+            let full = self.palette.shade(table, 255)?;
             return Some(vec![full; s * s]);
         }
         let mut path = Path::with_capacity(12);
@@ -112,7 +130,7 @@ impl Canvas {
         let coverage = coverage(&path, s, s, 0, 0, FillRule::Winding)?;
         coverage
             .iter()
-            .map(|&c| self.palette.over(0, colour, c))
+            .map(|&c| self.palette.shade(table, c))
             .collect()
     }
 
@@ -129,39 +147,50 @@ impl Canvas {
         }
         let (w, h) = (right - left, bottom - top);
         let coverage = coverage(path, w, h, left, top, FillRule::EvenOdd)?;
+        let table = self.palette.table(colour);
         for row in 0..h {
             let line = (top + row) * self.size + left;
             for (column, &c) in coverage[row * w..row * w + w].iter().enumerate() {
                 if c != 0 {
                     let pixel = &mut self.pixels[line + column];
-                    *pixel = self.palette.over(*pixel, colour, c)?;
+                    *pixel = match *pixel {
+                        0 => self.palette.shade(table, c)?,
+                        under => self.palette.over(under, colour, c)?,
+                    };
                 }
             }
         }
         Some(())
     }
 
+    /// An 8-bit palette PNG, compressed by the `png` crate's fast deflate, which codes
+    /// these rows (a few values in long runs, Up-filtered against the row above) quicker
+    /// than a general compressor.
     fn encode(self) -> Vec<u8> {
-        let mut rows = Scanlines::new(self.size);
-        for row in self.pixels.chunks_exact(self.size) {
-            rows.push(row, 1);
-        }
-        let mut png = PngFile::new(self.size as u32, 8);
+        let size = self.size as u32;
+        let mut out = Vec::with_capacity(self.pixels.len() / 8);
+        let mut encoder = png::Encoder::new(&mut out, size, size);
+        encoder.set_color(png::ColorType::Indexed);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fast);
+        encoder.set_filter(png::Filter::Up);
         let colours = &self.palette.colours;
-        png.chunk(
-            b"PLTE",
-            &colours
+        encoder.set_palette(
+            colours
                 .iter()
                 .flat_map(|c| [c[0], c[1], c[2]])
                 .collect::<Vec<u8>>(),
         );
         // Alpha only up to the last entry that is not opaque.
         if let Some(last) = colours.iter().rposition(|c| c[3] != 255) {
-            let alphas: Vec<u8> = colours[..=last].iter().map(|c| c[3]).collect();
-            png.chunk(b"tRNS", &alphas);
+            encoder.set_trns(colours[..=last].iter().map(|c| c[3]).collect::<Vec<u8>>());
         }
-        png.chunk(b"IDAT", &rows.finish());
-        png.finish()
+        let mut writer = encoder.write_header().expect("PNG header into memory");
+        writer
+            .write_image_data(&self.pixels)
+            .expect("PNG data into memory");
+        writer.finish().expect("PNG end into memory");
+        out
     }
 }
 
@@ -194,9 +223,12 @@ fn coverage(
 struct Palette {
     colours: Vec<[u8; 4]>,
     index: HashMap<[u8; 4], u8>,
-    /// Colour over the background at each coverage, once looked up.
-    over_background: HashMap<(Rgb, u8), u8>,
+    /// Each fill colour's index over the background at each coverage, once looked up
+    /// (`NONE` until then): the lookup every stamped pixel makes.
+    over_background: Vec<(Rgb, [u16; 256])>,
 }
+
+const NONE: u16 = u16::MAX;
 
 impl Palette {
     fn new(background: Option<Rgb>) -> Self {
@@ -207,7 +239,29 @@ impl Palette {
         Self {
             colours: vec![first],
             index: HashMap::from([(first, 0)]),
-            over_background: HashMap::new(),
+            over_background: Vec::new(),
+        }
+    }
+
+    /// The table of `colour` over the background (made on first use).
+    fn table(&mut self, colour: Rgb) -> usize {
+        match self.over_background.iter().position(|(c, _)| *c == colour) {
+            Some(t) => t,
+            None => {
+                self.over_background.push((colour, [NONE; 256]));
+                self.over_background.len() - 1
+            }
+        }
+    }
+
+    /// The index of a table's colour at `coverage` over the background.
+    fn shade(&mut self, table: usize, coverage: u8) -> Option<u8> {
+        match self.over_background[table].1[usize::from(coverage)] {
+            NONE => {
+                let colour = self.over_background[table].0;
+                self.over(0, colour, coverage)
+            }
+            known => Some(known as u8),
         }
     }
 
@@ -217,11 +271,7 @@ impl Palette {
         if coverage == 0 {
             return Some(under);
         }
-        if under == 0
-            && let Some(&i) = self.over_background.get(&(colour, coverage))
-        {
-            return Some(i);
-        }
+        let table = self.table(colour);
         let mixed = blend(self.colours[usize::from(under)], colour, coverage);
         let i = match self.index.get(&mixed) {
             Some(&i) => i,
@@ -233,7 +283,7 @@ impl Palette {
             }
         };
         if under == 0 {
-            self.over_background.insert((colour, coverage), i);
+            self.over_background[table].1[usize::from(coverage)] = u16::from(i);
         }
         Some(i)
     }
