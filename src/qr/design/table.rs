@@ -274,7 +274,7 @@ pub const DESIGN_SPECS: &[ParamSpec] = &[
     ),
     flag(
         "verify",
-        "true decodes the image in the server before answering, at the requested size and as a blurred, downscaled copy like a phone camera sees: 422 with the design choice to change when it would not scan (not counted), X-Scan-Verified: true when it does.",
+        "true decodes the image in the server before answering, at the requested size and as a blurred, downscaled copy like a phone camera sees: 422 with the design choice to change when it would not scan (not counted), X-Scan-Verified: true when it does. It costs about 25 ms of server time for a 512 px code (the decodes), against under 1 ms for drawing it.",
     ),
     flag(
         "allow_low_contrast",
