@@ -217,7 +217,7 @@ impl Design {
                 }
                 None => None,
             },
-            caption_color: clean.get("caption_color").and_then(|v| Rgb::parse(v)),
+            caption_color: clean.get("caption_color").and_then(Rgb::parse),
         })
     }
 

@@ -115,9 +115,9 @@ fn shading(out: &mut String, shade: &Shade) {
     };
     let mut functions = String::new();
     for pair in stops.windows(2) {
-        let _ = write!(
+        let _ = writeln!(
             functions,
-            "<< /FunctionType 2 /Domain [0 1] /C0 {} /C1 {} /N 1 >>\n",
+            "<< /FunctionType 2 /Domain [0 1] /C0 {} /C1 {} /N 1 >>",
             rgb(pair[0].1),
             rgb(pair[1].1)
         );
