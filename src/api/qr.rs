@@ -154,7 +154,7 @@ async fn generate_for(
         payload,
         design,
     } = request;
-    let (download, format) = (design.download, design.format);
+    let (download, format, verified) = (design.download, design.format, design.verify);
     let image = match state.render_cache.get(&etag) {
         Some(hit) => hit,
         None => match render(state, payload, design, logo).await {
@@ -169,6 +169,10 @@ async fn generate_for(
         },
     };
     let mut response = image_response(StatusCode::OK, format, image.version, qr_type, download);
+    if verified {
+        // Decoded before it was cached or sent (`qr::verify`); the ETag covers verify.
+        response.insert_header(("x-scan-verified", "true"));
+    }
     response
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, cache_control));
@@ -298,6 +302,14 @@ pub(super) fn render_problem(error: QrError, kind: QrType) -> Problem {
         QrError::TooSmall(e) => {
             invalid("size", format!("`size`: {e}")).extension("min_size", e.modules)
         }
+        // verify=true and the image did not decode: the design choice to change.
+        QrError::Unscannable(e) => Problem::new(
+            422,
+            "unscannable",
+            "The code would not scan",
+            format!("`{}`: {e}", e.parameter),
+        )
+        .parameter(e.parameter),
         QrError::TimedOut(e) => {
             tracing::warn!(stage = e.stage, "a render was stopped at its deadline");
             Problem::new(
