@@ -315,7 +315,7 @@ fn read(image: &Grey) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::qr::design::{EyeBall, EyeFrame, ModuleShape};
+    use crate::qr::design::shape_choices;
     use crate::qr::generate;
 
     fn design(pairs: &[(&str, &str)]) -> Design {
@@ -327,12 +327,7 @@ mod tests {
 
     #[test]
     fn every_shipped_shape_passes_verification() {
-        let shapes = ModuleShape::NAMES
-            .iter()
-            .map(|v| ("module_shape", *v))
-            .chain(EyeFrame::NAMES.iter().map(|v| ("eye_frame", *v)))
-            .chain(EyeBall::NAMES.iter().map(|v| ("eye_ball", *v)));
-        for (name, value) in shapes {
+        for (name, value) in shape_choices() {
             for (size, format) in [("512", "png"), ("300", "svg"), ("1500", "png")] {
                 let pairs = [
                     (name, value),

@@ -1,7 +1,7 @@
 //! The design range through the API: verify=true, gradients and their errors, the
 //! contrast rule on every stop, compact deterministic SVG, and the shape pictures of /docs.
 
-use qrgate::qr::design::{EyeBall, EyeFrame, ModuleShape};
+use qrgate::qr::design::shape_choices;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -180,12 +180,7 @@ async fn docs_show_every_shape_as_a_picture_the_server_draws() {
     let browser = app.browser();
     let (status, page) = browser.page("/docs").await;
     assert_eq!(status, StatusCode::OK);
-    let all = ModuleShape::NAMES
-        .iter()
-        .map(|v| ("module_shape", *v))
-        .chain(EyeFrame::NAMES.iter().map(|v| ("eye_frame", *v)))
-        .chain(EyeBall::NAMES.iter().map(|v| ("eye_ball", *v)));
-    for (parameter, value) in all {
+    for (parameter, value) in shape_choices() {
         let url = format!("/docs/shapes/{parameter}/{value}.svg");
         assert!(page.contains(&url), "the page shows {url}");
         let response = browser.get(&url).await;

@@ -11,7 +11,7 @@ mod table;
 pub use contrast::MIN_CONTRAST;
 pub use paint::{Background, Paint, Span};
 pub use print::PrintSize;
-pub use shapes::{EyeBall, EyeFrame, ModuleShape};
+pub use shapes::{EyeBall, EyeFrame, ModuleShape, shape_choices};
 pub use table::{DESIGN_PARAMS, DESIGN_SPECS, KEY_PARAM, MAX_MARGIN, MAX_SIZE, MIN_SIZE};
 
 use crate::qr::color::Rgb;

@@ -120,6 +120,17 @@ named! {
     }
 }
 
+/// Every shape choice as (parameter, value): the module shapes, eye frames and eye balls,
+/// in the table's order (what the docs draw and the tests decode).
+pub fn shape_choices() -> impl Iterator<Item = (&'static str, &'static str)> {
+    let each = |parameter: &'static str, names: &'static [&'static str]| {
+        names.iter().map(move |value| (parameter, *value))
+    };
+    each("module_shape", ModuleShape::NAMES)
+        .chain(each("eye_frame", EyeFrame::NAMES))
+        .chain(each("eye_ball", EyeBall::NAMES))
+}
+
 /// `eye_shape` sets frame and ball together. It takes every frame's name (each is also a
 /// ball's) and `circle`, its value from before frames and balls were separate: a round
 /// ball in the rounded frame with a round hole, as it looked then.

@@ -99,16 +99,12 @@ fn eye(frame: EyeFrame, ball: EyeBall, path: &mut Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::qr::design::shape_choices;
 
     #[test]
     fn every_shape_has_a_picture_unlike_the_others_of_its_parameter() {
         let mut seen = std::collections::HashSet::new();
-        let all = ModuleShape::NAMES
-            .iter()
-            .map(|v| ("module_shape", *v))
-            .chain(EyeFrame::NAMES.iter().map(|v| ("eye_frame", *v)))
-            .chain(EyeBall::NAMES.iter().map(|v| ("eye_ball", *v)));
-        for (parameter, value) in all {
+        for (parameter, value) in shape_choices() {
             let svg = shape_picture(parameter, value).unwrap();
             assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
             assert!(
