@@ -134,6 +134,46 @@ fn benches(c: &mut Criterion) {
             b.iter(|| generate(black_box(URL), &d, None, Deadline::none()).unwrap())
         });
     }
+    // Frames and the print formats (issue 12): a plain and a styled code each, 512 px.
+    let print_formats: [(&str, &[(&str, &str)]); 7] = [
+        ("plain JPEG 512 px", &[("format", "jpeg")]),
+        ("plain PDF", &[("format", "pdf")]),
+        ("plain EPS", &[("format", "eps")]),
+        (
+            "gradient PDF (shading)",
+            &[
+                ("format", "pdf"),
+                ("module_shape", "extra_rounded"),
+                ("fg_gradient", "linear:45:#1d4ed8,#9333ea"),
+            ],
+        ),
+        (
+            "styled EPS (dots, rounded eyes)",
+            &[
+                ("format", "eps"),
+                ("module_shape", "dot"),
+                ("eye_shape", "rounded"),
+            ],
+        ),
+        (
+            "framed PNG 512 px, banner with caption",
+            &[("frame", "banner_bottom"), ("caption", "SCAN ME")],
+        ),
+        (
+            "framed PDF, badge with caption",
+            &[
+                ("format", "pdf"),
+                ("frame", "badge"),
+                ("caption", "Scan for the menu"),
+            ],
+        ),
+    ];
+    for (name, pairs) in print_formats {
+        let d = design(pairs);
+        c.bench_function(name, |b| {
+            b.iter(|| generate(black_box(URL), &d, None, Deadline::none()).unwrap())
+        });
+    }
     let with_logo = design(&[]);
     let logo = logo();
     c.bench_function("PNG with logo via resvg", |b| {

@@ -110,6 +110,9 @@ impl TryFrom<String> for PublicUrl {
 pub struct LimitsConfig {
     pub keyless_per_second: u32,
     pub keyless_burst: u32,
+    /// Live previews of `/dashboard/studio`, per signed-in account.
+    pub studio_previews_per_second: u32,
+    pub studio_preview_burst: u32,
     pub signups_per_hour: u32,
     pub signup_burst: u32,
     pub logins_per_minute: u32,

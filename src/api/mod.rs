@@ -20,6 +20,7 @@ use actix_web::web;
 pub use crate::gate::{KeyCheck, KeyHolder};
 pub use crate::problem::Problem;
 pub use codes::csv_response as codes_csv;
+pub use preview::studio as studio_preview;
 pub use qr::{serve_account, validate_json, validate_query};
 pub use usage::DAILY_USAGE_PARAMS;
 

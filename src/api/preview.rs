@@ -105,6 +105,19 @@ pub(super) async fn respond(
     Ok(response.body(image.bytes))
 }
 
+/// The live preview of `/dashboard/studio` for a signed-in account: the same watermarked
+/// image, cap and budget as any preview, answered 200 (nothing is refused: a preview is
+/// what was asked for) and never counted.
+pub async fn studio(state: &AppState, kind: String, pairs: Pairs) -> Result<HttpResponse, Problem> {
+    let refusal = Refusal {
+        status: 200,
+        reason: "studio",
+        detail: None,
+        rule: None,
+    };
+    respond(state, Some((kind, pairs)), refusal).await
+}
+
 /// The previews' budget is used up for the moment: said at once, never waited for.
 fn budget_used_up() -> Problem {
     Problem::new(

@@ -310,6 +310,16 @@ pub(super) fn render_problem(error: QrError, kind: QrType) -> Problem {
             format!("`{}`: {e}", e.parameter),
         )
         .parameter(e.parameter),
+        QrError::Caption(e) => invalid("caption", format!("`caption`: {e}")),
+        QrError::Encode(e) => {
+            tracing::error!(error = %e, "encoding failed");
+            Problem::new(
+                500,
+                "internal",
+                "Internal server error",
+                "The image could not be drawn. It has been logged.",
+            )
+        }
         QrError::TimedOut(e) => {
             tracing::warn!(stage = e.stage, "a render was stopped at its deadline");
             Problem::new(
@@ -341,6 +351,10 @@ pub(super) fn render_cost(design: &Design, rasterised: bool) -> u64 {
         Format::Svg => 0,
         Format::Png if rasterised || !design.is_plain() => pixels,
         Format::Png => pixels / 16,
+        // Rasterised by resvg, then encoded.
+        Format::Jpeg => pixels,
+        // Outlines only; a PDF or EPS of a code with a logo carries its bitmap.
+        Format::Pdf | Format::Eps => pixels / 16,
     }
 }
 

@@ -41,7 +41,9 @@ pub struct Failure {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
-    Ready(Item),
+    /// Boxed: an item carries a whole design (frames and captions made it the larger
+    /// variant by far).
+    Ready(Box<Item>),
     Failed(Failure),
 }
 
@@ -111,7 +113,7 @@ impl Validator {
 
     pub fn check(&mut self, raw: RawItem) -> Entry {
         match self.item(&raw) {
-            Ok(item) => Entry::Ready(item),
+            Ok(item) => Entry::Ready(Box::new(item)),
             Err(error) => Entry::Failed(Failure {
                 row: raw.row,
                 filename: raw

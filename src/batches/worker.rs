@@ -315,8 +315,10 @@ impl Draw<'_> {
         let (render, unit) = (&self.context.config.render, self.context.pixels_per_permit);
         let all = render.max_pixels_in_flight.div_ceil(unit).max(1);
         let pixels = match item.design.format {
-            Format::Png => u64::from(item.design.size).pow(2),
+            Format::Png | Format::Jpeg => u64::from(item.design.size).pow(2),
             Format::Svg => 0,
+            // Outlines, as the API charges them.
+            Format::Pdf | Format::Eps => u64::from(item.design.size).pow(2) / 16,
         };
         let permits = pixels.div_ceil(unit).clamp(1, all) as u32;
         loop {
@@ -343,6 +345,11 @@ fn render_error(error: QrError, item: &Item) -> String {
         QrError::Unscannable(e) => format!("{}: {e}", e.parameter),
         QrError::TimedOut(_) => {
             "the image took longer to draw than render.max_render_ms allows, so it was stopped (not counted)".into()
+        }
+        QrError::Caption(e) => format!("caption: {e}"),
+        QrError::Encode(e) => {
+            tracing::error!(error = %e, "encoding a batch row failed");
+            "the image could not be drawn (logged)".into()
         }
         QrError::Raster(e) => {
             tracing::error!(error = %e, "rasterising a batch row failed");

@@ -44,8 +44,9 @@ impl ZipOut {
 
     pub fn add(&mut self, name: &str, format: Format, bytes: &[u8]) -> io::Result<()> {
         let method = match format {
-            Format::Png => CompressionMethod::Stored,
-            Format::Svg => CompressionMethod::Deflated,
+            // Already compressed: PNG, JPEG and PDF (its streams are deflated).
+            Format::Png | Format::Jpeg | Format::Pdf => CompressionMethod::Stored,
+            Format::Svg | Format::Eps => CompressionMethod::Deflated,
         };
         self.put(name, method, bytes)
     }

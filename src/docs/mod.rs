@@ -10,7 +10,7 @@ mod openapi;
 mod page;
 mod params;
 mod responses;
-mod shapes;
+pub mod shapes;
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -179,6 +179,9 @@ fn response(doc: &ResponseDoc) -> Value {
         Content::Image => json!({
             "image/png": { "schema": { "type": "string", "contentMediaType": "image/png" } },
             "image/svg+xml": { "schema": { "type": "string", "contentMediaType": "image/svg+xml" } },
+            "image/jpeg": { "schema": { "type": "string", "contentMediaType": "image/jpeg" } },
+            "application/pdf": { "schema": { "type": "string", "contentMediaType": "application/pdf" } },
+            "application/postscript": { "schema": { "type": "string", "contentMediaType": "application/postscript" } },
         }),
         Content::Problem => json!({
             "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } },

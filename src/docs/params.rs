@@ -172,7 +172,7 @@ mod tests {
         );
         assert_eq!(
             schema(design("format")),
-            json!({"type": "string", "enum": ["png", "svg"], "default": "png"})
+            json!({"type": "string", "enum": ["png", "svg", "jpeg", "pdf", "eps"], "default": "png"})
         );
         assert_eq!(schema(design("download"))["default"], json!(false));
     }

@@ -103,6 +103,7 @@ fn seconds(d: Duration) -> u64 {
 pub struct Limiters {
     per_plan: BTreeMap<String, Limiter<u64>>,
     keyless: Limiter<IpAddr>,
+    studio: Limiter<u64>,
     signup: Limiter<IpAddr>,
     login: Limiter<IpAddr>,
     key_change: Limiter<IpAddr>,
@@ -129,6 +130,11 @@ impl Limiters {
                 l.keyless_per_second,
                 l.keyless_burst,
             ),
+            studio: Limiter::new(
+                Duration::from_secs(1),
+                l.studio_previews_per_second,
+                l.studio_preview_burst,
+            ),
             signup: Limiter::new(
                 Duration::from_secs(3600),
                 l.signups_per_hour,
@@ -153,6 +159,11 @@ impl Limiters {
         }
     }
 
+    /// A live preview of the studio, per signed-in account.
+    pub fn check_studio(&self, account_id: u64) -> Decision {
+        self.studio.check(&account_id)
+    }
+
     pub fn check_ip(&self, class: IpClass, ip: IpAddr) -> Decision {
         match class {
             IpClass::Keyless => self.keyless.check(&client_network(ip)),
@@ -172,6 +183,8 @@ impl Limiters {
             limiter.inner.retain_recent();
             limiter.inner.shrink_to_fit();
         }
+        self.studio.inner.retain_recent();
+        self.studio.inner.shrink_to_fit();
         self.login_failures.forget_idle(now);
     }
 
@@ -182,6 +195,7 @@ impl Limiters {
                 .iter()
                 .map(|l| l.inner.len())
                 .sum::<usize>()
+            + self.studio.inner.len()
             + self.login_failures.len()
     }
 

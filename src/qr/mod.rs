@@ -7,6 +7,7 @@ pub mod color;
 pub mod deadline;
 pub mod design;
 pub mod encode;
+pub mod frame;
 pub mod gradient;
 pub mod layout;
 pub mod logo;
@@ -14,6 +15,7 @@ pub mod mask;
 pub mod payload;
 mod preview;
 pub mod render;
+pub mod text;
 pub mod verify;
 
 pub use deadline::{Deadline, TimedOut};
@@ -52,6 +54,11 @@ pub enum QrError {
     Unscannable(#[from] verify::Unscannable),
     #[error(transparent)]
     TimedOut(#[from] TimedOut),
+    /// The caption does not fit its frame at a readable size.
+    #[error(transparent)]
+    Caption(#[from] frame::CaptionError),
+    #[error("{0}")]
+    Encode(String),
 }
 
 impl From<RenderError> for QrError {
@@ -60,6 +67,8 @@ impl From<RenderError> for QrError {
             RenderError::TooSmall(e) => Self::TooSmall(e),
             RenderError::Raster(e) => Self::Raster(e),
             RenderError::TimedOut(e) => Self::TimedOut(e),
+            RenderError::Caption(e) => Self::Caption(e),
+            RenderError::Encode(e) => Self::Encode(e),
         }
     }
 }
@@ -84,7 +93,19 @@ pub fn generate(
     let (image, module_px) = generate_unverified(payload, design, logo, deadline)?;
     if design.verify {
         deadline.check("verify")?;
-        if !verify::decodes(&image.bytes, design, payload, module_px) {
+        let scans = match design.format {
+            // A PDF or EPS file is the same drawing as the PNG, which is what is decoded.
+            Format::Pdf | Format::Eps => {
+                let png = Design {
+                    format: Format::Png,
+                    ..design.clone()
+                };
+                let (bitmap, module_px) = generate_unverified(payload, &png, logo, deadline)?;
+                verify::decodes(&bitmap.bytes, &png, payload, module_px)
+            }
+            _ => verify::decodes(&image.bytes, design, payload, module_px),
+        };
+        if !scans {
             return Err(verify::diagnose(payload, design, logo, deadline)?.into());
         }
     }
@@ -100,7 +121,8 @@ fn generate_unverified(
 ) -> Result<(QrImage, f64), QrError> {
     deadline.check("start")?;
     let matrix = encode(payload, effective_ecc(design, logo.is_some()))?;
-    let module_px = layout::layout(design.size, matrix.width, design.margin)?.module;
+    let code_size = render::code_size(design)?;
+    let module_px = layout::layout(code_size, matrix.width, design.margin)?.module;
     let bytes = render(
         &Scene {
             matrix: &matrix,

@@ -155,7 +155,7 @@ fn scans(
         Ok((image, module_px)) => Ok(decodes(&image.bytes, design, payload, module_px)),
         Err(QrError::TimedOut(t)) => Err(t),
         Err(QrError::Unscannable(_) | QrError::Capacity(_) | QrError::TooSmall(_)) => Ok(false),
-        Err(QrError::Raster(_)) => Ok(false),
+        Err(QrError::Raster(_) | QrError::Caption(_) | QrError::Encode(_)) => Ok(false),
     }
 }
 
@@ -176,6 +176,9 @@ fn greyscale(bytes: &[u8], design: &Design) -> Option<Vec<u8>> {
     let rgba = match design.format {
         super::design::Format::Png => png_rgba(bytes, size)?,
         super::design::Format::Svg => svg_rgba(bytes, size)?,
+        super::design::Format::Jpeg => jpeg_rgba(bytes, size)?,
+        // Checked through their PNG (`qr::generate`).
+        super::design::Format::Pdf | super::design::Format::Eps => return None,
     };
     Some(
         rgba.chunks_exact(4)
@@ -200,6 +203,18 @@ fn png_rgba(bytes: &[u8], size: u32) -> Option<Vec<u8>> {
     }
     buf.truncate(info.buffer_size());
     Some(buf)
+}
+
+/// Our own JPEG, decoded by zune-jpeg, as RGBA.
+fn jpeg_rgba(bytes: &[u8], size: u32) -> Option<Vec<u8>> {
+    let options = zune_core::options::DecoderOptions::default()
+        .jpeg_set_out_colorspace(zune_core::colorspace::ColorSpace::RGBA);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
+        zune_core::bytestream::ZCursor::new(bytes),
+        options,
+    );
+    let pixels = decoder.decode().ok()?;
+    (pixels.len() == (size * size * 4) as usize).then_some(pixels)
 }
 
 /// Our own SVG (no external references), drawn by resvg.

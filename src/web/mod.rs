@@ -19,6 +19,7 @@ mod origin;
 mod plans;
 pub mod redirect;
 mod session;
+mod studio;
 
 use actix_web::web;
 
@@ -50,6 +51,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(key_page::submit),
         )
         .route("/dashboard/plans", web::get().to(plans::show))
+        .route("/dashboard/studio", web::get().to(studio::show))
+        .route("/dashboard/studio/preview", web::get().to(studio::preview))
+        .route(
+            "/dashboard/studio/download",
+            web::post().to(studio::download),
+        )
         .service(
             web::resource("/dashboard/batches")
                 .get(batches::show_all)

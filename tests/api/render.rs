@@ -16,6 +16,7 @@ fn as_png(image: &QrImage) -> Vec<u8> {
     match image.format {
         qrgate::qr::design::Format::Png => image.bytes.clone(),
         qrgate::qr::design::Format::Svg => svg_to_png(&image.bytes),
+        other => panic!("{other:?} is decoded in formats.rs"),
     }
 }
 

@@ -1,6 +1,7 @@
 //! A seeded random sample of combined designs: shapes × colours × gradients × ECC ×
 //! sizes 96–2048 × margins 0–6 × PNG and SVG (rasterised by resvg) × with and without a
-//! logo. Each must be read exactly by rqrr and rxing, and by ZBar where installed.
+//! logo × with and without a frame and caption (a framed code keeps the 4-module quiet
+//! zone inside its frame). Each must be read exactly by rqrr and rxing, and by ZBar where installed.
 //! The seed is printed (and named in any failure); `QRGATE_DESIGN_SEED=N` repeats a run.
 //!
 //! Two conditions make the sample fair to the decoders, not easier on the designs: a code
@@ -101,6 +102,21 @@ fn random_case(rng: &mut StdRng) -> (String, Vec<(&'static str, String)>, bool) 
         1 => pairs.push(("bg_gradient", gradient(rng, &light))),
         _ => pairs.push(("bg", light(rng))),
     }
+    if rng.gen_bool(0.3) {
+        let frame = qrgate::qr::frame::FrameStyle::NAMES.choose(rng).unwrap();
+        let caption = [
+            "SCAN ME",
+            "Menu",
+            "Wi-Fi",
+            "Σάρωσέ με",
+            "Scan for today's specials",
+        ];
+        pairs.push(("frame", frame.to_string()));
+        pairs.push(("frame_color", dark(rng)));
+        pairs.push(("caption", caption.choose(rng).unwrap().to_string()));
+        pairs.retain(|(n, _)| *n != "margin");
+        pairs.push(("margin", "4".into()));
+    }
     let with_logo = rng.gen_bool(0.25);
     // At least MIN_MODULE_PX pixels a module: shorten the payload, then the margin.
     loop {
@@ -112,9 +128,14 @@ fn random_case(rng: &mut StdRng) -> (String, Vec<(&'static str, String)>, bool) 
         })
         .expect("a valid design");
         let ecc = qrgate::qr::effective_ecc(&d, with_logo);
+        let Ok(side) = qrgate::qr::render::code_size(&d) else {
+            // A caption too long for a small image: the sample keeps the frame alone.
+            pairs.retain(|(n, _)| *n != "caption");
+            continue;
+        };
         let fits = qrgate::qr::encode::encode(&payload, ecc)
             .ok()
-            .and_then(|m| qrgate::qr::layout::layout(d.size, m.width, d.margin).ok())
+            .and_then(|m| qrgate::qr::layout::layout(side, m.width, d.margin).ok())
             .is_some_and(|layout| layout.module >= MIN_MODULE_PX);
         if fits {
             break;

@@ -19,6 +19,7 @@ pub fn pixels(image: &QrImage) -> RgbImage {
     match image.format {
         Format::Png => png_rgb(&image.bytes),
         Format::Svg => png_rgb(&svg_to_png(&image.bytes)),
+        other => panic!("{other:?} is decoded in tests/api/formats.rs"),
     }
 }
 
@@ -31,7 +32,8 @@ pub fn render(payload: &str, pairs: &[(&str, &str)], logo: Option<&LogoImage>) -
 pub fn module_px(payload: &str, design: &Design, has_logo: bool) -> f64 {
     let ecc = qrgate::qr::effective_ecc(design, has_logo);
     let matrix = qrgate::qr::encode::encode(payload, ecc).expect("fits");
-    qrgate::qr::layout::layout(design.size, matrix.width, design.margin)
+    let side = qrgate::qr::render::code_size(design).expect("the frame fits");
+    qrgate::qr::layout::layout(side, matrix.width, design.margin)
         .expect("fits")
         .module
 }

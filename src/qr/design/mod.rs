@@ -4,27 +4,49 @@
 
 mod contrast;
 mod paint;
+mod print;
 mod shapes;
 mod table;
 
 pub use contrast::MIN_CONTRAST;
 pub use paint::{Background, Paint, Span};
+pub use print::PrintSize;
 pub use shapes::{EyeBall, EyeFrame, ModuleShape, shape_choices};
 pub use table::{DESIGN_PARAMS, DESIGN_SPECS, KEY_PARAM, MAX_MARGIN, MAX_SIZE, MIN_SIZE};
 
+use crate::qr::color::Rgb;
+use crate::qr::frame::{Caption, FrameStyle};
 use crate::qr::payload::{ParamSpec, Params, PayloadError, validate_params};
+use crate::qr::text::CaptionFont;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Png,
     Svg,
+    Jpeg,
+    Pdf,
+    Eps,
 }
 
 impl Format {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "png" => Some(Self::Png),
+            "svg" => Some(Self::Svg),
+            "jpeg" => Some(Self::Jpeg),
+            "pdf" => Some(Self::Pdf),
+            "eps" => Some(Self::Eps),
+            _ => None,
+        }
+    }
+
     pub fn content_type(self) -> &'static str {
         match self {
             Self::Png => "image/png",
             Self::Svg => "image/svg+xml",
+            Self::Jpeg => "image/jpeg",
+            Self::Pdf => "application/pdf",
+            Self::Eps => "application/postscript",
         }
     }
 
@@ -32,7 +54,15 @@ impl Format {
         match self {
             Self::Png => "png",
             Self::Svg => "svg",
+            Self::Jpeg => "jpg",
+            Self::Pdf => "pdf",
+            Self::Eps => "eps",
         }
+    }
+
+    /// Written as outlines (no pixels): SVG, PDF and EPS.
+    pub fn is_vector(self) -> bool {
+        matches!(self, Self::Svg | Self::Pdf | Self::Eps)
     }
 }
 
@@ -74,6 +104,14 @@ pub struct Design {
     pub download: bool,
     /// Decode the image before answering (`verify=true`).
     pub verify: bool,
+    /// JPEG quality, 1–100.
+    pub quality: u8,
+    pub print_size: Option<PrintSize>,
+    pub frame: FrameStyle,
+    pub frame_color: Rgb,
+    pub caption: Option<Caption>,
+    /// `None`: white or black, whichever contrasts with what the caption sits on.
+    pub caption_color: Option<Rgb>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -143,11 +181,7 @@ impl Design {
             _ => clean_value(&clean, "eye_ball", EyeBall::parse)?,
         };
         Ok(Design {
-            format: clean_value(&clean, "format", |v| match v {
-                "png" => Some(Format::Png),
-                "svg" => Some(Format::Svg),
-                _ => None,
-            })?,
+            format: clean_value(&clean, "format", Format::parse)?,
             size: clean_value(&clean, "size", |v| v.parse().ok())?,
             ecc: clean_value(&clean, "ecc", |v| match v {
                 "L" => Some(Ecc::L),
@@ -167,6 +201,23 @@ impl Design {
             logo: clean.get("logo").map(str::to_owned),
             download: clean_value(&clean, "download", parse_bool)?,
             verify: clean_value(&clean, "verify", parse_bool)?,
+            quality: clean_value(&clean, "quality", |v| v.parse().ok())?,
+            print_size: match clean.get("print_size") {
+                Some(v) => Some(PrintSize::parse(v).map_err(|m| error("print_size", m))?),
+                None => None,
+            },
+            frame: clean_value(&clean, "frame", FrameStyle::parse)?,
+            frame_color: clean_value(&clean, "frame_color", Rgb::parse)?,
+            caption: match clean.get("caption") {
+                Some(text) => {
+                    let font = clean_value(&clean, "caption_font", CaptionFont::parse)?;
+                    let caption =
+                        Caption::parse(text, font).map_err(|e| error("caption", e.to_string()))?;
+                    Some(caption)
+                }
+                None => None,
+            },
+            caption_color: clean.get("caption_color").and_then(Rgb::parse),
         })
     }
 
@@ -178,6 +229,12 @@ impl Design {
             && self.eye_ball == EyeBall::Square
             && self.logo.is_none()
             && self.has_solid_colors()
+            && !self.is_framed()
+    }
+
+    /// Whether a frame or a caption surrounds the code.
+    pub fn is_framed(&self) -> bool {
+        self.frame != FrameStyle::None || self.caption.is_some()
     }
 
     /// Whether every part is one colour (no gradient anywhere).

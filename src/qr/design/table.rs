@@ -4,13 +4,15 @@
 //! are what it accepts.
 
 use super::shapes::{EYE_SHAPES, EyeBall, EyeFrame, ModuleShape};
+use crate::qr::frame::{FrameStyle, MAX_CAPTION_CHARS};
 use crate::qr::payload::{ParamKind, ParamSpec};
+use crate::qr::text::CaptionFont;
 
 pub const MIN_SIZE: u32 = 64;
 pub const MAX_SIZE: u32 = 4096;
 pub const MAX_MARGIN: u32 = 16;
 
-const FORMATS: &[&str] = &["png", "svg"];
+const FORMATS: &[&str] = &["png", "svg", "jpeg", "pdf", "eps"];
 const ECC_LEVELS: &[&str] = &["L", "M", "Q", "H"];
 /// Longest gradient spelling: `linear:360:` and four colours with commas, plus some room
 /// for spaces a caller may put after the commas.
@@ -85,7 +87,7 @@ pub const DESIGN_SPECS: &[ParamSpec] = &[
         "format",
         FORMATS,
         Some("png"),
-        "Image format: png (a bitmap) or svg (a vector image that scales to any size).",
+        "Image format: png (a bitmap), svg (a vector image that scales to any size), jpeg (a bitmap for photo tools; see quality), pdf or eps (vector files for print, one page exactly the code's size; see print_size).",
         "png",
     ),
     ParamSpec {
@@ -197,6 +199,64 @@ pub const DESIGN_SPECS: &[ParamSpec] = &[
         "eye_gradient",
         "A gradient across each eye, in the fg_gradient syntax, e.g. linear:90:#1d4ed8,#0f172a: for the rings and centres without a colour of their own; it replaces eye_color.",
         "linear:90:#1d4ed8,#0f172a",
+    ),
+    ParamSpec {
+        name: "quality",
+        required: false,
+        kind: ParamKind::Integer {
+            min: 1,
+            max: 100,
+            unit: "percent",
+        },
+        max_bytes: 16,
+        default: Some("90"),
+        description: "JPEG quality, 1 (smallest file) to 100 (best); only format=jpeg uses it.",
+        example: "90",
+    },
+    ParamSpec {
+        name: "print_size",
+        required: false,
+        kind: ParamKind::Text,
+        max_bytes: 16,
+        default: None,
+        description: "Printed side of the image with a unit, mm or in (10mm to 1000mm), e.g. 30mm or 1.5in: the page size of pdf and eps files and the resolution (DPI) recorded in png and jpeg files. size stays the width in pixels.",
+        example: "30mm",
+    },
+    choice(
+        "frame",
+        FrameStyle::NAMES,
+        Some("none"),
+        "A frame around the code: box, rounded_box, banner_bottom, banner_top, bubble (a speech bubble under the code) or badge. The code shrinks inside it, keeping its quiet zone, so size stays the whole image.",
+        "banner_bottom",
+    ),
+    color(
+        "frame_color",
+        Some("#000000"),
+        "Colour of the frame.",
+        "#1d4ed8",
+    ),
+    ParamSpec {
+        name: "caption",
+        required: false,
+        kind: ParamKind::Text,
+        // 48 characters of up to 4 bytes each.
+        max_bytes: 4 * MAX_CAPTION_CHARS,
+        default: None,
+        description: "A call to action written in the frame, e.g. SCAN ME: one line of up to 48 characters in the Latin, Greek or Cyrillic scripts, drawn as outlines (no font needed to view the file). Long captions shrink to fit; one that cannot fit at a readable size is refused. With frame=none it is written under the code.",
+        example: "SCAN ME",
+    },
+    color(
+        "caption_color",
+        None,
+        "Colour of the caption; white or black, whichever stands out from what it is written on, when not given.",
+        "#ffffff",
+    ),
+    choice(
+        "caption_font",
+        CaptionFont::NAMES,
+        Some("bold"),
+        "Face of the caption: Noto Sans bold or regular.",
+        "bold",
     ),
     ParamSpec {
         name: "logo",

@@ -78,6 +78,9 @@ pub struct Drawing<'a> {
     pub watermark: bool,
     /// Written as a vector image (SVG output), so a logo may be embedded as SVG.
     pub vector: bool,
+    /// A frame and caption around the code (`framed.rs`): then the image is larger than
+    /// the code, whose layers and logo are drawn moved to their place in the frame.
+    pub frame: Option<super::framed::FrameArt>,
 }
 
 impl<'a> Drawing<'a> {
@@ -132,14 +135,7 @@ impl<'a> Drawing<'a> {
             eye.ball(eye_ball, scene.watermark, &mut ball);
             add(&mut layers, fill(&design.eye_ball_color, symbol, own), ball);
         }
-        let background = match &design.bg {
-            Background::Color(c) => Some(Fill::Solid(*c)),
-            Background::Transparent => None,
-            Background::Gradient(g) => {
-                let image = Box2::new(0.0, 0.0, f64::from(layout.size));
-                Some(gradient_fill(g, image))
-            }
-        };
+        let background = background_fill(&design.bg, f64::from(layout.size));
         Drawing {
             size: layout.size,
             layout: *layout,
@@ -151,7 +147,22 @@ impl<'a> Drawing<'a> {
                 .map(|(image, (first, side))| LogoSpot { image, first, side }),
             watermark: scene.watermark,
             vector: design.format == crate::qr::design::Format::Svg,
+            frame: None,
         }
+    }
+
+    /// The side of the whole image in pixels (the frame's, when there is one).
+    pub fn image_size(&self) -> u32 {
+        self.frame.as_ref().map_or(self.size, |f| f.size)
+    }
+}
+
+/// The background's fill over an image `side` pixels wide; `None` when transparent.
+pub(super) fn background_fill(bg: &Background, side: f64) -> Option<Fill> {
+    match bg {
+        Background::Color(c) => Some(Fill::Solid(*c)),
+        Background::Transparent => None,
+        Background::Gradient(g) => Some(gradient_fill(g, Box2::new(0.0, 0.0, side))),
     }
 }
 

@@ -33,11 +33,28 @@ fn glyph(c: char) -> [&'static str; ROWS] {
 /// letters are one dot apart. Returns the path and the text's width in pixels.
 pub fn text_path(text: &str, x: f64, y: f64, cell: f64) -> (String, f64) {
     let mut path = String::new();
+    let width = dot_runs(text, cell, |px, py, w| {
+        let (px, py) = (x + px, y + py);
+        path.push_str(&format!("M{px:.2},{py:.2}h{w:.2}v{cell:.2}h-{w:.2}z"));
+    });
+    (path, width)
+}
+
+/// The same letters as an outline with its top-left corner at the origin (for the vector
+/// writers that draw from outlines), and the text's width.
+pub fn text_outline(text: &str, cell: f64) -> (super::path::Path, f64) {
+    let mut path = super::path::Path::new();
+    let width = dot_runs(text, cell, |px, py, w| path.rect(px, py, w, cell));
+    (path, width)
+}
+
+/// Calls `run(x, y, width)` for each horizontal run of dots (one rectangle each, a cell
+/// high), relative to the text's top-left corner; returns the text's width.
+fn dot_runs(text: &str, cell: f64, mut run: impl FnMut(f64, f64, f64)) -> f64 {
     let advance = (COLS + 1) as f64 * cell;
     for (i, c) in text.chars().enumerate() {
-        let left = x + i as f64 * advance;
+        let left = i as f64 * advance;
         for (row, line) in glyph(c).iter().enumerate() {
-            // Merge horizontal runs of dots into one rectangle each.
             let bytes = line.as_bytes();
             let mut col = 0;
             while col < COLS {
@@ -49,15 +66,15 @@ pub fn text_path(text: &str, x: f64, y: f64, cell: f64) -> (String, f64) {
                 while col < COLS && bytes[col] == b'#' {
                     col += 1;
                 }
-                let px = left + start as f64 * cell;
-                let py = y + row as f64 * cell;
-                let w = (col - start) as f64 * cell;
-                path.push_str(&format!("M{px:.2},{py:.2}h{w:.2}v{cell:.2}h-{w:.2}z"));
+                run(
+                    left + start as f64 * cell,
+                    row as f64 * cell,
+                    (col - start) as f64 * cell,
+                );
             }
         }
     }
-    let width = text.chars().count() as f64 * advance - cell;
-    (path, width)
+    text.chars().count() as f64 * advance - cell
 }
 
 pub const GLYPH_ROWS: usize = ROWS;

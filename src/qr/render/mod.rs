@@ -5,21 +5,28 @@
 //! logos, the preview watermark). `render` is the one entry point.
 
 mod deflate;
+mod density;
 pub mod drawing;
+mod eps;
 mod eyes;
+mod framed;
 mod glyphs;
+mod jpeg;
 mod modules;
 pub mod path;
+mod pdf;
 mod plain_png;
 mod png_file;
 mod raster;
 mod samples;
 mod sprites;
 mod svg;
+mod vector;
 
 use super::deadline::{Deadline, TimedOut};
 use super::design::{Design, Format};
 use super::encode::Matrix;
+use super::frame::CaptionError;
 use super::layout::{TooSmall, layout};
 
 pub use drawing::Drawing;
@@ -44,6 +51,11 @@ pub enum RenderError {
     TooSmall(#[from] TooSmall),
     #[error(transparent)]
     Raster(#[from] RasterError),
+    /// The caption does not fit its frame at a readable size.
+    #[error(transparent)]
+    Caption(#[from] CaptionError),
+    #[error("the image could not be encoded: {0}")]
+    Encode(String),
     #[error(transparent)]
     TimedOut(#[from] TimedOut),
 }
@@ -51,15 +63,29 @@ pub enum RenderError {
 /// `deadline` is checked between stages (and inside the rasteriser's), see `Deadline`.
 pub fn render(scene: &Scene, deadline: Deadline) -> Result<Vec<u8>, RenderError> {
     let design = scene.design;
-    let layout = layout(design.size, scene.matrix.width, design.margin)?;
+    let plan = framed::plan(design)?;
+    let code_size = plan.as_ref().map_or(design.size, framed::Plan::code_size);
+    let layout = layout(code_size, scene.matrix.width, design.margin)?;
     let plain = design.is_plain() && scene.logo.is_none() && !scene.watermark;
-    Ok(match design.format {
-        Format::Svg => svg::write(&Drawing::new(scene, &layout)).into_bytes(),
+    let drawing = || {
+        let mut drawing = Drawing::new(scene, &layout);
+        if let Some(plan) = plan {
+            framed::attach(&mut drawing, plan, design);
+        }
+        drawing
+    };
+    let mut bytes = match design.format {
+        Format::Svg => svg::write(&drawing()).into_bytes(),
         Format::Png if plain => plain_png::encode(scene.matrix, design, &layout),
         Format::Png => {
-            let drawing = Drawing::new(scene, &layout);
+            let drawing = drawing();
             deadline.check("build")?;
-            match sprites::render(&drawing, deadline)? {
+            // Sprites stamp the code alone; a frame goes through resvg with the rest.
+            let stamped = match drawing.frame {
+                None => sprites::render(&drawing, deadline)?,
+                Some(_) => None,
+            };
+            match stamped {
                 Some(png) => png,
                 None => {
                     // A logo's or the banner's many colours rarely fit a palette: not
@@ -69,7 +95,24 @@ pub fn render(scene: &Scene, deadline: Deadline) -> Result<Vec<u8>, RenderError>
                 }
             }
         }
-    })
+        Format::Jpeg => {
+            let svg = svg::write(&drawing());
+            deadline.check("build")?;
+            jpeg::write(&svg, design)?
+        }
+        Format::Pdf => pdf::write(&drawing(), design.print_size),
+        Format::Eps => eps::write(&drawing(), design.print_size),
+    };
+    if let (Format::Png, Some(print)) = (design.format, design.print_size) {
+        density::set_png_density(&mut bytes, print, design.size);
+    }
+    Ok(bytes)
+}
+
+/// The side of the code's own square in pixels: the whole image, or what its frame
+/// leaves it.
+pub fn code_size(design: &super::design::Design) -> Result<u32, RenderError> {
+    Ok(framed::plan(design)?.map_or(design.size, |plan| plan.code_size()))
 }
 
 /// A PNG drawn the general way, by resvg from the SVG, even where sprites could draw it:

@@ -90,6 +90,26 @@ impl Path {
         self.segs.extend_from_slice(&other.segs);
     }
 
+    /// A copy with every point moved by `f`: a translation, a rotation or a uniform scale
+    /// (which keep arcs circular).
+    pub fn map(&self, f: impl Fn(Pt) -> Pt) -> Path {
+        let mut out = Path::with_capacity(self.segs.len());
+        for seg in &self.segs {
+            match *seg {
+                Seg::Move(p) => out.move_to(f(p)),
+                Seg::Line(p) => out.line_to(f(p)),
+                Seg::Cubic(a, b, p) => out.cubic_to(f(a), f(b), f(p)),
+                Seg::Arc {
+                    center,
+                    to,
+                    clockwise,
+                } => out.arc_to(f(center), f(to), clockwise),
+                Seg::Close => out.close(),
+            }
+        }
+        out
+    }
+
     pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64) {
         self.move_to(pt(x, y));
         self.line_to(pt(x + w, y));

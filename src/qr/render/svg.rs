@@ -13,7 +13,7 @@ use crate::qr::design::ModuleShape;
 use crate::qr::layout::Layout;
 
 pub fn write(drawing: &Drawing) -> String {
-    let size = drawing.size;
+    let size = drawing.image_size();
     let mut out = String::with_capacity(8 * 1024);
     let _ = write!(
         out,
@@ -29,6 +29,25 @@ pub fn write(drawing: &Drawing) -> String {
         );
     }
     let mut d = String::with_capacity(16 * 1024);
+    if let Some(frame) = &drawing.frame {
+        for part in &frame.parts {
+            d.clear();
+            part.path.write_svg(&mut d);
+            let rule = if part.even_odd {
+                r#" fill-rule="evenodd""#
+            } else {
+                ""
+            };
+            let _ = write!(
+                out,
+                r#"<path fill="{}"{rule} d="{d}"/>"#,
+                gradients.paint(&part.fill)
+            );
+        }
+        // The code's own layers and logo, moved to their place in the frame.
+        let at = frame.code_at;
+        let _ = write!(out, r#"<g transform="translate({} {})">"#, n(at.x), n(at.y));
+    }
     for layer in &drawing.layers {
         d.clear();
         let attributes = match &layer.region {
@@ -63,6 +82,9 @@ pub fn write(drawing: &Drawing) -> String {
             plate.as_deref(),
             drawing.vector,
         );
+    }
+    if drawing.frame.is_some() {
+        out.push_str("</g>");
     }
     if drawing.watermark {
         banner(&mut out, size);

@@ -1,0 +1,166 @@
+//! `/dashboard/studio`: pick a QR type, fill its fields, choose every design option and
+//! see a live preview; the exact API request is written beside it. The preview is the
+//! PREVIEW-watermarked image (free, not counted, at most 512 px, from the previews' own
+//! budget and a per-account rate), so the page cannot be used to get codes for free;
+//! **Download** is a CSRF-checked POST that makes one real generation, counted like a
+//! request with the account's key (which the page never holds).
+//!
+//! Without JavaScript the form is a GET to this page, which draws the chosen design;
+//! `static/studio.js` updates the preview and the request as fields change.
+
+mod form;
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Data, Payload};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+use serde::Deserialize;
+
+use super::context::PageContext;
+use super::forms::{self, has_csrf};
+use super::origin::SiteOrigin;
+use super::{Nav, PageError};
+use crate::api::{KeyHolder, Problem, serve_account, studio_preview, validate_query};
+use crate::state::{AppState, blocking};
+use form::{ApiRequest, Field, Request, api_request};
+
+#[derive(Template)]
+#[template(path = "studio/studio.html")]
+struct StudioPage {
+    nav: Nav,
+    csrf: String,
+    kinds: Vec<(&'static str, bool)>,
+    kind: &'static str,
+    content: Vec<Field>,
+    design: Vec<Field>,
+    /// The preview's URL (this page's query on the preview route).
+    preview: String,
+    /// What is wrong with the request as it stands, if anything.
+    problem: Option<String>,
+    /// The pairs the Download form sends.
+    pairs: Vec<(String, String)>,
+    api: ApiRequest,
+    used: u64,
+    quota: u64,
+}
+
+fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(req.query_string()).unwrap_or_default()
+}
+
+pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, PageError> {
+    let ctx = PageContext::load(&req, &state).await?;
+    let account = ctx.account()?;
+    let request = Request::from_query(&query_pairs(&req));
+    let (store, id) = (state.store.clone(), account.id);
+    let logos = blocking(move || Ok(store.logos(id)?))
+        .await
+        .map_err(|_| PageError::Busy)?
+        .into_iter()
+        .map(|logo| logo.id)
+        .collect::<Vec<_>>();
+    // The same checks as the API, so the page says what the API would.
+    let problem = validate_query(request.kind.as_str(), &request.query())
+        .err()
+        .map(|p| p.detail().to_owned());
+    let standing = state.standing(account).await?;
+    let origin = SiteOrigin::of_request(&req, &state).to_string();
+    let page = StudioPage {
+        nav: ctx.nav("studio"),
+        csrf: ctx.csrf_token().to_owned(),
+        kinds: crate::qr::payload::QrType::ALL
+            .iter()
+            .map(|k| (k.as_str(), *k == request.kind))
+            .collect(),
+        kind: request.kind.as_str(),
+        content: request.content_fields(),
+        design: request.design_fields(&logos),
+        preview: format!(
+            "/dashboard/studio/preview?type={}&{}",
+            request.kind.as_str(),
+            request.query()
+        ),
+        problem,
+        pairs: request.significant(),
+        api: api_request(&origin, &request),
+        used: standing.used,
+        quota: standing.quota,
+    };
+    ctx.render(StatusCode::OK, &page)
+}
+
+/// The live preview: PNG, watermarked, 200; a 400 problem naming the parameter when the
+/// request is wrong (the page shows its detail).
+pub async fn preview(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, PageError> {
+    let ctx = PageContext::load(&req, &state).await?;
+    let account = ctx.account()?;
+    let decision = state.limiters.check_studio(account.id);
+    if let Some(retry) = decision.retry_after {
+        return Err(PageError::TooMany(retry));
+    }
+    let request = Request::from_query(&query_pairs(&req));
+    let kind = request.kind.as_str().to_owned();
+    if let Err(problem) = validate_query(&kind, &request.query()) {
+        return Ok(problem.error_response());
+    }
+    // Always a PNG: the page shows it in an <img>; the format is the download's.
+    let mut pairs = request.significant();
+    pairs.retain(|(n, _)| n != "format");
+    Ok(studio_preview(&state, kind, pairs)
+        .await
+        .unwrap_or_else(|problem: Problem| problem.error_response()))
+}
+
+/// The Download form: the request's pairs and the CSRF token.
+#[derive(Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
+pub struct DownloadForm {
+    csrf_token: String,
+    pairs: Vec<(String, String)>,
+}
+
+impl From<Vec<(String, String)>> for DownloadForm {
+    fn from(mut pairs: Vec<(String, String)>) -> Self {
+        let csrf_token = pairs
+            .iter()
+            .find(|(n, _)| n == "csrf_token")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        pairs.retain(|(n, _)| n != "csrf_token");
+        Self { csrf_token, pairs }
+    }
+}
+
+has_csrf!(DownloadForm);
+
+/// One real generation for the signed-in account, counted against its plan like a
+/// request with its key, sent as a file.
+pub async fn download(
+    req: HttpRequest,
+    payload: Payload,
+    state: Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let form: DownloadForm = forms::parse(&req, &state, payload).await?;
+    let ctx = PageContext::load(&req, &state).await?;
+    let account = ctx.account()?;
+    let request = Request::from_query(&form.pairs);
+    let standing = state.standing(account).await?;
+    let decision = state.limiters.check_key(&standing.plan, account.id);
+    if let Some(retry) = decision.retry_after {
+        return Err(PageError::TooMany(retry));
+    }
+    let mut pairs = request.significant();
+    pairs.retain(|(n, _)| n != "download");
+    pairs.push(("download".into(), "true".into()));
+    // Signed in, not through the key: the key's referrer and network rules do not apply.
+    let holder = KeyHolder {
+        account: account.clone(),
+        standing,
+        restricted: None,
+    };
+    Ok(
+        serve_account(&req, &state, holder, request.kind.as_str(), pairs)
+            .await
+            .unwrap_or_else(|problem| problem.error_response()),
+    )
+}
