@@ -4,12 +4,12 @@
 //! qrgate scenario serves below this server's rate is qrgate's own per-request work.
 //!
 //!   cargo build --release --example bare_actix
-//!   target/release/examples/bare_actix [ADDR]      # ADDR defaults to 127.0.0.1:0
+//!   target/release/examples/bare_actix [ADDR [WORKERS]]   # 127.0.0.1:0, one per CPU
 //!
 //! It prints `bare-actix listening on http://ADDR` (the line scripts wait for) and serves
 //! until SIGTERM or SIGINT. The PNG is scenario (b)'s image, drawn once at start by
-//! qrgate's renderer, so both servers send the same number of body bytes. Workers: one per
-//! CPU, as qrgate's default `server.workers = 0`.
+//! qrgate's renderer, so both servers send the same bytes. Workers: one per CPU, as
+//! qrgate's default `server.workers = 0`, unless WORKERS says (`scripts/profile` uses one).
 
 use std::time::Duration;
 
@@ -30,17 +30,26 @@ fn main() -> std::io::Result<()> {
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let image = generate(PAYLOAD, &design, None, Deadline::after(Duration::from_secs(5)))
         .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let workers = match std::env::args().nth(2) {
+        Some(n) => n
+            .parse()
+            .map_err(|_| std::io::Error::other("WORKERS must be a number"))?,
+        None => 0,
+    };
     let png = Data::new(Bytes::from(image.bytes));
-    actix_web::rt::System::new().block_on(serve(&addr, png))
+    actix_web::rt::System::new().block_on(serve(&addr, workers, png))
 }
 
-async fn serve(addr: &str, png: Data<Bytes>) -> std::io::Result<()> {
-    let server = HttpServer::new(move || {
+async fn serve(addr: &str, workers: usize, png: Data<Bytes>) -> std::io::Result<()> {
+    let mut server = HttpServer::new(move || {
         App::new()
             .app_data(png.clone())
             .default_service(web::get().to(answer))
-    })
-    .bind(addr)?;
+    });
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    let server = server.bind(addr)?;
     for bound in server.addrs() {
         println!("bare-actix listening on http://{bound}");
     }
