@@ -22,29 +22,27 @@ pub fn init() {
         .try_init();
 }
 
-/// One log line per request: method, path (query redacted), status, duration.
+/// One log line per request: method, path (query redacted), status, duration. Nothing
+/// is copied before the request is served: the path is read back from the response's
+/// request and redacted while the line is written.
 pub async fn access_log(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let method = req.method().to_string();
-    let path = redacted_path(req.path(), req.query_string());
-    let state = req
-        .app_data::<actix_web::web::Data<crate::state::AppState>>()
-        .cloned();
     let response = next.call(req).await?;
-    if let Some(state) = state {
-        let route = response
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "(unmatched)".to_owned());
-        state.metrics.request(&route, response.status().as_u16());
+    let request = response.request();
+    let status = response.status().as_u16();
+    if let Some(state) = request.app_data::<actix_web::web::Data<crate::state::AppState>>() {
+        let route = request.match_pattern();
+        state
+            .metrics
+            .request(route.as_deref().unwrap_or("(unmatched)"), status);
     }
     tracing::info!(
-        %method,
-        %path,
-        status = response.status().as_u16(),
+        method = %request.method(),
+        path = %Redacted::new(request.path(), request.query_string()),
+        status,
         micros = started.elapsed().as_micros() as u64,
         "request"
     );
@@ -53,22 +51,51 @@ pub async fn access_log(
 
 /// The path with its query, where any `api_key` value is replaced by `REDACTED`.
 pub fn redacted_path(path: &str, query: &str) -> String {
-    if query.is_empty() {
-        return path.to_owned();
+    Redacted::new(path, query).to_string()
+}
+
+/// A path and query that writes itself with any `api_key` value replaced by `REDACTED`.
+pub struct Redacted<'a> {
+    path: &'a str,
+    query: &'a str,
+}
+
+impl<'a> Redacted<'a> {
+    pub fn new(path: &'a str, query: &'a str) -> Self {
+        Self { path, query }
     }
-    let query: Vec<String> = query
-        .split('&')
-        .map(|pair| {
-            let name = pair.split('=').next().unwrap_or_default();
-            let decoded = percent_decoded_name(name);
-            if decoded.eq_ignore_ascii_case(KEY_QUERY_PARAM) {
-                format!("{name}=REDACTED")
-            } else {
-                pair.to_owned()
+}
+
+impl std::fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.path)?;
+        if self.query.is_empty() {
+            return Ok(());
+        }
+        f.write_str("?")?;
+        for (i, pair) in self.query.split('&').enumerate() {
+            if i > 0 {
+                f.write_str("&")?;
             }
-        })
-        .collect();
-    format!("{path}?{}", query.join("&"))
+            let name = pair.split('=').next().unwrap_or_default();
+            if names_the_key(name) {
+                write!(f, "{name}=REDACTED")?;
+            } else {
+                f.write_str(pair)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a raw (still encoded) parameter name decodes to `api_key`, in any case. A name
+/// without `%` or `+` is its own decoding.
+pub fn names_the_key(name: &str) -> bool {
+    if name.contains(['%', '+']) {
+        percent_decoded_name(name).eq_ignore_ascii_case(KEY_QUERY_PARAM)
+    } else {
+        name.eq_ignore_ascii_case(KEY_QUERY_PARAM)
+    }
 }
 
 fn percent_decoded_name(name: &str) -> String {
@@ -96,6 +123,14 @@ mod tests {
         assert_eq!(
             redacted_path("/x", "api%5Fkey=qrg_secret"),
             "/x?api%5Fkey=REDACTED"
+        );
+    }
+
+    #[test]
+    fn a_name_spelt_with_a_plus_or_in_other_case_is_redacted_too() {
+        assert_eq!(
+            redacted_path("/x", "API_KEY=s&%61pi_key=t&api_key+=u"),
+            "/x?API_KEY=REDACTED&%61pi_key=REDACTED&api_key+=u"
         );
     }
 
