@@ -52,10 +52,11 @@ impl KeyCheck {
         // The index said this hash belongs to the account; confirm against the account's
         // own record in constant time, so a stale index entry can never authorise.
         let current = account.filter(|a| {
-            a.key
-                .as_ref()
-                .and_then(|k| hex::decode(&k.hash).ok())
-                .is_some_and(|stored| bool::from(stored.ct_eq(&hash)))
+            a.key.as_ref().is_some_and(|k| {
+                let mut stored = [0u8; 32];
+                hex::decode_to_slice(&k.hash, &mut stored).is_ok()
+                    && bool::from(stored.ct_eq(&hash))
+            })
         });
         let Some(account) = current else {
             return Ok(Self::Unknown);
