@@ -104,6 +104,7 @@ impl Application {
             hashing: Semaphore::new(cores),
             rendering: Semaphore::new(render_permits),
             previews,
+            health: Default::default(),
         });
         let jobs = start_jobs(&state)?;
         let secure = server_config.secure_cookies;

@@ -42,6 +42,8 @@ pub struct AppState {
     /// What previews are drawn from: apart from `rendering`, so that previews never wait
     /// for, or take from, paying customers' budget.
     pub previews: crate::preview_budget::PreviewBudget,
+    /// When the database last answered `/healthz`'s read.
+    pub health: crate::api::health::LastRead,
 }
 
 /// Granularity of the render budget.

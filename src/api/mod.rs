@@ -3,7 +3,7 @@
 mod body;
 pub mod code_ops;
 mod codes;
-mod health;
+pub mod health;
 mod logos;
 mod params;
 mod payments;
