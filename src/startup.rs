@@ -105,6 +105,7 @@ impl Application {
             rendering: Semaphore::new(render_permits),
             previews,
             health: Default::default(),
+            parsed_requests: Default::default(),
         });
         let jobs = start_jobs(&state)?;
         let secure = server_config.secure_cookies;

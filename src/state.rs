@@ -44,6 +44,8 @@ pub struct AppState {
     pub previews: crate::preview_budget::PreviewBudget,
     /// When the database last answered `/healthz`'s read.
     pub health: crate::api::health::LastRead,
+    /// QR requests already validated, for images fetched again and again.
+    pub parsed_requests: crate::api::parsed::ParsedRequests,
 }
 
 /// Granularity of the render budget.

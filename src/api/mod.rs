@@ -6,6 +6,7 @@ mod codes;
 pub mod health;
 mod logos;
 mod params;
+pub mod parsed;
 mod payments;
 mod preview;
 mod qr;

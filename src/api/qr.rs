@@ -2,7 +2,9 @@
 //! render off the executor, and answer with cache validators and quota headers. Keys that
 //! may not generate get the watermarked preview instead, with 401/402/403.
 
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -26,6 +28,7 @@ pub(super) const RENDER_VERSION: &str = "1";
 pub(super) const CACHE_CONTROL: &str = "private, max-age=86400";
 
 /// A request that passed validation.
+#[derive(Clone)]
 pub(super) struct QrRequest {
     pub kind: QrType,
     pub payload: String,
@@ -122,22 +125,30 @@ async fn generate_for(
     input: Result<(String, Pairs), Problem>,
     via: Via,
 ) -> Result<HttpResponse, Problem> {
-    let (kind, pairs) = input?;
-    let request = parse(&kind, &pairs)?;
+    let input = input?;
+    // A request seen before comes validated, with its ETag, from the memo.
+    let remembered = state.parsed_requests.get(&input);
+    let request = match &remembered {
+        Some(parsed) => Cow::Borrowed(&parsed.request),
+        None => Cow::Owned(parse(&input.0, &input.1)?),
+    };
     if let Err(restricted) = holder.check_type(request.kind.as_str()) {
         let refusal = Refusal::restricted(&restricted, via);
-        return preview::respond(state, Some((kind, pairs)), refusal).await;
+        return preview::respond(state, Some(input), refusal).await;
     }
     let logo = match &request.design.logo {
         Some(id) => Some(logos::load(state, holder.account.id, id).await?),
         None => None,
     };
-    let etag = etag(&request, logo.as_ref().map(|(sha, _)| sha.as_str()));
+    let etag = match &remembered {
+        Some(parsed) => Cow::Borrowed(parsed.etag.as_str()),
+        None => Cow::Owned(etag(&request, logo.as_ref().map(|(sha, _)| sha.as_str()))),
+    };
     let cache_control = via.cache_control();
     if matches_etag(req, &etag) {
         // Revalidation of what the client already has: served, but not counted.
         return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
+            .insert_header((header::ETAG, etag.into_owned()))
             .insert_header((header::CACHE_CONTROL, cache_control))
             .finish());
     }
@@ -149,30 +160,35 @@ async fn generate_for(
     let Ok(used) = state.meter.try_count(id, start, quota) else {
         let check = KeyCheck::Known(Box::new(holder));
         let refusal = Refusal::of(&check, 402, "over_quota", via);
-        return preview::respond(state, Some((kind, pairs)), refusal).await;
+        return preview::respond(state, Some(input), refusal).await;
     };
-    let QrRequest {
-        kind: qr_type,
-        payload,
-        design,
-    } = request;
-    let (download, format) = (design.download, design.format);
-    let image = match state.render_cache.get(&etag) {
+    let cached = state.render_cache.get(&etag);
+    if cached.is_some() && remembered.is_none() {
+        // Seen before: the next time it skips the parse.
+        state.parsed_requests.remember(&input, &request, &etag);
+    }
+    let (qr_type, download, format) = (request.kind, request.design.download, request.design.format);
+    let image = match cached {
         Some(hit) => hit,
-        None => match render(state, payload, design, logo).await {
-            Ok(image) => {
-                state.render_cache.insert(&etag, image.clone());
-                image
+        None => {
+            let QrRequest {
+                payload, design, ..
+            } = request.into_owned();
+            match render(state, payload, design, logo).await {
+                Ok(image) => {
+                    state.render_cache.insert(&etag, image.clone());
+                    image
+                }
+                Err(problem) => {
+                    state.meter.refund(id, start);
+                    return Err(problem.unwrap_or_else(|e| render_problem(e, qr_type)));
+                }
             }
-            Err(problem) => {
-                state.meter.refund(id, start);
-                return Err(problem.unwrap_or_else(|e| render_problem(e, qr_type)));
-            }
-        },
+        }
     };
     let mut response = image_response(StatusCode::OK, format, image.version, qr_type, download);
     response
-        .insert_header((header::ETAG, etag))
+        .insert_header((header::ETAG, etag.into_owned()))
         .insert_header((header::CACHE_CONTROL, cache_control));
     if via == Via::Key {
         response.insert_header((X_QUOTA_REMAINING, quota_remaining(&holder, quota, used)));
@@ -362,19 +378,6 @@ pub(super) fn image_response(
     download: bool,
 ) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::build(status);
-    // Built without `format!`: these run on every image served, cached or not.
-    let disposition = if download { "attachment" } else { "inline" };
-    let mut value = String::with_capacity(48);
-    for part in [
-        disposition,
-        "; filename=\"qr-",
-        kind.as_str(),
-        ".",
-        format.extension(),
-        "\"",
-    ] {
-        value.push_str(part);
-    }
     response
         .content_type(HeaderValue::from_static(format.content_type()))
         .insert_header((X_QR_VERSION, HeaderValue::from(u16::from(version))))
@@ -382,8 +385,35 @@ pub(super) fn image_response(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .insert_header((header::CONTENT_DISPOSITION, value));
+        .insert_header((header::CONTENT_DISPOSITION, disposition(kind, format, download)));
     response
+}
+
+/// `Content-Disposition` for every type, format and disposition, written once: a clone
+/// is a reference count, where writing it for each image was two allocations.
+fn disposition(kind: QrType, format: Format, download: bool) -> HeaderValue {
+    static TABLE: OnceLock<Vec<HeaderValue>> = OnceLock::new();
+    let index = |kind: QrType, format: Format, download: bool| {
+        let k = QrType::ALL.iter().position(|t| *t == kind).unwrap_or(0);
+        k * 4 + usize::from(format == Format::Svg) * 2 + usize::from(download)
+    };
+    let table = TABLE.get_or_init(|| {
+        let mut table = vec![HeaderValue::from_static("inline"); QrType::ALL.len() * 4];
+        for kind in QrType::ALL {
+            for format in [Format::Png, Format::Svg] {
+                for download in [false, true] {
+                    let disposition = if download { "attachment" } else { "inline" };
+                    let (name, ext) = (kind.as_str(), format.extension());
+                    let value = format!("{disposition}; filename=\"qr-{name}.{ext}\"");
+                    if let Ok(value) = HeaderValue::try_from(value) {
+                        table[index(kind, format, download)] = value;
+                    }
+                }
+            }
+        }
+        table
+    });
+    table[index(kind, format, download)].clone()
 }
 
 /// A strong ETag over everything that decides the bytes: same request, same tag. The
