@@ -35,6 +35,7 @@ pub struct Config {
     pub keys: KeysConfig,
     pub admin: AdminConfig,
     pub payments: PaymentsConfig,
+    pub batches: BatchesConfig,
     pub dynamic: DynamicConfig,
     pub plans: BTreeMap<String, PlanConfig>,
 }
@@ -177,6 +178,19 @@ pub struct PaymentsConfig {
     pub webhook_secret: Secret,
     /// How far a signed request's timestamp may be from now.
     pub webhook_tolerance_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchesConfig {
+    pub max_items: usize,
+    pub max_body_bytes: usize,
+    pub workers: usize,
+    pub worker_nice: u32,
+    pub keep_hours: u32,
+    pub max_stored_bytes: u64,
+    pub max_active_per_account: usize,
+    pub max_queued: usize,
 }
 
 /// Dynamic codes (short links under `/r/`).
@@ -480,6 +494,30 @@ impl Config {
             10,
             3600,
         )?;
+        let batches = &self.batches;
+        check_range("batches.max_items", batches.max_items as u64, 1, 100_000)?;
+        check_range(
+            "batches.max_body_bytes",
+            batches.max_body_bytes as u64,
+            1024,
+            256 * 1024 * 1024,
+        )?;
+        check_range("batches.workers", batches.workers as u64, 1, 64)?;
+        check_range("batches.worker_nice", batches.worker_nice.into(), 0, 19)?;
+        check_range("batches.keep_hours", batches.keep_hours.into(), 1, 24 * 365)?;
+        check_range(
+            "batches.max_stored_bytes",
+            batches.max_stored_bytes,
+            1024 * 1024,
+            1 << 40,
+        )?;
+        check_range(
+            "batches.max_active_per_account",
+            batches.max_active_per_account as u64,
+            1,
+            1000,
+        )?;
+        check_range("batches.max_queued", batches.max_queued as u64, 1, 10_000)?;
         check_range(
             "dynamic.grace_days",
             self.dynamic.grace_days.into(),

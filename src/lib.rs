@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod batches;
 pub mod bounds;
 pub mod client_ip;
 pub mod clock;

@@ -64,6 +64,10 @@ impl Problem {
         self
     }
 
+    pub fn detail(&self) -> &str {
+        &self.0.detail
+    }
+
     /// The detail with anything outside printable ASCII replaced, for use in a header.
     pub fn detail_ascii(&self) -> String {
         self.0

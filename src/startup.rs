@@ -10,6 +10,10 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::auth::PasswordHasher;
+use crate::batches::files::BatchFiles;
+use crate::batches::queue::Batches;
+use crate::batches::upkeep;
+use crate::batches::worker::{Context, Workers};
 use crate::client_ip::IpRange;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -38,12 +42,15 @@ pub enum StartupError {
     Hashing(#[from] argon2::Error),
     #[error("cannot start the HTTP server: {0}")]
     Server(#[from] std::io::Error),
+    #[error("cannot use the batch folder under the data dir: {0}")]
+    BatchFolder(std::io::Error),
 }
 
 pub struct Application {
     addr: SocketAddr,
     server: Server,
     jobs: Vec<Periodic>,
+    batch_workers: Workers,
 }
 
 impl Application {
@@ -57,6 +64,17 @@ impl Application {
             );
         }
         store.purge_expired_sessions(clock.now())?;
+        let batch_files =
+            BatchFiles::open(&config.storage.data_dir).map_err(StartupError::BatchFolder)?;
+        let batch_config = &config.batches;
+        let batches = Batches::new(batch_config.max_active_per_account, batch_config.max_queued);
+        upkeep::recover(
+            &store,
+            &batch_files,
+            &batches,
+            clock.now(),
+            batch_config.keep_hours,
+        )?;
         let hasher = PasswordHasher::new(&config.accounts)?;
         let listener =
             TcpListener::bind(&config.server.bind).map_err(|source| StartupError::Bind {
@@ -102,12 +120,26 @@ impl Application {
             links,
             trusted_proxies,
             hashing: Semaphore::new(cores),
-            rendering: Semaphore::new(render_permits),
+            rendering: Arc::new(Semaphore::new(render_permits)),
             previews,
             health: Default::default(),
             parsed_requests: Default::default(),
+            batches,
+            batch_files,
         });
         let jobs = start_jobs(&state)?;
+        let batch_workers = Workers::start(
+            &state.batches,
+            Context {
+                store: state.store.clone(),
+                meter: state.meter.clone(),
+                clock: state.clock.clone(),
+                config: state.config.clone(),
+                budget: state.rendering.clone(),
+                pixels_per_permit: PIXELS_PER_PERMIT,
+                files: state.batch_files.clone(),
+            },
+        )?;
         let secure = server_config.secure_cookies;
         let connections = ConnectionGuard::new(&server_config);
         let mut server = HttpServer::new(move || {
@@ -136,17 +168,24 @@ impl Application {
             server = server.workers(server_config.workers);
         }
         let server = server.listen(listener)?.run();
-        Ok(Self { addr, server, jobs })
+        Ok(Self {
+            addr,
+            server,
+            jobs,
+            batch_workers,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// Serves until SIGTERM/SIGINT, finishing in-flight requests, then writes the last
-    /// usage counts.
+    /// Serves until SIGTERM/SIGINT, finishing in-flight requests, then stops the batch
+    /// workers (after their current row) and writes the last usage counts.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
+        let workers = self.batch_workers;
+        let _ = actix_web::rt::task::spawn_blocking(move || workers.stop()).await;
         for job in self.jobs {
             job.stop();
         }
@@ -173,7 +212,21 @@ fn start_jobs(state: &web::Data<AppState>) -> std::io::Result<Vec<Periodic>> {
     let clean = Periodic::start("limiter-clean", Duration::from_secs(60), move || {
         limits.limiters.retain_recent(limits.clock.now())
     })?;
-    Ok(vec![flush, clean])
+    let kept = state.clone();
+    let sweep = Periodic::start("batch-sweep", Duration::from_secs(60), move || {
+        let keep_hours = kept.config.batches.keep_hours;
+        let now = kept.clock.now();
+        if let Err(e) = upkeep::sweep(
+            &kept.store,
+            &kept.batch_files,
+            &kept.batches,
+            now,
+            keep_hours,
+        ) {
+            tracing::error!(error = %e, "expired batches could not be removed");
+        }
+    })?;
+    Ok(vec![flush, clean, sweep])
 }
 
 /// Headers every response carries. Pages load scripts and styles from this origin only

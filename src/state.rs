@@ -37,8 +37,9 @@ pub struct AppState {
     pub trusted_proxies: Vec<IpRange>,
     /// Password hashes in progress, at most one per core: argon2 takes 19 MiB each.
     pub hashing: Semaphore,
-    /// Styled-image pixels in progress, in units of `PIXELS_PER_PERMIT`.
-    pub rendering: Semaphore,
+    /// Styled-image pixels in progress, in units of `PIXELS_PER_PERMIT` (batch workers
+    /// take from it too).
+    pub rendering: Arc<Semaphore>,
     /// What previews are drawn from: apart from `rendering`, so that previews never wait
     /// for, or take from, paying customers' budget.
     pub previews: crate::preview_budget::PreviewBudget,
@@ -46,6 +47,9 @@ pub struct AppState {
     pub health: crate::api::health::LastRead,
     /// QR requests already validated, for images fetched again and again.
     pub parsed_requests: crate::api::parsed::ParsedRequests,
+    /// Batches queued or running, and where their ZIPs are.
+    pub batches: crate::batches::queue::Batches,
+    pub batch_files: crate::batches::files::BatchFiles,
 }
 
 /// Granularity of the render budget.

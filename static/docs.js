@@ -242,6 +242,7 @@
       });
       await show(result, request, response);
       if (form.dataset.op === "logo-upload" && response.status === 201) offerDelete(result);
+      if (form.dataset.op === "batch-create" && response.status === 202) offerBatch(result);
     } catch (error) {
       result.hidden = false;
       statusLine.textContent = `The request failed: ${error.message}`;
@@ -278,7 +279,12 @@
     const bodyOut = out(result, "body");
     bodyOut.replaceChildren();
     const type = response.headers.get("content-type") || "";
-    if (type.startsWith("image/")) {
+    if (type.startsWith("application/zip")) {
+      const blob = await response.blob();
+      const note = document.createElement("p");
+      note.textContent = `A ZIP of ${formatBytes(blob.size)}: use the curl command (or the dashboard's Batches page) to save it.`;
+      bodyOut.append(note);
+    } else if (type.startsWith("image/")) {
       const blob = await response.blob();
       const image = document.createElement("img");
       image.className = "docs-image";
@@ -318,6 +324,16 @@
     let id = "";
     try { id = JSON.parse(out(result, "body").textContent).id || ""; } catch { return; }
     if (field && id) field.value = id;
+  }
+
+  /** After a batch is started, the status, ZIP and delete forms are ready for it. */
+  function offerBatch(result) {
+    let id = "";
+    try { id = JSON.parse(out(result, "body").textContent).id || ""; } catch { return; }
+    for (const op of ["batch-status", "batch-result", "batch-delete"]) {
+      const field = document.getElementById(`${op}-id`);
+      if (field && id) field.value = id;
+    }
   }
 
   const dataUrl = (blob) => new Promise((resolve, reject) => {

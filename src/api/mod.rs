@@ -1,5 +1,7 @@
 //! The JSON/image API under `/api/v1`, plus `/healthz`. Errors are problem+json.
 
+pub mod batch_access;
+mod batches;
 mod body;
 pub mod code_ops;
 mod codes;
@@ -38,6 +40,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(logos::list)),
                 )
                 .service(only("/v1/logos/{id}", "DELETE").route(web::delete().to(logos::delete)))
+                .service(only("/v1/batches", "POST").route(web::post().to(batches::create)))
+                .service(
+                    only("/v1/batches/{id}", "GET, DELETE")
+                        .route(web::get().to(batches::show))
+                        .route(web::delete().to(batches::delete)),
+                )
+                .service(
+                    only("/v1/batches/{id}/result.zip", "GET")
+                        .route(web::get().to(batches::result)),
+                )
                 .service(
                     only("/v1/codes", "GET, POST")
                         .route(web::post().to(codes::create))

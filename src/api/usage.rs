@@ -174,7 +174,7 @@ fn answer(check: KeyCheck) -> Result<HttpResponse, Problem> {
 
 /// The holder of a known key in any standing but disabled; otherwise the refusal. A
 /// request the key's restrictions refuse learns nothing of the account either.
-fn known_holder(check: KeyCheck) -> Result<Box<KeyHolder>, Problem> {
+pub(super) fn known_holder(check: KeyCheck) -> Result<Box<KeyHolder>, Problem> {
     let refusal = check.problem();
     match check {
         KeyCheck::Known(holder)

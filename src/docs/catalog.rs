@@ -26,6 +26,11 @@ pub enum Endpoint {
     /// `GET /api/v1/s/{token}`: a signed URL, fetched without a key.
     SignedUrlFetch,
     Health,
+    /// `POST /api/v1/batches`, a CSV or JSON list.
+    BatchCreate,
+    BatchStatus,
+    BatchResult,
+    BatchDelete,
 }
 
 /// The sections of the docs page, which are also the OpenAPI tags.
@@ -34,17 +39,19 @@ pub enum Group {
     QrCodes,
     Logos,
     DynamicCodes,
+    Batches,
     Usage,
     SignedUrls,
     Service,
 }
 
 impl Group {
-    pub const ALL: [Group; 6] = [
+    pub const ALL: [Group; 7] = [
         Group::QrCodes,
         Group::SignedUrls,
         Group::Logos,
         Group::DynamicCodes,
+        Group::Batches,
         Group::Usage,
         Group::Service,
     ];
@@ -54,6 +61,7 @@ impl Group {
             Group::QrCodes => "qr-codes",
             Group::Logos => "logos",
             Group::DynamicCodes => "dynamic-codes",
+            Group::Batches => "batches",
             Group::Usage => "usage",
             Group::SignedUrls => "signed-urls",
             Group::Service => "service",
@@ -65,6 +73,7 @@ impl Group {
             Group::QrCodes => "QR codes",
             Group::Logos => "Logos",
             Group::DynamicCodes => "Dynamic codes",
+            Group::Batches => "Batches",
             Group::Usage => "Usage",
             Group::SignedUrls => "Signed URLs",
             Group::Service => "Service",
@@ -82,6 +91,7 @@ impl Group {
             Group::DynamicCodes => {
                 "Codes that hold a short link on this server (/r/...), whose target you can change after printing, with scan statistics by day, hour, device, OS, browser, language and referring site (totals only: no address or User-Agent is kept). Managing codes does not count against the quota; rendering a code's image (image_url) does. They need the server's public_url."
             }
+            Group::Batches => super::batches::GROUP_SUMMARY,
             Group::Usage => {
                 "Where your key stands: plan, status, quota and what is left of it, and the generations of each day."
             }
@@ -136,6 +146,8 @@ pub enum Body {
     CodeEdit,
     /// `{"type", "data", "design", "expires_in"}`.
     SignedUrl,
+    /// A batch: CSV, or JSON `{"items", "design"}`.
+    Batch,
 }
 
 /// A signed URL's token, in the path of `GET /api/v1/s/{token}`.
@@ -252,6 +264,10 @@ impl Endpoint {
             Endpoint::CodeUpdate,
             Endpoint::CodeDelete,
             Endpoint::CodeScans,
+            Endpoint::BatchCreate,
+            Endpoint::BatchStatus,
+            Endpoint::BatchResult,
+            Endpoint::BatchDelete,
             Endpoint::Usage,
             Endpoint::UsageDaily,
             Endpoint::SignedUrlCreate,
@@ -280,6 +296,10 @@ impl Endpoint {
             Endpoint::SignedUrlCreate => "signed-url-create".into(),
             Endpoint::SignedUrlFetch => "signed-url-fetch".into(),
             Endpoint::Health => "health".into(),
+            Endpoint::BatchCreate => "batch-create".into(),
+            Endpoint::BatchStatus => "batch-status".into(),
+            Endpoint::BatchResult => "batch-result".into(),
+            Endpoint::BatchDelete => "batch-delete".into(),
         }
     }
 
@@ -296,6 +316,10 @@ impl Endpoint {
             Endpoint::Usage | Endpoint::UsageDaily => Group::Usage,
             Endpoint::SignedUrlCreate | Endpoint::SignedUrlFetch => Group::SignedUrls,
             Endpoint::Health => Group::Service,
+            Endpoint::BatchCreate
+            | Endpoint::BatchStatus
+            | Endpoint::BatchResult
+            | Endpoint::BatchDelete => Group::Batches,
         }
     }
 
@@ -304,9 +328,10 @@ impl Endpoint {
             Endpoint::QrJson
             | Endpoint::LogoUpload
             | Endpoint::CodeCreate
-            | Endpoint::SignedUrlCreate => Method::Post,
+            | Endpoint::SignedUrlCreate
+            | Endpoint::BatchCreate => Method::Post,
             Endpoint::CodeUpdate => Method::Patch,
-            Endpoint::LogoDelete | Endpoint::CodeDelete => Method::Delete,
+            Endpoint::LogoDelete | Endpoint::CodeDelete | Endpoint::BatchDelete => Method::Delete,
             _ => Method::Get,
         }
     }
@@ -328,6 +353,9 @@ impl Endpoint {
             Endpoint::SignedUrlCreate => "/api/v1/signed-urls".into(),
             Endpoint::SignedUrlFetch => "/api/v1/s/{token}".into(),
             Endpoint::Health => "/healthz".into(),
+            Endpoint::BatchCreate => "/api/v1/batches".into(),
+            Endpoint::BatchStatus | Endpoint::BatchDelete => "/api/v1/batches/{id}".into(),
+            Endpoint::BatchResult => "/api/v1/batches/{id}/result.zip".into(),
         }
     }
 
@@ -349,6 +377,10 @@ impl Endpoint {
             Endpoint::SignedUrlCreate => "Get a signed URL",
             Endpoint::SignedUrlFetch => "Fetch a signed URL",
             Endpoint::Health => "Health check",
+            Endpoint::BatchCreate => "Start a batch",
+            Endpoint::BatchStatus => "A batch's status",
+            Endpoint::BatchResult => "Download a batch's ZIP",
+            Endpoint::BatchDelete => "Cancel or remove a batch",
         }
     }
 
@@ -394,6 +426,10 @@ impl Endpoint {
                 "The image a signed URL stands for, with no key. Each fetch counts against the signer's quota and rate limit like a request with their key; a 304 does not. The signer's allowed QR types apply; their referrer and network restrictions do not (the URL is meant for public pages). A changed or voided URL (its key was renewed) gets the PREVIEW image with 401 and X-QR-Preview: invalid_signature, an expired one 410 and expired_link, and the signer's ended plan or used-up quota 402."
             }
             Endpoint::Health => "200 while the server and its database answer, 503 otherwise.",
+            Endpoint::BatchCreate => super::batches::CREATE_SUMMARY,
+            Endpoint::BatchStatus => super::batches::STATUS_SUMMARY,
+            Endpoint::BatchResult => super::batches::RESULT_SUMMARY,
+            Endpoint::BatchDelete => super::batches::DELETE_SUMMARY,
         }
     }
 
@@ -407,6 +443,9 @@ impl Endpoint {
             Endpoint::CodeScans => CODE_SCANS,
             Endpoint::UsageDaily => crate::api::DAILY_USAGE_PARAMS,
             Endpoint::SignedUrlFetch => SIGNED_TOKEN,
+            Endpoint::BatchStatus | Endpoint::BatchResult | Endpoint::BatchDelete => {
+                super::batches::BATCH_ID
+            }
             _ => &[],
         }
     }
@@ -451,6 +490,7 @@ impl Endpoint {
                     "The id in the answer deletes the code.",
                 ),
             ],
+            Endpoint::BatchCreate => super::batches::LINKS,
             _ => &[],
         }
     }
@@ -466,6 +506,7 @@ impl Endpoint {
             Endpoint::CodeCreate => Body::CodeCreate,
             Endpoint::CodeUpdate => Body::CodeEdit,
             Endpoint::SignedUrlCreate => Body::SignedUrl,
+            Endpoint::BatchCreate => Body::Batch,
             _ => Body::None,
         }
     }
@@ -496,7 +537,7 @@ mod tests {
     #[test]
     fn every_operation_has_a_distinct_id_and_method_and_path() {
         let all = Endpoint::all();
-        assert_eq!(all.len(), QrType::ALL.len() + 15);
+        assert_eq!(all.len(), QrType::ALL.len() + 19);
         for (i, a) in all.iter().enumerate() {
             for b in &all[..i] {
                 assert_ne!(a.id(), b.id());

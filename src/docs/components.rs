@@ -34,6 +34,7 @@ pub(super) fn headers() -> Value {
         "X-QR-Restriction": header("With X-QR-Preview: restricted, the key restriction that refused the request.", false, json!({ "type": "string", "enum": ["referrer", "network", "type"] })),
         "X-QR-Preview-Detail": header("The reason in words.", false, json!({ "type": "string" })),
         "WWW-Authenticate": header("The key scheme: `Bearer realm=\"qrgate\"`.", true, json!({ "type": "string" })),
+        "Location": header("Where the new batch's status is: /api/v1/batches/{id}.", true, json!({ "type": "string" })),
     })
 }
 
@@ -130,6 +131,7 @@ pub(super) fn schemas() -> Map<String, Value> {
             "properties": { "status": { "type": "string", "enum": ["ok", "unavailable"] } },
         }),
     );
+    super::batches::schemas(&mut schemas);
     schemas.insert(
         "Design".into(),
         object(

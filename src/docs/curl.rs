@@ -39,6 +39,7 @@ pub fn example(endpoint: Endpoint, origin: &str) -> String {
                 quote(&code_example(endpoint.body()).to_string())
             ));
         }
+        Body::Batch => parts.extend(super::batches::curl_body().map(str::to_owned)),
     }
     if endpoint.answers_image() {
         let name = match endpoint {

@@ -2,6 +2,7 @@
 //! generated from the same declarations: the operation catalogue here, and the parameter
 //! tables of the QR types and of the design (`crate::qr`), which also drive validation.
 
+mod batches;
 mod catalog;
 mod components;
 mod curl;

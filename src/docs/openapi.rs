@@ -190,6 +190,9 @@ fn response(doc: &ResponseDoc) -> Value {
             "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } },
             "text/csv": { "schema": { "type": "string", "contentMediaType": "text/csv" } },
         }),
+        Content::Zip => json!({
+            "application/zip": { "schema": { "type": "string", "contentMediaType": "application/zip" } },
+        }),
         Content::Empty => return value,
     };
     value["content"] = content;
@@ -245,6 +248,7 @@ fn request_body(body: Body) -> Option<Value> {
                 "image/svg+xml": { "schema": { "type": "string" }, "example": LOGO_EXAMPLE },
             },
         })),
+        Body::Batch => Some(super::batches::request_body()),
     }
 }
 

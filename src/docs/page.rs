@@ -158,7 +158,9 @@ fn operation_view(endpoint: Endpoint, origin: &str) -> OperationView {
         design_fields,
         body: match endpoint.body() {
             Body::None => "none",
-            Body::QrJson | Body::CodeCreate | Body::CodeEdit | Body::SignedUrl => "json",
+            Body::QrJson | Body::CodeCreate | Body::CodeEdit | Body::SignedUrl | Body::Batch => {
+                "json"
+            }
             Body::Logo => "file",
         },
         json_example: match endpoint.body() {
@@ -172,6 +174,9 @@ fn operation_view(endpoint: Endpoint, origin: &str) -> OperationView {
             Body::SignedUrl => {
                 serde_json::to_string_pretty(&signed_example(QrType::Url, Some(86_400)))
                     .unwrap_or_default()
+            }
+            Body::Batch => {
+                serde_json::to_string_pretty(&super::batches::json_example()).unwrap_or_default()
             }
             _ => String::new(),
         },

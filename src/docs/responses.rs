@@ -12,6 +12,8 @@ pub enum Content {
     Problem,
     /// `application/json` of the named schema.
     Json(&'static str),
+    /// `application/zip`.
+    Zip,
     /// `application/json` of the named schema, or `text/csv` with `format=csv`.
     JsonOrCsv(&'static str),
     Empty,
@@ -279,7 +281,7 @@ pub const SERVER_ERROR: ResponseDoc = ResponseDoc {
     headers: &[],
 };
 
-/// Every reusable response, for `components/responses`.
+/// Every reusable response, for `components/responses` (the batch ones at the end).
 pub const ALL: &[&ResponseDoc] = &[
     &QR_IMAGE,
     &NOT_MODIFIED,
@@ -315,6 +317,16 @@ pub const ALL: &[&ResponseDoc] = &[
     &HEALTHY,
     &UNHEALTHY,
     &SERVER_ERROR,
+    super::batches::RESPONSES[0],
+    super::batches::RESPONSES[1],
+    super::batches::RESPONSES[2],
+    super::batches::RESPONSES[3],
+    super::batches::RESPONSES[4],
+    super::batches::RESPONSES[5],
+    super::batches::RESPONSES[6],
+    super::batches::RESPONSES[7],
+    super::batches::RESPONSES[8],
+    &super::batches::BUSY,
 ];
 
 /// The status an operation answers with, and what it means; `default` for any other.
@@ -405,6 +417,10 @@ pub fn answers(endpoint: Endpoint) -> Vec<(&'static str, &'static ResponseDoc)> 
             ("410", &PREVIEW_EXPIRED_LINK),
         ],
         Endpoint::Health => return vec![("200", &HEALTHY), ("503", &UNHEALTHY)],
+        Endpoint::BatchCreate
+        | Endpoint::BatchStatus
+        | Endpoint::BatchResult
+        | Endpoint::BatchDelete => return super::batches::answers(endpoint),
     };
     let with_body = matches!(
         endpoint,

@@ -114,6 +114,8 @@ impl Store {
                 message: format!("{logo_data} images for {} logo records", logos.len()),
             });
         }
+        let batches: Vec<super::BatchRecord> =
+            json_values(&txn, ACCOUNT_BATCH_TO_BATCH, "batches")?;
         let codes: Vec<crate::links::DynamicCode> =
             json_values(&txn, CODE_ID_TO_CODE, "dynamic_codes")?;
         let slugs = index_consistent(&txn, SLUG_TO_CODE_ID, "code_slugs", |slug, id| {
@@ -154,6 +156,7 @@ impl Store {
             ("scan_values", scan_values),
             ("logo_bitmap", logo_bitmaps),
             ("logo_vector", logo_vectors),
+            ("batches", batches.len()),
         ])
     }
 }

@@ -41,6 +41,10 @@ impl Store {
         txn.open_table(ACCOUNT_ID_TO_USAGE)?.remove(account_id)?;
         super::daily::remove_account_days(&txn, account_id)?;
         super::logos::remove_account_logos(&txn, account_id)?;
+        // The batches' ZIP files go with the next sweep (`batches::files`).
+        let batches = (account_id, "")..(account_id + 1, "");
+        txn.open_table(ACCOUNT_BATCH_TO_BATCH)?
+            .retain_in(batches, |_, _| false)?;
         super::links::bury_account_codes(&txn, account_id)?;
         self.commit(txn)?;
         Ok(true)

@@ -6,6 +6,7 @@
 
 mod account_list;
 mod accounts;
+mod batches;
 mod check;
 mod daily;
 mod deletion;
@@ -36,6 +37,7 @@ use serde::de::DeserializeOwned;
 
 pub use account_list::{ListOrder, ListPosition, ListRequest, ListedPage};
 pub use accounts::{EmailTaken, NewAccount};
+pub use batches::{BatchRecord, BatchStatus, RowError};
 pub use check::{CheckReport, check};
 pub use daily::{DayChange, KEEP_DAYS, PRUNE_BATCH, UsageFlush};
 pub use grants::{GrantRecord, PaymentGrant};
@@ -242,6 +244,7 @@ impl Store {
         txn.open_table(CODE_SCAN_VALUES)?;
         txn.open_table(LOGO_BITMAP)?;
         txn.open_table(LOGO_VECTOR)?;
+        txn.open_table(ACCOUNT_BATCH_TO_BATCH)?;
         self.commit(txn)?;
         Ok(ServerSecret(secret))
     }

@@ -56,3 +56,6 @@ pub const META_NEXT_CODE_SEQ: &str = "next_code_seq";
 pub const LOGO_BITMAP: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_bitmap");
 /// (account id, logo id) → the sanitised SVG of an SVG logo, for vector outputs.
 pub const LOGO_VECTOR: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("logo_vector");
+/// (account id, batch id) → `BatchRecord` (JSON).
+pub const ACCOUNT_BATCH_TO_BATCH: TableDefinition<(u64, &str), &[u8]> =
+    TableDefinition::new("batches");

@@ -18,6 +18,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/app.js"),
     ),
     (
+        "batches.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/batches.js"),
+    ),
+    (
         "docs.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/docs.js"),

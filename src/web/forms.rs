@@ -47,7 +47,7 @@ pub async fn parse<T: DeserializeOwned + HasCsrf>(
 /// CSRF token. Clients that send neither (scripts, old browsers) rely on the token alone.
 /// `Origin` may name the `Host` the browser connected to or the site's public origin (a
 /// proxy may pass on another `Host`).
-fn same_site(req: &HttpRequest, site: &SiteOrigin) -> bool {
+pub(super) fn same_site(req: &HttpRequest, site: &SiteOrigin) -> bool {
     let headers = req.headers();
     if let Some(fetch_site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && !matches!(fetch_site, "same-origin" | "none")

@@ -5,6 +5,8 @@ mod account_page;
 mod admin;
 mod assets;
 mod auth_pages;
+mod batch_upload;
+mod batches;
 pub mod charts;
 mod codes;
 mod context;
@@ -48,6 +50,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(key_page::submit),
         )
         .route("/dashboard/plans", web::get().to(plans::show))
+        .service(
+            web::resource("/dashboard/batches")
+                .get(batches::show_all)
+                .post(batches::upload),
+        )
+        .route(
+            "/dashboard/batches/sample.csv",
+            web::get().to(batches::sample),
+        )
+        .route(
+            "/dashboard/batches/template/{file}",
+            web::get().to(batches::template),
+        )
+        .route("/dashboard/batches/{id}", web::get().to(batches::show))
+        .route(
+            "/dashboard/batches/{id}/progress",
+            web::get().to(batches::progress),
+        )
+        .route(
+            "/dashboard/batches/{id}/result.zip",
+            web::get().to(batches::result),
+        )
+        .route(
+            "/dashboard/batches/{id}/delete",
+            web::post().to(batches::delete),
+        )
         .service(
             web::resource("/dashboard/codes")
                 .get(codes::list)

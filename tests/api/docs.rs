@@ -256,45 +256,65 @@ fn browser_setup() -> Result<(PathBuf, PathBuf), String> {
     Ok((folder, chromium))
 }
 
-#[tokio::test]
-async fn a_person_authorizes_tests_and_executes_in_a_real_browser() {
+/// Runs `script` (in tests/browser) with Chromium against `address` and `env`, asserts
+/// it passed and returns its output; `None` when node, Chromium or playwright-core is
+/// missing outside CI (the test is then skipped with a note).
+pub async fn run_browser_script(
+    script: &str,
+    address: &str,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Option<String> {
     let (folder, chromium) = match browser_setup() {
         Ok(setup) => setup,
         Err(missing) if std::env::var_os("CI").is_some() => {
             panic!("the browser test cannot run in CI: {missing}")
         }
         Err(missing) => {
-            eprintln!("skipping the browser test: {missing}");
-            return;
+            eprintln!("skipping the browser test {script}: {missing}");
+            return None;
         }
     };
-    // No `server.public_url`: the browser reaches the site at its own address, which
-    // links such as signed URLs are then built from (as for an operator who left it unset).
-    let app = TestApp::spawn_with(roomy).await;
-    // Screenshots go to target/ (the parent of cargo's per-target temporary directory).
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("the target directory")
-        .to_path_buf();
     let run = tokio::process::Command::new("node")
-        .arg("docs.mjs")
+        .arg(script)
         .current_dir(&folder)
-        .env("QRGATE_URL", &app.address)
+        .env("QRGATE_URL", address)
         .env("CHROMIUM", &chromium)
-        .env("QRGATE_SCREENSHOT_DIR", &target)
+        .env("QRGATE_SCREENSHOT_DIR", screenshot_dir())
+        .envs(env.iter().copied())
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(Duration::from_secs(240), run)
         .await
         .expect("the browser test finishes within 4 minutes")
         .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "browser test failed:\n{stdout}\n{stderr}"
+        "browser test {script} failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
-    assert!(target.join("docs-screenshot.png").exists());
     println!("{stdout}");
+    Some(stdout)
+}
+
+/// Screenshots go to target/ (the parent of cargo's per-target temporary directory).
+pub fn screenshot_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("the target directory")
+        .to_path_buf()
+}
+
+#[tokio::test]
+async fn a_person_authorizes_tests_and_executes_in_a_real_browser() {
+    // No `server.public_url`: the browser reaches the site at its own address, which
+    // links such as signed URLs are then built from (as for an operator who left it unset).
+    let app = TestApp::spawn_with(roomy).await;
+    if run_browser_script("docs.mjs", &app.address, &[])
+        .await
+        .is_some()
+    {
+        assert!(screenshot_dir().join("docs-screenshot.png").exists());
+    }
 }

@@ -49,6 +49,9 @@ impl TestApp {
         // The same for the previews' share of drawing time (tests/api/hardening/): a test
         // build draws a preview some fifty times slower than a release build.
         config.render.preview_ms_per_second = 1_000_000;
+        // And for the render deadline, which a debug build's large styled codes can pass
+        // on a busy machine; tests/api/hardening/budget.rs tests it with its own value.
+        config.render.max_render_ms = 60_000;
         adjust(&mut config);
         let clock = Clock::manual(START);
         let app = Application::build(config, clock.clone()).expect("the app builds");

@@ -3,6 +3,10 @@
 mod accounts;
 mod admin;
 mod bad_input;
+mod batch_mixed;
+mod batch_pages;
+mod batch_process;
+mod batches;
 mod behind_proxy;
 mod codes;
 mod codes_dashboard;

@@ -7,6 +7,7 @@
 //! `npm ci` in `tests/browser` installs next to the browser test's tools (`.ci/run` does).
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{Value, json};
@@ -103,6 +104,10 @@ async fn the_document_describes_every_path_the_key_transports_and_the_headers() 
         ("/api/v1/logos", "post"),
         ("/api/v1/logos", "get"),
         ("/api/v1/logos/{id}", "delete"),
+        ("/api/v1/batches", "post"),
+        ("/api/v1/batches/{id}", "get"),
+        ("/api/v1/batches/{id}", "delete"),
+        ("/api/v1/batches/{id}/result.zip", "get"),
         ("/api/v1/codes", "post"),
         ("/api/v1/codes", "get"),
         ("/api/v1/codes/{id}", "get"),
@@ -261,7 +266,7 @@ async fn every_operation_answers_its_examples_with_the_documented_status() {
             if let Some(content_type) = &content_type {
                 request = request.header("content-type", content_type).body(body);
             }
-            let response = request.send().await.unwrap();
+            let response = send_following_retry_after(request).await;
             assert_eq!(response.status().as_u16(), status, "{id} {content_type:?}");
             let answer = check_response(&doc, &id, &expected, response).await;
             answers.insert(id.clone(), answer);
@@ -309,6 +314,23 @@ async fn previews_errors_and_revalidation_answer_as_documented() {
     assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
     let expected = resolve(&doc, &url_op["responses"]["304"]);
     check_response(&doc, "qr-url 304", &expected, response).await;
+}
+
+/// Sends the request; a 409 or 503 that says when to retry (`Retry-After`, as a batch's
+/// ZIP does while it is drawn) is retried then, a few times.
+async fn send_following_retry_after(request: RequestBuilder) -> reqwest::Response {
+    for _ in 0..20 {
+        let response = request.try_clone().unwrap().send().await.unwrap();
+        let retry = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        match (response.status().as_u16(), retry) {
+            (409 | 503, Some(secs)) => tokio::time::sleep(Duration::from_secs(secs.min(2))).await,
+            _ => return response,
+        }
+    }
+    request.send().await.unwrap()
 }
 
 /// Operations in document order, except that one fed by a link comes after its source,

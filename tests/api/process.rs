@@ -124,7 +124,7 @@ async fn accounts_and_keys_survive_kill_9_and_admins_are_promoted_at_start_up() 
 }
 
 /// Signs up, creates a key and returns it (against a spawned binary).
-async fn key_on(address: &str, email: &str) -> String {
+pub async fn key_on(address: &str, email: &str) -> String {
     let browser = Browser::new(address);
     assert_eq!(
         browser.signup(email, PASSWORD).await.status(),

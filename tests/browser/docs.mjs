@@ -10,37 +10,15 @@
 
 import assert from "node:assert/strict";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { check, drive } from "./harness.mjs";
 
 const base = process.env.QRGATE_URL;
 if (!base) throw new Error("set QRGATE_URL to the server's address");
-const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
 const screenshots = process.env.QRGATE_SCREENSHOT_DIR;
 const PASSWORD = "correct horse battery staple";
 const KEY_STORE = "qrgate.docs.key";
 
-let checks = 0;
-const check = (what) => { checks += 1; console.log(`ok ${checks} - ${what}`); };
-
-// launch() gives Chromium a fresh temporary profile (--user-data-dir) of its own.
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
-  ],
-});
-
-try {
-  await run(browser);
-  console.log(`${checks} passed, 0 failed`);
-} catch (error) {
-  console.error(`not ok ${checks + 1} - ${error.stack || error}`);
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+await drive(run);
 
 async function run(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
