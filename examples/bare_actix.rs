@@ -28,8 +28,13 @@ fn main() -> std::io::Result<()> {
         .unwrap_or_else(|| "127.0.0.1:0".to_owned());
     let design = Design::from_params(|name| (name == "size").then_some("300"))
         .map_err(|e| std::io::Error::other(e.to_string()))?;
-    let image = generate(PAYLOAD, &design, None, Deadline::after(Duration::from_secs(5)))
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let image = generate(
+        PAYLOAD,
+        &design,
+        None,
+        Deadline::after(Duration::from_secs(5)),
+    )
+    .map_err(|e| std::io::Error::other(e.to_string()))?;
     let workers = match std::env::args().nth(2) {
         Some(n) => n
             .parse()

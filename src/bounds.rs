@@ -3,8 +3,8 @@
 //! read (forms 16 KiB, JSON 64 KiB, logos 256 KiB).
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::http::Uri;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Uri;
 use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError};
 

@@ -53,7 +53,7 @@ static ALLOCATOR: Counting = Counting;
 
 /// Held by each test from start to end: the count is of the whole process, so the tests
 /// take turns.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const WARM_UP: usize = 200;
 const MEASURED: usize = 2000;
@@ -75,7 +75,11 @@ async fn app_and_key() -> (TestApp, String) {
     let admin = app.admin().await;
     let (_, key) = app.user_with_key("budget@example.org").await;
     let granted = admin.grant("budget@example.org", "pro").await;
-    assert_eq!(granted.status(), StatusCode::OK, "the grant of the pro plan");
+    assert_eq!(
+        granted.status(),
+        StatusCode::OK,
+        "the grant of the pro plan"
+    );
     (app, key)
 }
 
@@ -129,16 +133,34 @@ async fn allocations_per_request(address: &str, request: String, status: &'stati
         let before = ALLOCATIONS.load(Ordering::SeqCst);
         let answered = drive(&address, request, MEASURED, status);
         let after = ALLOCATIONS.load(Ordering::SeqCst);
-        assert_eq!(answered, MEASURED, "every measured request answered {status}");
+        assert_eq!(
+            answered, MEASURED,
+            "every measured request answered {status}"
+        );
         (after - before) as f64 / MEASURED as f64
     })
     .await
     .expect("the client thread")
 }
 
+/// Measures `request` (answered 200) and fails if it allocates more than `budget` times.
+async fn within_budget(app: &TestApp, request: String, what: &str, budget: f64) {
+    let per_request = allocations_per_request(&app.address, request, "200").await;
+    println!("{per_request:.2} allocations per request for {what} (budget {budget})");
+    assert!(
+        per_request <= budget,
+        "{what} allocates {per_request:.2} times, over its budget of {budget}"
+    );
+}
+
 /// The requests counted by `/metrics` for one route and status.
 async fn counted(app: &TestApp, route: &str, status: u16) -> u64 {
-    let text = Browser::new(&app.address).get("/metrics").await.text().await.unwrap();
+    let text = Browser::new(&app.address)
+        .get("/metrics")
+        .await
+        .text()
+        .await
+        .unwrap();
     let series = format!("qrgate_http_requests_total{{route=\"{route}\",status=\"{status}\"}} ");
     text.lines()
         .find_map(|line| line.strip_prefix(&series))
@@ -147,17 +169,12 @@ async fn counted(app: &TestApp, route: &str, status: u16) -> u64 {
 
 #[tokio::test]
 async fn a_cache_hit_stays_within_its_allocation_budget_and_is_counted() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = ONE_AT_A_TIME.lock().await;
     let (app, key) = app_and_key().await;
     let request = format!(
         "GET /api/v1/qr/url?size=300&url=https%3A%2F%2Fexample.org%2Fitem%2F00000000000000 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {key}\r\n\r\n"
     );
-    let per_request = allocations_per_request(&app.address, request, "200").await;
-    println!("{per_request:.2} allocations per cache hit (budget {CACHE_HIT_BUDGET})");
-    assert!(
-        per_request <= CACHE_HIT_BUDGET,
-        "a cache hit allocates {per_request:.2} times, over its budget of {CACHE_HIT_BUDGET}"
-    );
+    within_budget(&app, request, "a cache hit", CACHE_HIT_BUDGET).await;
     // Cheaper, not blinder: every request is in the metrics and was counted against the
     // quota.
     let requests = (WARM_UP + MEASURED) as u64;
@@ -168,15 +185,10 @@ async fn a_cache_hit_stays_within_its_allocation_budget_and_is_counted() {
 
 #[tokio::test]
 async fn a_health_check_stays_within_its_allocation_budget_and_is_counted() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = ONE_AT_A_TIME.lock().await;
     let (app, _) = app_and_key().await;
     let request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_owned();
-    let per_request = allocations_per_request(&app.address, request, "200").await;
-    println!("{per_request:.2} allocations per health check (budget {HEALTHZ_BUDGET})");
-    assert!(
-        per_request <= HEALTHZ_BUDGET,
-        "a health check allocates {per_request:.2} times, over its budget of {HEALTHZ_BUDGET}"
-    );
+    within_budget(&app, request, "a health check", HEALTHZ_BUDGET).await;
     let requests = (WARM_UP + MEASURED) as u64;
     assert_eq!(counted(&app, "/healthz", 200).await, requests);
 }

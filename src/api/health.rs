@@ -104,7 +104,9 @@ impl LastRead {
 
     fn read_within(&self, window: Duration) -> bool {
         let at = self.at_ms.load(Ordering::Relaxed);
-        at != 0 && (self.since.elapsed().as_millis() as u64 + 1).saturating_sub(at) < window.as_millis() as u64
+        at != 0
+            && (self.since.elapsed().as_millis() as u64 + 1).saturating_sub(at)
+                < window.as_millis() as u64
     }
 }
 

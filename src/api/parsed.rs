@@ -96,7 +96,10 @@ mod tests {
             (again.request.payload.as_str(), again.etag.as_str()),
             ("https://example.org/", "\"tag\"")
         );
-        assert!(memo.get(&input(&[("url", "https://example.org/other")])).is_none());
+        assert!(
+            memo.get(&input(&[("url", "https://example.org/other")]))
+                .is_none()
+        );
     }
 
     #[test]
@@ -114,7 +117,11 @@ mod tests {
     fn the_map_stays_bounded() {
         let memo = ParsedRequests::default();
         for i in 0..MAX_ENTRIES + 10 {
-            memo.remember(&input(&[("url", &format!("https://e.org/{i}"))]), &request(None), "\"t\"");
+            memo.remember(
+                &input(&[("url", &format!("https://e.org/{i}"))]),
+                &request(None),
+                "\"t\"",
+            );
         }
         assert!(memo.entries.lock().unwrap().len() <= MAX_ENTRIES);
     }

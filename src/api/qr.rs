@@ -167,7 +167,8 @@ async fn generate_for(
         // Seen before: the next time it skips the parse.
         state.parsed_requests.remember(&input, &request, &etag);
     }
-    let (qr_type, download, format) = (request.kind, request.design.download, request.design.format);
+    let (qr_type, download, format) =
+        (request.kind, request.design.download, request.design.format);
     let image = match cached {
         Some(hit) => hit,
         None => {
@@ -385,7 +386,10 @@ pub(super) fn image_response(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .insert_header((header::CONTENT_DISPOSITION, disposition(kind, format, download)));
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            disposition(kind, format, download),
+        ));
     response
 }
 
@@ -419,7 +423,8 @@ fn disposition(kind: QrType, format: Format, download: bool) -> HeaderValue {
 /// A strong ETag over everything that decides the bytes: same request, same tag. The
 /// design goes in through its `Hash` (fixed-size fields and one string that ends in a
 /// byte UTF-8 never has, so no two designs feed the same bytes), which costs a tenth of
-/// formatting its `Debug` text and allocates nothing.
+/// formatting its `Debug` text and allocates nothing. `Hash` output is fixed for a build;
+/// a new compiler may change it, which only makes clients revalidate once.
 fn etag(request: &QrRequest, logo_sha: Option<&str>) -> String {
     let mut hash = Sha256::new();
     for part in [RENDER_VERSION, request.kind.as_str(), &request.payload] {

@@ -189,9 +189,13 @@ async fn account(state: &AppState, id: u64) -> Result<Option<Arc<Account>>, AppE
         return Ok(Some(account));
     }
     let store = state.store.clone();
-    let account = blocking(move || Ok(store.account(id)?)).await?.map(Arc::new);
+    let account = blocking(move || Ok(store.account(id)?))
+        .await?
+        .map(Arc::new);
     if let Some(account) = &account {
-        state.account_cache.insert(id, Arc::clone(account), generation);
+        state
+            .account_cache
+            .insert(id, Arc::clone(account), generation);
     }
     Ok(account)
 }

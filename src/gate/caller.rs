@@ -49,7 +49,9 @@ impl KeyCheck {
                     .await?
                     .map(Arc::new);
                 if let Some(account) = &account {
-                    state.key_cache.insert(hash, Arc::clone(account), generation);
+                    state
+                        .key_cache
+                        .insert(hash, Arc::clone(account), generation);
                 }
                 account
             }
