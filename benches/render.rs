@@ -57,17 +57,58 @@ fn benches(c: &mut Criterion) {
             .unwrap()
         })
     });
-    let cases: [(&str, &[(&str, &str)]); 5] = [
+    // The styled design of the speed target: dots, rounded eyes, two colours.
+    let styled: &[(&str, &str)] = &[
+        ("module_shape", "dot"),
+        ("eye_shape", "rounded"),
+        ("fg", "#1d4ed8"),
+        ("eye_color", "#b91c1c"),
+    ];
+    let styled_design = design(styled);
+    let styled_matrix = encode(URL, styled_design.ecc).unwrap();
+    let styled_scene = Scene {
+        matrix: &styled_matrix,
+        design: &styled_design,
+        logo: None,
+        watermark: false,
+    };
+    c.bench_function("styled PNG 512 px, render only, sprites", |b| {
+        b.iter(|| qrgate::qr::render::render(black_box(&styled_scene), Deadline::none()).unwrap())
+    });
+    c.bench_function("styled PNG 512 px, render only, resvg (before)", |b| {
+        b.iter(|| qrgate::qr::render::render_with_resvg(black_box(&styled_scene)).unwrap())
+    });
+    let cases: [(&str, &[(&str, &str)]); 9] = [
         ("plain PNG 512 px (fast path)", &[]),
         ("plain PNG 300 px (fast path)", &[("size", "300")]),
         ("plain SVG", &[("format", "svg")]),
+        ("styled PNG 512 px (dots, rounded eyes, colours)", styled),
         (
-            "styled PNG via resvg (dots, rounded eyes, colours)",
+            "styled PNG 300 px (loadbench d)",
             &[
                 ("module_shape", "dot"),
                 ("eye_shape", "rounded"),
                 ("fg", "#1d4ed8"),
                 ("eye_color", "#b91c1c"),
+                ("size", "300"),
+            ],
+        ),
+        (
+            "styled PNG 512 px, verify=true",
+            &[
+                ("module_shape", "dot"),
+                ("eye_shape", "rounded"),
+                ("fg", "#1d4ed8"),
+                ("eye_color", "#b91c1c"),
+                ("verify", "true"),
+            ],
+        ),
+        (
+            "gradient PNG 512 px via resvg",
+            &[
+                ("module_shape", "extra_rounded"),
+                ("fg_gradient", "linear:45:#1d4ed8,#9333ea"),
+                ("eye_gradient", "radial:#b91c1c,#7f1d1d"),
             ],
         ),
         (
@@ -75,6 +116,14 @@ fn benches(c: &mut Criterion) {
             &[
                 ("module_shape", "dot"),
                 ("eye_shape", "rounded"),
+                ("format", "svg"),
+            ],
+        ),
+        (
+            "gradient SVG",
+            &[
+                ("module_shape", "extra_rounded"),
+                ("fg_gradient", "linear:45:#1d4ed8,#9333ea"),
                 ("format", "svg"),
             ],
         ),

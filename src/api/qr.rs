@@ -167,8 +167,9 @@ async fn generate_for(
         // Seen before: the next time it skips the parse.
         state.parsed_requests.remember(&input, &request, &etag);
     }
-    let (qr_type, download, format) =
-        (request.kind, request.design.download, request.design.format);
+    let design = &request.design;
+    let (qr_type, download, format, verified) =
+        (request.kind, design.download, design.format, design.verify);
     let image = match cached {
         Some(hit) => hit,
         None => {
@@ -188,6 +189,10 @@ async fn generate_for(
         }
     };
     let mut response = image_response(StatusCode::OK, format, image.version, qr_type, download);
+    if verified {
+        // Decoded before it was cached or sent (`qr::verify`); the ETag covers verify.
+        response.insert_header(("x-scan-verified", "true"));
+    }
     response
         .insert_header((header::ETAG, etag.into_owned()))
         .insert_header((header::CACHE_CONTROL, cache_control));
@@ -317,6 +322,14 @@ pub(super) fn render_problem(error: QrError, kind: QrType) -> Problem {
         QrError::TooSmall(e) => {
             invalid("size", format!("`size`: {e}")).extension("min_size", e.modules)
         }
+        // verify=true and the image did not decode: the design choice to change.
+        QrError::Unscannable(e) => Problem::new(
+            422,
+            "unscannable",
+            "The code would not scan",
+            format!("`{}`: {e}", e.parameter),
+        )
+        .parameter(e.parameter),
         QrError::TimedOut(e) => {
             tracing::warn!(stage = e.stage, "a render was stopped at its deadline");
             Problem::new(
@@ -421,9 +434,9 @@ fn disposition(kind: QrType, format: Format, download: bool) -> HeaderValue {
 }
 
 /// A strong ETag over everything that decides the bytes: same request, same tag. The
-/// design goes in through its `Hash` (fixed-size fields and one string that ends in a
-/// byte UTF-8 never has, so no two designs feed the same bytes), which costs a tenth of
-/// formatting its `Debug` text and allocates nothing. `Hash` output is fixed for a build;
+/// design goes in through its derived `Hash` (every field in order, a length before each
+/// list and a byte UTF-8 never has after each string, so no two designs feed the same
+/// bytes), which costs a tenth of formatting its `Debug` text and allocates nothing. `Hash` output is fixed for a build;
 /// a new compiler may change it, which only makes clients revalidate once.
 fn etag(request: &QrRequest, logo_sha: Option<&str>) -> String {
     let mut hash = Sha256::new();

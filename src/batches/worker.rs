@@ -339,6 +339,8 @@ fn render_error(error: QrError, item: &Item) -> String {
             format!("{parameter}: {e}")
         }
         QrError::TooSmall(e) => format!("size: {e}"),
+        // verify=true and the image did not decode: the design choice to change.
+        QrError::Unscannable(e) => format!("{}: {e}", e.parameter),
         QrError::TimedOut(_) => {
             "the image took longer to draw than render.max_render_ms allows, so it was stopped (not counted)".into()
         }

@@ -33,6 +33,7 @@ pub(super) fn headers() -> Value {
         "X-QR-Preview": header("Why this is a watermarked preview.", true, json!({ "type": "string", "enum": ["missing_key", "invalid_key", "expired", "over_quota", "disabled", "restricted", "invalid_signature", "expired_link"] })),
         "X-QR-Restriction": header("With X-QR-Preview: restricted, the key restriction that refused the request.", false, json!({ "type": "string", "enum": ["referrer", "network", "type"] })),
         "X-QR-Preview-Detail": header("The reason in words.", false, json!({ "type": "string" })),
+        "X-Scan-Verified": header("`true` when verify=true was asked: the image was decoded in the server and gave back its content exactly.", false, json!({ "type": "string", "enum": ["true"] })),
         "WWW-Authenticate": header("The key scheme: `Bearer realm=\"qrgate\"`.", true, json!({ "type": "string" })),
         "Location": header("Where the new batch's status is: /api/v1/batches/{id}.", true, json!({ "type": "string" })),
     })

@@ -10,6 +10,7 @@ mod openapi;
 mod page;
 mod params;
 mod responses;
+mod shapes;
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -21,6 +22,10 @@ pub use openapi::document;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/docs", web::get().to(page::show))
+        .route(
+            "/docs/shapes/{parameter}/{file}",
+            web::get().to(shapes::show),
+        )
         .route("/openapi.json", web::get().to(openapi_json));
 }
 

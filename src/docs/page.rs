@@ -63,6 +63,8 @@ struct OperationView {
 
 struct ParamRow {
     name: &'static str,
+    /// Pictures of the values, for shape parameters.
+    pictures: Vec<super::shapes::Picture>,
     required: bool,
     kind: String,
     default: String,
@@ -198,6 +200,7 @@ fn operation_view(endpoint: Endpoint, origin: &str) -> OperationView {
 fn param_row(spec: &ParamSpec) -> ParamRow {
     ParamRow {
         name: spec.name,
+        pictures: super::shapes::gallery(spec),
         required: spec.required,
         kind: params::kind_text(spec),
         default: spec.default.unwrap_or("").to_owned(),

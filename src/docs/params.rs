@@ -11,6 +11,10 @@ const COLOR_PATTERN: &str = "^#?[0-9A-Fa-f]{6}$";
 const COLOR_OR_TRANSPARENT_PATTERN: &str =
     "^(#?[0-9A-Fa-f]{6}|[Tt][Rr][Aa][Nn][Ss][Pp][Aa][Rr][Ee][Nn][Tt])$";
 const IDENTIFIER_PATTERN: &str = "^[A-Za-z0-9_]+$";
+/// The gradient syntax (`crate::qr::gradient`); the validator checks the rest (the angle's
+/// range, 2 to 4 colours) and says what is wrong.
+const GRADIENT_PATTERN: &str =
+    r"^\s*(linear:\s*[0-9]{1,3}\s*:|radial:)\s*#?[0-9A-Fa-f]{6}(\s*,\s*#?[0-9A-Fa-f]{6}){1,3}\s*$";
 const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 
 /// The JSON Schema of the parameter's values, with its default.
@@ -42,6 +46,9 @@ pub fn schema(spec: &ParamSpec) -> Value {
         }
         ParamKind::Identifier => {
             json!({ "type": "string", "pattern": IDENTIFIER_PATTERN, "maxLength": spec.max_bytes })
+        }
+        ParamKind::Gradient => {
+            json!({ "type": "string", "pattern": GRADIENT_PATTERN, "maxLength": spec.max_bytes })
         }
     };
     if let Some(default) = spec.default {
@@ -86,6 +93,9 @@ pub fn kind_text(spec: &ParamSpec) -> String {
             "colour: #RRGGBB or RRGGBB, or transparent".into()
         }
         ParamKind::Identifier => "id: letters, digits and _".into(),
+        ParamKind::Gradient => {
+            "gradient: linear:ANGLE:COLOURS or radial:COLOURS, 2 to 4 colours".into()
+        }
     }
 }
 
@@ -137,9 +147,11 @@ pub fn control(spec: &ParamSpec) -> Control {
         ParamKind::Url => input("text", "url"),
         ParamKind::Phone => input("tel", "tel"),
         ParamKind::Number { .. } => input("text", "decimal"),
-        ParamKind::Text | ParamKind::DateTime | ParamKind::Color { .. } | ParamKind::Identifier => {
-            input("text", "")
-        }
+        ParamKind::Text
+        | ParamKind::DateTime
+        | ParamKind::Color { .. }
+        | ParamKind::Identifier
+        | ParamKind::Gradient => input("text", ""),
     }
 }
 

@@ -46,7 +46,8 @@ pub const QR_IMAGE: ResponseDoc = ResponseDoc {
         "Cache-Control",
         "X-Quota-Remaining",
         "X-QR-Version",
-        "Content-Disposition"
+        "Content-Disposition",
+        "X-Scan-Verified"
     ),
 };
 pub const NOT_MODIFIED: ResponseDoc = ResponseDoc {
@@ -58,6 +59,12 @@ pub const NOT_MODIFIED: ResponseDoc = ResponseDoc {
 pub const INVALID: ResponseDoc = ResponseDoc {
     name: "InvalidParameter",
     description: "A parameter is missing or invalid. `parameter` names it and `detail` says why, with the numbers (such as the data being too long for the ECC level).",
+    content: Content::Problem,
+    headers: with_rate!(),
+};
+pub const UNSCANNABLE: ResponseDoc = ResponseDoc {
+    name: "Unscannable",
+    description: "verify=true, and the image did not decode back to its content in the server (as drawn, or as a blurred, downscaled copy). `parameter` names the design choice to change and `detail` says how. Not counted.",
     content: Content::Problem,
     headers: with_rate!(),
 };
@@ -286,6 +293,7 @@ pub const ALL: &[&ResponseDoc] = &[
     &QR_IMAGE,
     &NOT_MODIFIED,
     &INVALID,
+    &UNSCANNABLE,
     &PREVIEW_401,
     &PREVIEW_402,
     &PREVIEW_403,
@@ -344,6 +352,7 @@ pub fn answers(endpoint: Endpoint) -> Vec<(&'static str, &'static ResponseDoc)> 
             ("401", &PREVIEW_401),
             ("402", &PREVIEW_402),
             ("403", &PREVIEW_403),
+            ("422", &UNSCANNABLE),
         ],
         Endpoint::LogoUpload => {
             let mut list = vec![("201", &LOGO_CREATED), ("400", &INVALID)];

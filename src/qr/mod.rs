@@ -7,12 +7,14 @@ pub mod color;
 pub mod deadline;
 pub mod design;
 pub mod encode;
+pub mod gradient;
 pub mod layout;
 pub mod logo;
 pub mod mask;
 pub mod payload;
 mod preview;
 pub mod render;
+pub mod verify;
 
 pub use deadline::{Deadline, TimedOut};
 use design::{Design, Ecc, Format};
@@ -45,6 +47,9 @@ pub enum QrError {
     TooSmall(#[from] TooSmall),
     #[error(transparent)]
     Raster(#[from] RasterError),
+    /// `verify=true`, and the image did not decode to its payload.
+    #[error(transparent)]
+    Unscannable(#[from] verify::Unscannable),
     #[error(transparent)]
     TimedOut(#[from] TimedOut),
 }
@@ -68,14 +73,34 @@ pub fn effective_ecc(design: &Design, has_logo: bool) -> Ecc {
     }
 }
 
+/// The image of `payload` in `design`; with `verify=true`, only once it decoded back to
+/// `payload` (`verify.rs`).
 pub fn generate(
     payload: &str,
     design: &Design,
     logo: Option<&LogoImage>,
     deadline: Deadline,
 ) -> Result<QrImage, QrError> {
+    let (image, module_px) = generate_unverified(payload, design, logo, deadline)?;
+    if design.verify {
+        deadline.check("verify")?;
+        if !verify::decodes(&image.bytes, design, payload, module_px) {
+            return Err(verify::diagnose(payload, design, logo, deadline)?.into());
+        }
+    }
+    Ok(image)
+}
+
+/// The image, and the pixels a module it was drawn with.
+fn generate_unverified(
+    payload: &str,
+    design: &Design,
+    logo: Option<&LogoImage>,
+    deadline: Deadline,
+) -> Result<(QrImage, f64), QrError> {
     deadline.check("start")?;
     let matrix = encode(payload, effective_ecc(design, logo.is_some()))?;
+    let module_px = layout::layout(design.size, matrix.width, design.margin)?.module;
     let bytes = render(
         &Scene {
             matrix: &matrix,
@@ -85,11 +110,12 @@ pub fn generate(
         },
         deadline,
     )?;
-    Ok(QrImage {
+    let image = QrImage {
         bytes,
         format: design.format,
         version: matrix.version,
-    })
+    };
+    Ok((image, module_px))
 }
 
 /// The design a preview is drawn with: the requested one without its logo, at most

@@ -46,7 +46,7 @@ const QUERY_CASES: &[QueryCase] = &[
     ),
     (
         "url",
-        "url=https://a.org&module_shape=star",
+        "url=https://a.org&module_shape=heart",
         400,
         "module_shape",
     ),

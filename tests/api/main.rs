@@ -15,6 +15,7 @@ mod crash;
 mod csrf;
 mod datafile;
 mod decode;
+mod designs;
 mod docs;
 mod emails;
 mod hardening;

@@ -145,6 +145,9 @@ pub enum ParamKind {
     },
     /// An id the API handed out (such as a logo's): ASCII letters, digits and `_`.
     Identifier,
+    /// A colour gradient, `linear:ANGLE:COLOURS` or `radial:COLOURS` (`crate::qr::gradient`),
+    /// normalised to its one spelling.
+    Gradient,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -4,6 +4,7 @@
 
 use super::{ParamKind, ParamSpec, Params, PayloadError, datetime, email, phone, url};
 use crate::qr::color::Rgb;
+use crate::qr::gradient::Gradient;
 
 /// How much of a caller's value an error message may quote: enough to recognise it,
 /// not enough to turn error logs into a copy of the payloads.
@@ -71,6 +72,7 @@ pub(super) fn check(spec: &ParamSpec, value: &str) -> Result<String, String> {
         ParamKind::Integer { min, max, unit } => check_integer(value, min, max, unit),
         ParamKind::Color { transparent } => check_color(value, transparent),
         ParamKind::Identifier => check_identifier(value),
+        ParamKind::Gradient => Gradient::parse(value).map(|g| g.to_string()),
     }
 }
 

@@ -1,11 +1,20 @@
-//! Matrix + design → image bytes. Plain designs go straight to a palette PNG; styled
-//! designs (shapes, logos, the preview watermark) are drawn as SVG and, for PNG output,
-//! rasterised by resvg. `render` is the one entry point, so a renderer can be replaced.
+//! Matrix + design → image bytes. Plain designs go straight to a palette PNG. Styled ones
+//! are first described as a [`Drawing`] (`drawing.rs`: fills over regions), which is
+//! written as SVG, or for PNG stamped from pre-rasterised module sprites (`sprites.rs`)
+//! when every fill is one colour, or else rasterised by resvg from its SVG (gradients,
+//! logos, the preview watermark). `render` is the one entry point.
 
 mod deflate;
+pub mod drawing;
+mod eyes;
 mod glyphs;
+mod modules;
+pub mod path;
 mod plain_png;
+mod png_file;
 mod raster;
+mod samples;
+mod sprites;
 mod svg;
 
 use super::deadline::{Deadline, TimedOut};
@@ -13,7 +22,9 @@ use super::design::{Design, Format};
 use super::encode::Matrix;
 use super::layout::{TooSmall, layout};
 
+pub use drawing::Drawing;
 pub use raster::RasterError;
+pub use samples::shape_picture;
 
 /// A logo to place in the centre: the bitmap made at upload, and the sanitised SVG.
 pub use super::logo::LogoImage;
@@ -43,16 +54,32 @@ pub fn render(scene: &Scene, deadline: Deadline) -> Result<Vec<u8>, RenderError>
     let layout = layout(design.size, scene.matrix.width, design.margin)?;
     let plain = design.is_plain() && scene.logo.is_none() && !scene.watermark;
     Ok(match design.format {
-        Format::Svg => svg::build(scene, &layout).into_bytes(),
+        Format::Svg => svg::write(&Drawing::new(scene, &layout)).into_bytes(),
         Format::Png if plain => plain_png::encode(scene.matrix, design, &layout),
         Format::Png => {
-            // A logo's or the banner's many colours rarely fit a palette: not worth trying.
-            let few_colours = scene.logo.is_none() && !scene.watermark;
-            let drawing = svg::build(scene, &layout);
+            let drawing = Drawing::new(scene, &layout);
             deadline.check("build")?;
-            raster::rasterize(&drawing, design, few_colours, deadline)?
+            match sprites::render(&drawing, deadline)? {
+                Some(png) => png,
+                None => {
+                    // A logo's or the banner's many colours rarely fit a palette: not
+                    // worth trying.
+                    let few_colours = scene.logo.is_none() && !scene.watermark;
+                    raster::rasterize(&svg::write(&drawing), design, few_colours, deadline)?
+                }
+            }
         }
     })
+}
+
+/// A PNG drawn the general way, by resvg from the SVG, even where sprites could draw it:
+/// the reference the sprite path is measured against (benches, tests).
+pub fn render_with_resvg(scene: &Scene) -> Result<Vec<u8>, RenderError> {
+    let design = scene.design;
+    let layout = layout(design.size, scene.matrix.width, design.margin)?;
+    let drawing = Drawing::new(scene, &layout);
+    let few_colours = scene.logo.is_none() && !scene.watermark;
+    raster::rasterize(&svg::write(&drawing), design, few_colours, Deadline::none())
 }
 
 /// The square of modules cleared for a logo: (first module, side in modules). It stays

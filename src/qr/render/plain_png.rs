@@ -4,23 +4,36 @@
 //! is described row by row (`deflate.rs`), so its cost follows the number of modules,
 //! not of pixels.
 
-use crate::qr::design::{Background, Design};
+use crate::qr::color::Rgb;
+use crate::qr::design::{Background, Design, Paint};
 use crate::qr::encode::Matrix;
 use crate::qr::layout::Layout;
 
-use super::deflate::{Unit, Zlib};
+use super::png_file::{PngFile, Scanlines};
 
 pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
     let size = layout.size as usize;
-    // Palette: 0 = background, 1 = modules, 2 = eyes (only when their colour differs).
-    let bg = design.bg.assumed();
-    let mut palette = vec![bg.to_array(), design.fg.to_array()];
-    let eye_index = if design.eye_color == design.fg {
-        1
-    } else {
-        palette.push(design.eye_color.to_array());
-        2
+    // Palette: the background first, then the modules', the eye frames' and the eye balls'
+    // colours, each once.
+    let bg = match design.bg {
+        Background::Color(c) => c,
+        _ => Rgb::WHITE,
     };
+    let solid = |paint: &Paint| paint.solid().unwrap_or(Rgb::BLACK);
+    let mut palette = vec![bg.to_array()];
+    let mut index_for = |colour: Rgb| -> u8 {
+        let rgb = colour.to_array();
+        match palette[1..].iter().position(|c| *c == rgb) {
+            Some(i) => (i + 1) as u8,
+            None => {
+                palette.push(rgb);
+                (palette.len() - 1) as u8
+            }
+        }
+    };
+    let module_index = index_for(solid(&design.fg));
+    let frame_index = index_for(solid(&design.eye_frame_color));
+    let ball_index = index_for(solid(&design.eye_ball_color));
     let bits: usize = if palette.len() <= 2 { 1 } else { 2 };
 
     // Each module row covers `s` pixel rows: build its pixels once, a run of equal
@@ -34,8 +47,9 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
     rows.push(&margin, offset);
     let index_of = |mx: usize, my: usize| match (matrix.get(mx, my), matrix.in_finder(mx, my)) {
         (false, _) => 0u8,
-        (true, false) => 1,
-        (true, true) => eye_index,
+        (true, false) => module_index,
+        (true, true) if in_ball(matrix, mx, my) => ball_index,
+        (true, true) => frame_index,
     };
     for my in 0..matrix.width {
         module_row.fill(0);
@@ -67,6 +81,13 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
     png.finish()
 }
 
+/// Whether (x, y), inside a finder pattern, is in its 3×3 centre.
+fn in_ball(matrix: &Matrix, x: usize, y: usize) -> bool {
+    let far = matrix.width - 7;
+    let inside = |v: usize| (2..5).contains(&(if v >= far { v - far } else { v }));
+    inside(x) && inside(y)
+}
+
 /// Sets bits `start..end` of `row` (most significant bit of each byte first) from
 /// `pattern`, which holds the value for every bit position of a byte.
 fn fill_bits(row: &mut [u8], start: usize, end: usize, pattern: u8) {
@@ -85,94 +106,10 @@ fn fill_bits(row: &mut [u8], start: usize, end: usize, pattern: u8) {
     row[last] |= pattern & tail;
 }
 
-/// A PNG's filtered scanlines as a zlib stream. Each row is sent once with filter None;
-/// its repeats below it with filter Up, which makes them all zeros, and then as copies of
-/// the row before. So the stream costs a few operations per distinct row.
-struct Scanlines {
-    zlib: Zlib,
-    /// An Up-filtered repeat: filter byte 2, then zeros.
-    up: Unit,
-    /// The last row pushed (to merge equal neighbours); empty before the first.
-    last: Vec<u8>,
-}
-
-impl Scanlines {
-    fn new(row_bytes: usize) -> Self {
-        let mut up = vec![0u8; row_bytes + 1];
-        up[0] = 2;
-        Self {
-            zlib: Zlib::new(),
-            up: Unit::new(up),
-            last: Vec::with_capacity(row_bytes),
-        }
-    }
-
-    /// `count` pixel rows of `row`.
-    fn push(&mut self, row: &[u8], count: usize) {
-        if count == 0 {
-            return;
-        }
-        let mut repeats = count;
-        if self.last != row {
-            self.zlib.bytes(&[0]); // filter: None
-            self.zlib.bytes(row);
-            self.last.clear();
-            self.last.extend_from_slice(row);
-            repeats -= 1;
-        }
-        if repeats > 0 {
-            // The first Up row is written out, the rest copy it. (Writing it even after
-            // an Up row keeps this simple; it costs a few bytes per distinct row.)
-            self.zlib.bytes(self.up.bytes());
-            self.zlib.repeat(&self.up, repeats - 1);
-        }
-    }
-
-    fn finish(self) -> Vec<u8> {
-        self.zlib.finish()
-    }
-}
-
-/// A PNG file written chunk by chunk: an indexed-colour image, not interlaced.
-struct PngFile {
-    out: Vec<u8>,
-}
-
-impl PngFile {
-    fn new(size: u32, bit_depth: u8) -> Self {
-        let mut file = Self {
-            out: b"\x89PNG\r\n\x1a\n".to_vec(),
-        };
-        let mut header = [0u8; 13];
-        header[..4].copy_from_slice(&size.to_be_bytes());
-        header[4..8].copy_from_slice(&size.to_be_bytes());
-        // Bit depth, colour type 3 (palette), compression 0, filter method 0, interlace 0.
-        header[8..].copy_from_slice(&[bit_depth, 3, 0, 0, 0]);
-        file.chunk(b"IHDR", &header);
-        file
-    }
-
-    fn chunk(&mut self, kind: &[u8; 4], data: &[u8]) {
-        let len = u32::try_from(data.len()).expect("a PNG chunk under 4 GiB");
-        self.out.extend_from_slice(&len.to_be_bytes());
-        self.out.extend_from_slice(kind);
-        self.out.extend_from_slice(data);
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(kind);
-        crc.update(data);
-        self.out.extend_from_slice(&crc.finalize().to_be_bytes());
-    }
-
-    fn finish(mut self) -> Vec<u8> {
-        self.chunk(b"IEND", &[]);
-        self.out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use crate::qr::color::Rgb;
-    use crate::qr::design::{Background, Design, Ecc};
+    use crate::qr::design::{Background, Design, Ecc, Paint};
     use crate::qr::encode::encode;
     use crate::qr::layout::layout;
 
@@ -204,16 +141,18 @@ mod tests {
                 };
                 let (colour, alpha) = match (module(x), module(y)) {
                     (Some(mx), Some(my)) if matrix.get(mx, my) => (
-                        if matrix.in_finder(mx, my) {
-                            design.eye_color
+                        if !matrix.in_finder(mx, my) {
+                            design.fg.solid().unwrap()
+                        } else if super::in_ball(&matrix, mx, my) {
+                            design.eye_ball_color.solid().unwrap()
                         } else {
-                            design.fg
+                            design.eye_frame_color.solid().unwrap()
                         },
                         255,
                     ),
                     _ => match design.bg {
                         Background::Color(c) => (c, 255),
-                        Background::Transparent => (Rgb::WHITE, 0),
+                        _ => (Rgb::WHITE, 0),
                     },
                 };
                 let at = (y * size as usize + x) * channels;
@@ -233,8 +172,9 @@ mod tests {
     fn every_pixel_is_the_colour_of_its_module() {
         let plain = Design::default();
         let eyes = Design {
-            fg: Rgb(20, 40, 160),
-            eye_color: Rgb(190, 20, 20),
+            fg: Paint::Solid(Rgb(20, 40, 160)),
+            eye_frame_color: Paint::Solid(Rgb(190, 20, 20)),
+            eye_ball_color: Paint::Solid(Rgb(20, 120, 20)),
             bg: Background::Color(Rgb(250, 250, 240)),
             ..Design::default()
         };
@@ -278,7 +218,7 @@ mod tests {
             transparent in proptest::bool::ANY,
         ) {
             let design = Design {
-                eye_color: if eye { Rgb(200, 0, 0) } else { Rgb::BLACK },
+                eye_frame_color: Paint::Solid(if eye { Rgb(200, 0, 0) } else { Rgb::BLACK }),
                 bg: if transparent { Background::Transparent } else { Background::Color(Rgb::WHITE) },
                 ..Design::default()
             };

@@ -152,7 +152,8 @@ mod tests {
                 ("module_shape", "dot"),
                 ("eye_shape", "circle"),
                 ("fg", "#1d4ed8"),
-                ("eye_color", "#b91c1c"),
+                ("eye_frame_color", "#b91c1c"),
+                ("eye_ball_color", "#15803d"),
                 ("bg", bg),
                 ("size", "200"),
             ];
@@ -167,7 +168,7 @@ mod tests {
                 logo: None,
                 watermark: false,
             };
-            let svg = super::super::svg::build(&scene, &layout);
+            let svg = super::super::svg::write(&super::super::Drawing::new(&scene, &layout));
             let palette = rasterize(&svg, &design, true, Deadline::none()).unwrap();
             let full = rasterize(&svg, &design, false, Deadline::none()).unwrap();
             assert_eq!(palette[25], 3, "colour type 3: indexed ({bg})");

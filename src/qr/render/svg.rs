@@ -1,83 +1,96 @@
-//! The SVG drawing of a design: one path for the data modules (horizontal runs merged for
-//! square modules), one for the three eyes, the logo, and the optional PREVIEW banner.
-//! Coordinates are in output pixels, on the layout's whole-pixel grid.
+//! A drawing as SVG: gradients once in `<defs>`, the background, one path per layer (one
+//! fill, one region), the logo, and the optional PREVIEW banner. Coordinates are output
+//! pixels on the layout's whole-pixel grid; the text depends only on the drawing, so the
+//! same request gives the same bytes (the ETag relies on it).
 
 use std::fmt::Write;
 
 use base64::Engine;
 
+use super::drawing::{Drawing, Fill, LogoSpot, Region};
 use super::glyphs::{GLYPH_ROWS, text_path};
-use super::{LogoImage, Scene, logo_area};
-use crate::qr::design::{Background, EyeShape, Format, ModuleShape};
+use crate::qr::design::ModuleShape;
 use crate::qr::layout::Layout;
 
-pub fn build(scene: &Scene, layout: &Layout) -> String {
-    let design = scene.design;
-    let size = layout.size;
+pub fn write(drawing: &Drawing) -> String {
+    let size = drawing.size;
     let mut out = String::with_capacity(8 * 1024);
     let _ = write!(
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}">"#
     );
-    if let Background::Color(bg) = design.bg {
-        let _ = write!(out, r#"<rect width="{size}" height="{size}" fill="{bg}"/>"#);
+    let gradients = Gradients::collect(drawing);
+    gradients.write_defs(&mut out);
+    if let Some(fill) = &drawing.background {
+        let _ = write!(
+            out,
+            r#"<rect width="{size}" height="{size}" fill="{}"/>"#,
+            gradients.paint(fill)
+        );
     }
-    let cleared = scene.logo.map(|_| logo_area(scene.matrix));
-    let rendering = if design.module_shape == ModuleShape::Square {
-        "crispEdges"
-    } else {
-        "geometricPrecision"
-    };
-    let _ = write!(
-        out,
-        r#"<path fill="{}" shape-rendering="{rendering}" d="{}"/>"#,
-        design.fg,
-        modules_path(scene, layout, cleared)
-    );
-    let _ = write!(
-        out,
-        r#"<path fill="{}" fill-rule="evenodd" d="{}"/>"#,
-        design.eye_color,
-        eyes_path(scene, layout)
-    );
-    if let (Some(image), Some(area)) = (scene.logo, cleared) {
-        let vector = design.format == Format::Svg;
-        logo(&mut out, layout, area, design.bg, image, vector);
+    let mut d = String::with_capacity(16 * 1024);
+    for layer in &drawing.layers {
+        d.clear();
+        let attributes = match &layer.region {
+            Region::Modules(grid) => {
+                grid.path().write_svg(&mut d);
+                if grid.shape == ModuleShape::Square {
+                    r#" shape-rendering="crispEdges""#
+                } else {
+                    r#" shape-rendering="geometricPrecision""#
+                }
+            }
+            Region::Outline(path) => {
+                path.write_svg(&mut d);
+                r#" fill-rule="evenodd""#
+            }
+        };
+        if d.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            r#"<path fill="{}"{attributes} d="{d}"/>"#,
+            gradients.paint(&layer.fill)
+        );
     }
-    if scene.watermark {
+    if let Some(spot) = &drawing.logo {
+        let plate = drawing.background.as_ref().map(|f| gradients.paint(f));
+        logo(
+            &mut out,
+            spot,
+            &drawing.layout,
+            plate.as_deref(),
+            drawing.vector,
+        );
+    }
+    if drawing.watermark {
         banner(&mut out, size);
     }
     out.push_str("</svg>");
     out
 }
 
-/// The logo in its cleared square of modules (`area`: first module, side): a plate in
-/// the background colour, then the image inset by half a module. Vector output embeds
-/// the sanitised SVG, raster output the bitmap made at upload; both as an `<image>`, so
-/// the logo's ids and styles cannot reach the code's own elements.
-fn logo(
-    out: &mut String,
-    layout: &Layout,
-    (first, side): (usize, usize),
-    bg: Background,
-    image: &LogoImage,
-    vector: bool,
-) {
-    let x = layout.at(first);
-    let w = layout.module * side as f64;
-    if let Background::Color(bg) = bg {
+/// The logo in its cleared square of modules: a plate in the background's paint (none
+/// when transparent), then the image inset by half a module. Vector output embeds the
+/// sanitised SVG, raster output the bitmap made at upload; both as an `<image>`, so the
+/// logo's ids and styles cannot reach the code's own elements.
+fn logo(out: &mut String, spot: &LogoSpot, layout: &Layout, plate: Option<&str>, vector: bool) {
+    let x = layout.at(spot.first);
+    let w = layout.module * spot.side as f64;
+    if let Some(paint) = plate {
         let _ = write!(
             out,
-            r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{bg}"/>"#,
+            r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{paint}"/>"#,
             n(x),
             n(x),
             n(w),
             n(w)
         );
     }
-    let (mime, bytes) = match &image.svg {
+    let (mime, bytes) = match &spot.image.svg {
         Some(svg) if vector => ("image/svg+xml", svg.as_bytes()),
-        _ => ("image/png", image.bitmap.as_slice()),
+        _ => ("image/png", spot.image.bitmap.as_slice()),
     };
     let data = base64::engine::general_purpose::STANDARD.encode(bytes);
     let pad = layout.module * 0.5;
@@ -91,127 +104,86 @@ fn logo(
     );
 }
 
-/// Data and timing modules outside the eyes (and outside the logo's square).
-fn modules_path(scene: &Scene, layout: &Layout, cleared: Option<(usize, usize)>) -> String {
-    let m = scene.matrix;
-    let s = layout.module;
-    let skip = |x: usize, y: usize| {
-        m.in_finder(x, y)
-            || cleared.is_some_and(|(first, side)| {
-                (first..first + side).contains(&x) && (first..first + side).contains(&y)
-            })
-    };
-    let mut d = String::with_capacity(m.width * m.width * 4);
-    for y in 0..m.width {
-        let py = layout.at(y);
-        let mut x = 0;
-        while x < m.width {
-            if !m.get(x, y) || skip(x, y) {
-                x += 1;
-                continue;
+/// The drawing's distinct gradients, numbered in order of first use.
+struct Gradients<'d> {
+    fills: Vec<&'d Fill>,
+}
+
+impl<'d> Gradients<'d> {
+    fn collect(drawing: &'d Drawing) -> Self {
+        let mut fills: Vec<&Fill> = Vec::new();
+        let all = drawing
+            .background
+            .iter()
+            .chain(drawing.layers.iter().map(|l| &l.fill));
+        for fill in all {
+            if !matches!(fill, Fill::Solid(_)) && !fills.contains(&fill) {
+                fills.push(fill);
             }
-            match scene.design.module_shape {
-                ModuleShape::Square => {
-                    let start = x;
-                    while x < m.width && m.get(x, y) && !skip(x, y) {
-                        x += 1;
-                    }
-                    let w = s * (x - start) as f64;
+        }
+        Self { fills }
+    }
+
+    fn write_defs(&self, out: &mut String) {
+        if self.fills.is_empty() {
+            return;
+        }
+        out.push_str("<defs>");
+        for (i, fill) in self.fills.iter().enumerate() {
+            let stops = match fill {
+                Fill::Solid(_) => continue,
+                Fill::Linear { from, to, stops } => {
                     let _ = write!(
-                        d,
-                        "M{},{}h{}v{}h-{}z",
-                        n(layout.at(start)),
-                        n(py),
-                        n(w),
-                        n(s),
-                        n(w)
+                        out,
+                        r#"<linearGradient id="g{i}" gradientUnits="userSpaceOnUse" x1="{}" y1="{}" x2="{}" y2="{}">"#,
+                        n(from.x),
+                        n(from.y),
+                        n(to.x),
+                        n(to.y)
                     );
-                    continue;
+                    stops
                 }
-                ModuleShape::Dot => circle(&mut d, layout.at(x) + s / 2.0, py + s / 2.0, s * 0.45),
-                ModuleShape::Rounded => rounded_rect(&mut d, layout.at(x), py, s, s, s * 0.3),
+                Fill::Radial {
+                    center,
+                    radius,
+                    stops,
+                } => {
+                    let _ = write!(
+                        out,
+                        r#"<radialGradient id="g{i}" gradientUnits="userSpaceOnUse" cx="{}" cy="{}" r="{}">"#,
+                        n(center.x),
+                        n(center.y),
+                        n(*radius)
+                    );
+                    stops
+                }
+            };
+            let last = (stops.len() - 1).max(1) as f64;
+            for (j, stop) in stops.iter().enumerate() {
+                let _ = write!(
+                    out,
+                    r#"<stop offset="{}" stop-color="{stop}"/>"#,
+                    n(j as f64 / last)
+                );
             }
-            x += 1;
+            out.push_str(match fill {
+                Fill::Radial { .. } => "</radialGradient>",
+                _ => "</linearGradient>",
+            });
         }
+        out.push_str("</defs>");
     }
-    d
-}
 
-/// The three finder patterns in the chosen shape: a ring of 7 modules and a 3-module core.
-/// A preview shrinks the core to one module: the eye still looks like one, but its
-/// 1:1:3:1:1 profile, which every decoder searches for first, is gone.
-///
-/// Decoders of the quirc family (rqrr) take the perspective from the corners of each
-/// eye's outer ring, so the outer ring keeps near-square corners in every style; the
-/// styles differ in how round the rest is.
-fn eyes_path(scene: &Scene, layout: &Layout) -> String {
-    let s = layout.module;
-    let (core, inset) = if scene.watermark {
-        (1.0, 3.0)
-    } else {
-        (3.0, 2.0)
-    };
-    let mut d = String::new();
-    for (ox, oy) in scene.matrix.finder_origins() {
-        let (x, y) = (layout.at(ox), layout.at(oy));
-        let (cx, cy) = (x + 3.5 * s, y + 3.5 * s);
-        match scene.design.eye_shape {
-            EyeShape::Square => {
-                rounded_rect(&mut d, x, y, 7.0 * s, 7.0 * s, 0.0);
-                rounded_rect(&mut d, x + s, y + s, 5.0 * s, 5.0 * s, 0.0);
-                rounded_rect(
-                    &mut d,
-                    x + inset * s,
-                    y + inset * s,
-                    core * s,
-                    core * s,
-                    0.0,
-                );
-            }
-            EyeShape::Rounded => {
-                rounded_rect(&mut d, x, y, 7.0 * s, 7.0 * s, 1.0 * s);
-                rounded_rect(&mut d, x + s, y + s, 5.0 * s, 5.0 * s, 0.6 * s);
-                rounded_rect(
-                    &mut d,
-                    x + inset * s,
-                    y + inset * s,
-                    core * s,
-                    core * s,
-                    0.2 * core * s,
-                );
-            }
-            EyeShape::Circle => {
-                rounded_rect(&mut d, x, y, 7.0 * s, 7.0 * s, 1.0 * s);
-                circle(&mut d, cx, cy, 2.5 * s);
-                circle(&mut d, cx, cy, core / 2.0 * s);
+    /// The value of a `fill` attribute.
+    fn paint(&self, fill: &Fill) -> String {
+        match fill {
+            Fill::Solid(c) => c.to_string(),
+            _ => {
+                let i = self.fills.iter().position(|f| *f == fill).unwrap_or(0);
+                format!("url(#g{i})")
             }
         }
     }
-    d
-}
-
-fn circle(d: &mut String, cx: f64, cy: f64, r: f64) {
-    let (r2, dia) = (n(r), n(2.0 * r));
-    let _ = write!(
-        d,
-        "M{},{}a{r2},{r2} 0 1 0 {dia},0a{r2},{r2} 0 1 0 -{dia},0z",
-        n(cx - r),
-        n(cy)
-    );
-}
-
-fn rounded_rect(d: &mut String, x: f64, y: f64, w: f64, h: f64, r: f64) {
-    if r <= 0.0 {
-        let _ = write!(d, "M{},{}h{}v{}h-{}z", n(x), n(y), n(w), n(h), n(w));
-        return;
-    }
-    let (iw, ih, r_) = (n(w - 2.0 * r), n(h - 2.0 * r), n(r));
-    let _ = write!(
-        d,
-        "M{},{}h{iw}a{r_},{r_} 0 0 1 {r_},{r_}v{ih}a{r_},{r_} 0 0 1 -{r_},{r_}h-{iw}a{r_},{r_} 0 0 1 -{r_},-{r_}v-{ih}a{r_},{r_} 0 0 1 {r_},-{r_}z",
-        n(x + r),
-        n(y)
-    );
 }
 
 /// A diagonal band across the whole image with PREVIEW in block letters.

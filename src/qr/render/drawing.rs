@@ -1,0 +1,363 @@
+//! A code as a drawing, described once: a background, then layers, each one fill (a
+//! colour or a gradient with its geometry in pixels) over one region (the data modules in
+//! a shape, or an outline such as the eyes), then the logo and the preview banner. The SVG
+//! writer, the sprite rasteriser and resvg (through the SVG) all draw from this, and a
+//! vector format such as PDF can be written from it the same way.
+
+use super::eyes::{Eye, Placement};
+use super::modules::{self, Sides};
+use super::path::{Path, Pt, pt};
+use super::{LogoImage, Scene, logo_area};
+use crate::qr::color::Rgb;
+use crate::qr::design::{Background, EyeBall, EyeFrame, ModuleShape, Paint, Span};
+use crate::qr::encode::Matrix;
+use crate::qr::gradient::{Gradient, GradientKind};
+use crate::qr::layout::Layout;
+
+/// Below this many pixels a module, shapes are drawn square: there are too few pixels to
+/// show a shape, and its anti-aliased edges would only grey the modules out.
+pub const MIN_SHAPED_MODULE: f64 = 3.0;
+
+/// How a region is filled, with a gradient's geometry in output pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fill {
+    Solid(Rgb),
+    /// Stops spread evenly from `from` to `to`, padded beyond.
+    Linear {
+        from: Pt,
+        to: Pt,
+        stops: Vec<Rgb>,
+    },
+    /// Stops spread evenly from the centre out to `radius`.
+    Radial {
+        center: Pt,
+        radius: f64,
+        stops: Vec<Rgb>,
+    },
+}
+
+/// The dark data modules of a matrix in one shape (finder patterns and the logo's square
+/// are not among them). Alignment patterns keep square modules whatever the shape: quirc
+/// finds one by the area of its dark centre, which it expects within half to twice a
+/// module's, and the smaller shapes fall below that (a sample of random designs with
+/// small dots failed one time in three at versions 5 and up).
+pub struct ModuleGrid<'a> {
+    pub matrix: &'a Matrix,
+    pub shape: ModuleShape,
+    pub layout: Layout,
+    pub cleared: Option<(usize, usize)>,
+    /// Alignment pattern centres (module coordinates).
+    pub alignments: Vec<(usize, usize)>,
+}
+
+pub enum Region<'a> {
+    Modules(ModuleGrid<'a>),
+    /// Filled even-odd, so that an outline inside another is a hole.
+    Outline(Path),
+}
+
+pub struct Layer<'a> {
+    pub fill: Fill,
+    pub region: Region<'a>,
+}
+
+/// The logo and the square of modules cleared for it.
+pub struct LogoSpot<'a> {
+    pub image: &'a LogoImage,
+    pub first: usize,
+    pub side: usize,
+}
+
+pub struct Drawing<'a> {
+    pub size: u32,
+    pub layout: Layout,
+    /// `None`: transparent.
+    pub background: Option<Fill>,
+    pub layers: Vec<Layer<'a>>,
+    pub logo: Option<LogoSpot<'a>>,
+    pub watermark: bool,
+    /// Written as a vector image (SVG output), so a logo may be embedded as SVG.
+    pub vector: bool,
+}
+
+impl<'a> Drawing<'a> {
+    pub fn new(scene: &Scene<'a>, layout: &Layout) -> Self {
+        let design = scene.design;
+        let matrix = scene.matrix;
+        let symbol = Box2::new(
+            layout.at(0),
+            layout.at(0),
+            layout.module * matrix.width as f64,
+        );
+        let cleared = scene.logo.map(|_| logo_area(matrix));
+        let shaped = layout.module >= MIN_SHAPED_MODULE;
+        let module_shape = if shaped {
+            design.module_shape
+        } else {
+            ModuleShape::Square
+        };
+        let (eye_frame, eye_ball) = if shaped {
+            (design.eye_frame, design.eye_ball)
+        } else {
+            (EyeFrame::Square, EyeBall::Square)
+        };
+        let mut layers = vec![Layer {
+            fill: fill(&design.fg, symbol, symbol),
+            region: Region::Modules(ModuleGrid {
+                matrix,
+                shape: module_shape,
+                layout: *layout,
+                cleared,
+                alignments: alignment_centres(matrix),
+            }),
+        }];
+        let s = layout.module;
+        let placements = [0, 1, 3];
+        for ((ox, oy), outer_corner) in matrix.finder_origins().into_iter().zip(placements) {
+            let eye = Eye {
+                x: layout.at(ox),
+                y: layout.at(oy),
+                s,
+                placement: Placement { outer_corner },
+            };
+            let own = Box2::new(eye.x, eye.y, 7.0 * s);
+            let mut frame = Path::with_capacity(16);
+            eye.frame(eye_frame, &mut frame);
+            add(
+                &mut layers,
+                fill(&design.eye_frame_color, symbol, own),
+                frame,
+            );
+            let mut ball = Path::with_capacity(8);
+            eye.ball(eye_ball, scene.watermark, &mut ball);
+            add(&mut layers, fill(&design.eye_ball_color, symbol, own), ball);
+        }
+        let background = match &design.bg {
+            Background::Color(c) => Some(Fill::Solid(*c)),
+            Background::Transparent => None,
+            Background::Gradient(g) => {
+                let image = Box2::new(0.0, 0.0, f64::from(layout.size));
+                Some(gradient_fill(g, image))
+            }
+        };
+        Drawing {
+            size: layout.size,
+            layout: *layout,
+            background,
+            layers,
+            logo: scene
+                .logo
+                .zip(cleared)
+                .map(|(image, (first, side))| LogoSpot { image, first, side }),
+            watermark: scene.watermark,
+            vector: design.format == crate::qr::design::Format::Svg,
+        }
+    }
+}
+
+/// Adds an eye part to the layer of the same fill (so equal fills share one region), or
+/// to a new one.
+fn add(layers: &mut Vec<Layer>, fill: Fill, path: Path) {
+    let existing = layers[1..]
+        .iter_mut()
+        .find(|layer| layer.fill == fill && matches!(layer.region, Region::Outline(_)));
+    match existing {
+        Some(Layer {
+            region: Region::Outline(p),
+            ..
+        }) => p.append(&path),
+        _ => layers.push(Layer {
+            fill,
+            region: Region::Outline(path),
+        }),
+    }
+}
+
+/// A square box: left, top and side.
+#[derive(Debug, Clone, Copy)]
+struct Box2 {
+    x: f64,
+    y: f64,
+    side: f64,
+}
+
+impl Box2 {
+    fn new(x: f64, y: f64, side: f64) -> Self {
+        Self { x, y, side }
+    }
+}
+
+fn fill(paint: &Paint, symbol: Box2, eye: Box2) -> Fill {
+    match paint {
+        Paint::Solid(c) => Fill::Solid(*c),
+        Paint::Gradient(g, Span::Symbol) => gradient_fill(g, symbol),
+        Paint::Gradient(g, Span::EachEye) => gradient_fill(g, eye),
+    }
+}
+
+/// A gradient across a box: a linear one runs through the centre at its angle and reaches
+/// the corners with its end colours (as CSS does); a radial one reaches the corners.
+fn gradient_fill(g: &Gradient, area: Box2) -> Fill {
+    let half = area.side / 2.0;
+    let center = pt(area.x + half, area.y + half);
+    let stops = g.stops.clone();
+    match g.kind {
+        GradientKind::Linear { angle } => {
+            let (sin, cos) = f64::from(angle).to_radians().sin_cos();
+            let reach = half * (cos.abs() + sin.abs());
+            Fill::Linear {
+                from: pt(center.x - cos * reach, center.y - sin * reach),
+                to: pt(center.x + cos * reach, center.y + sin * reach),
+                stops,
+            }
+        }
+        GradientKind::Radial => Fill::Radial {
+            center,
+            radius: half * std::f64::consts::SQRT_2,
+            stops,
+        },
+    }
+}
+
+/// The alignment patterns' centres of a symbol (ISO/IEC 18004 annex E): a grid of
+/// positions from 6 to width − 7, less the three under the finder patterns.
+fn alignment_centres(matrix: &Matrix) -> Vec<(usize, usize)> {
+    let version = usize::from(matrix.version);
+    if version < 2 {
+        return Vec::new();
+    }
+    let count = version / 7 + 2;
+    let step = if version == 32 {
+        26
+    } else {
+        (version * 4 + count * 2 + 1) / (count * 2 - 2) * 2
+    };
+    let mut positions = vec![6];
+    let mut p = matrix.width - 7;
+    let mut rest = Vec::new();
+    while positions.len() + rest.len() < count {
+        rest.push(p);
+        p = p.saturating_sub(step);
+    }
+    positions.extend(rest.into_iter().rev());
+    let mut centres = Vec::new();
+    for &y in &positions {
+        for &x in &positions {
+            if !matrix.in_finder(x, y) {
+                centres.push((x, y));
+            }
+        }
+    }
+    centres
+}
+
+impl ModuleGrid<'_> {
+    /// The shape module (x, y) is drawn in: square inside an alignment pattern.
+    pub fn shape_at(&self, x: usize, y: usize) -> ModuleShape {
+        let in_alignment = self
+            .alignments
+            .iter()
+            .any(|&(cx, cy)| x.abs_diff(cx) <= 2 && y.abs_diff(cy) <= 2);
+        if in_alignment {
+            ModuleShape::Square
+        } else {
+            self.shape
+        }
+    }
+
+    /// Whether module (x, y) is drawn in this region.
+    pub fn is_drawn(&self, x: usize, y: usize) -> bool {
+        self.matrix.get(x, y)
+            && !self.matrix.in_finder(x, y)
+            && !self.cleared.is_some_and(|(first, side)| {
+                (first..first + side).contains(&x) && (first..first + side).contains(&y)
+            })
+    }
+
+    /// The drawn neighbours of module (x, y), as far as its shape cares.
+    pub fn sides(&self, x: usize, y: usize) -> Sides {
+        let matter = modules::sides_that_matter(self.shape_at(x, y));
+        if matter == 0 {
+            return Sides::default();
+        }
+        let w = self.matrix.width;
+        let drawn = |dx: isize, dy: isize| {
+            let (nx, ny) = (x as isize + dx, y as isize + dy);
+            nx >= 0
+                && ny >= 0
+                && (nx as usize) < w
+                && (ny as usize) < w
+                && self.is_drawn(nx as usize, ny as usize)
+        };
+        let sides = Sides::new(drawn(0, -1), drawn(1, 0), drawn(0, 1), drawn(-1, 0));
+        Sides::from_bits(sides.bits() & matter)
+    }
+
+    /// Every drawn module's outline; square modules as one rectangle per horizontal run.
+    pub fn path(&self) -> Path {
+        let m = self.matrix;
+        let s = self.layout.module;
+        let mut path = Path::with_capacity(m.width * m.width * 3);
+        for y in 0..m.width {
+            let py = self.layout.at(y);
+            let mut x = 0;
+            while x < m.width {
+                if !self.is_drawn(x, y) {
+                    x += 1;
+                    continue;
+                }
+                let shape = self.shape_at(x, y);
+                if shape == ModuleShape::Square {
+                    let start = x;
+                    while x < m.width
+                        && self.is_drawn(x, y)
+                        && self.shape_at(x, y) == ModuleShape::Square
+                    {
+                        x += 1;
+                    }
+                    path.rect(self.layout.at(start), py, s * (x - start) as f64, s);
+                    continue;
+                }
+                modules::module(&mut path, shape, self.layout.at(x), py, s, self.sides(x, y));
+                x += 1;
+            }
+        }
+        path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alignment_centres_follow_the_standard_table() {
+        // ISO/IEC 18004 table E.1.
+        for (version, positions) in [
+            (1u8, vec![]),
+            (2, vec![6, 18]),
+            (7, vec![6, 22, 38]),
+            (11, vec![6, 30, 54]),
+            (14, vec![6, 26, 46, 66]),
+            (32, vec![6, 34, 60, 86, 112, 138]),
+            (36, vec![6, 24, 50, 76, 102, 128, 154]),
+            (40, vec![6, 30, 58, 86, 114, 142, 170]),
+        ] {
+            let width = 17 + 4 * usize::from(version);
+            let m = Matrix {
+                width,
+                dark: vec![true; width * width],
+                version,
+            };
+            let mut expected = Vec::new();
+            for &y in &positions {
+                for &x in &positions {
+                    if !m.in_finder(x, y) {
+                        expected.push((x, y));
+                    }
+                }
+            }
+            assert_eq!(alignment_centres(&m), expected, "version {version}");
+        }
+    }
+}

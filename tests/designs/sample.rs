@@ -1,0 +1,220 @@
+//! A seeded random sample of combined designs: shapes × colours × gradients × ECC ×
+//! sizes 96–2048 × margins 0–6 × PNG and SVG (rasterised by resvg) × with and without a
+//! logo. Each must be read exactly by rqrr and rxing, and by ZBar where installed.
+//! The seed is printed (and named in any failure); `QRGATE_DESIGN_SEED=N` repeats a run.
+//!
+//! Two conditions make the sample fair to the decoders, not easier on the designs: a code
+//! gets at least 3 pixels a module (the payload is shortened until it does; at 2, ZBar
+//! misses even plain black squares), and a code with a margin under 4 modules is decoded
+//! as it is meant to be used, on a plain background (the docs say so): padded to a
+//! 4-module quiet zone in its background colour (white behind a transparent one, the
+//! first colour of a gradient).
+
+use std::sync::Mutex;
+
+use qrgate::qr::design::{Background, Design, EyeBall, EyeFrame, ModuleShape};
+use qrgate::qr::{Deadline, generate};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use image::RgbImage;
+
+use crate::decode::{decode_all, grey};
+use crate::support::{logo, module_px, pixels};
+
+/// The quiet zone scanners expect, in modules.
+const QUIET_ZONE: u32 = 4;
+/// The fewest pixels a module a sampled code gets.
+const MIN_MODULE_PX: f64 = 3.0;
+
+const SAMPLES: usize = 320;
+const WORKERS: usize = 2;
+
+/// One random design as request parameters, and its payload.
+fn random_case(rng: &mut StdRng) -> (String, Vec<(&'static str, String)>, bool) {
+    let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyz0123456789/-_.?=&"
+        .chars()
+        .collect();
+    let len = rng.gen_range(4..120);
+    let mut payload = String::from("https://example.org/");
+    payload.extend((0..len).map(|_| *alphabet.choose(rng).expect("letters")));
+    if rng.gen_bool(0.1) {
+        payload.push_str(" — café ✓");
+    }
+    let dark = |rng: &mut StdRng| {
+        format!(
+            "#{:02x}{:02x}{:02x}",
+            rng.gen_range(0..90),
+            rng.gen_range(0..90),
+            rng.gen_range(0..110)
+        )
+    };
+    let light = |rng: &mut StdRng| {
+        format!(
+            "#{:02x}{:02x}{:02x}",
+            rng.gen_range(215..=255),
+            rng.gen_range(215..=255),
+            rng.gen_range(215..=255)
+        )
+    };
+    let gradient = |rng: &mut StdRng, colour: &dyn Fn(&mut StdRng) -> String| {
+        let stops: Vec<String> = (0..rng.gen_range(2..=4)).map(|_| colour(rng)).collect();
+        if rng.gen_bool(0.5) {
+            format!("linear:{}:{}", rng.gen_range(0..=360), stops.join(","))
+        } else {
+            format!("radial:{}", stops.join(","))
+        }
+    };
+    let mut pairs: Vec<(&'static str, String)> = vec![
+        (
+            "module_shape",
+            ModuleShape::NAMES.choose(rng).unwrap().to_string(),
+        ),
+        (
+            "eye_frame",
+            EyeFrame::NAMES.choose(rng).unwrap().to_string(),
+        ),
+        ("eye_ball", EyeBall::NAMES.choose(rng).unwrap().to_string()),
+        ("ecc", ["L", "M", "Q", "H"].choose(rng).unwrap().to_string()),
+        ("margin", rng.gen_range(0..=6).to_string()),
+        ("format", ["png", "svg"].choose(rng).unwrap().to_string()),
+        ("fg", dark(rng)),
+    ];
+    // Sizes spread evenly on a log scale, so small codes are as common as large ones.
+    let size = (96f64 * (2048f64 / 96.0).powf(rng.gen_range(0.0..1.0))).round() as u32;
+    pairs.push(("size", size.to_string()));
+    if rng.gen_bool(0.3) {
+        pairs.push(("fg_gradient", gradient(rng, &dark)));
+    }
+    match rng.gen_range(0..4) {
+        0 => pairs.push(("eye_color", dark(rng))),
+        1 => pairs.push(("eye_gradient", gradient(rng, &dark))),
+        2 => {
+            pairs.push(("eye_frame_color", dark(rng)));
+            pairs.push(("eye_ball_color", dark(rng)));
+        }
+        _ => {}
+    }
+    match rng.gen_range(0..6) {
+        0 => pairs.push(("bg", "transparent".into())),
+        1 => pairs.push(("bg_gradient", gradient(rng, &light))),
+        _ => pairs.push(("bg", light(rng))),
+    }
+    let with_logo = rng.gen_bool(0.25);
+    // At least MIN_MODULE_PX pixels a module: shorten the payload, then the margin.
+    loop {
+        let d = Design::from_params(|name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.as_str())
+        })
+        .expect("a valid design");
+        let ecc = qrgate::qr::effective_ecc(&d, with_logo);
+        let fits = qrgate::qr::encode::encode(&payload, ecc)
+            .ok()
+            .and_then(|m| qrgate::qr::layout::layout(d.size, m.width, d.margin).ok())
+            .is_some_and(|layout| layout.module >= MIN_MODULE_PX);
+        if fits {
+            break;
+        }
+        if payload.chars().count() > 24 {
+            let keep = payload.chars().count() - 8;
+            payload = payload.chars().take(keep).collect();
+        } else {
+            let margin = pairs
+                .iter_mut()
+                .find(|(n, _)| *n == "margin")
+                .expect("margin");
+            let m: u32 = margin.1.parse().expect("a number");
+            if m == 0 {
+                break;
+            }
+            margin.1 = (m - 1).to_string();
+        }
+    }
+    (payload, pairs, with_logo)
+}
+
+#[test]
+fn a_random_sample_of_designs_scans_in_every_family() {
+    let seed: u64 = std::env::var("QRGATE_DESIGN_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| rand::thread_rng().r#gen());
+    println!("design sample seed: {seed} (QRGATE_DESIGN_SEED={seed} repeats this run)");
+    let mut rng = StdRng::seed_from_u64(seed);
+    let cases: Vec<_> = (0..SAMPLES).map(|_| random_case(&mut rng)).collect();
+    let failures = Mutex::new(Vec::new());
+    let next = Mutex::new(0usize);
+    let logo = logo();
+    std::thread::scope(|scope| {
+        for _ in 0..WORKERS {
+            scope.spawn(|| {
+                loop {
+                    let i = {
+                        let mut next = next.lock().unwrap();
+                        *next += 1;
+                        *next - 1
+                    };
+                    let Some((payload, pairs, with_logo)) = cases.get(i) else {
+                        break;
+                    };
+                    if let Err(why) = check(payload, pairs, with_logo.then_some(&logo)) {
+                        failures.lock().unwrap().push(format!(
+                            "case {i}: {payload:?} {pairs:?} logo={with_logo}: {why}"
+                        ));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "seed {seed}: {} of {SAMPLES} designs failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The image with `padding` pixels of `colour` around it.
+fn on_background(image: &RgbImage, padding: u32, colour: image::Rgb<u8>) -> RgbImage {
+    if padding == 0 {
+        return image.clone();
+    }
+    let side = image.width() + 2 * padding;
+    let mut out = RgbImage::from_pixel(side, side, colour);
+    image::imageops::replace(&mut out, image, i64::from(padding), i64::from(padding));
+    out
+}
+
+fn check(
+    payload: &str,
+    pairs: &[(&'static str, String)],
+    logo: Option<&qrgate::qr::render::LogoImage>,
+) -> Result<(), String> {
+    let design = Design::from_params(|name| {
+        pairs
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    })
+    .map_err(|e| format!("design refused: {e}"))?;
+    let image = generate(payload, &design, logo, Deadline::none())
+        .map_err(|e| format!("not generated: {e}"))?;
+    let module = module_px(payload, &design, logo.is_some());
+    let padding = (QUIET_ZONE.saturating_sub(design.margin) as f64 * module) as u32;
+    let behind = match &design.bg {
+        Background::Color(c) => image::Rgb(c.to_array()),
+        Background::Transparent => image::Rgb([255; 3]),
+        Background::Gradient(g) => image::Rgb(g.stops[0].to_array()),
+    };
+    let readings = decode_all(&grey(&on_background(&pixels(&image), padding, behind)));
+    if readings.agreeing(payload).len() == readings.0.len() {
+        Ok(())
+    } else {
+        Err(readings.failures(payload))
+    }
+}
