@@ -4,6 +4,7 @@
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Uri;
 use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError};
 
@@ -16,7 +17,7 @@ pub async fn request_head(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let uri_bytes = req.uri().to_string().len();
+    let uri_bytes = uri_len(req.uri());
     let header_bytes: usize = req
         .headers()
         .iter()
@@ -51,5 +52,43 @@ pub async fn request_head(
             .call(req)
             .await
             .map(ServiceResponse::map_into_left_body),
+    }
+}
+
+/// The length of the URI as written, without writing it: a request's URI is almost always
+/// a path and query (origin form); other forms are measured through their `Display`.
+fn uri_len(uri: &Uri) -> usize {
+    if uri.scheme().is_none() && uri.authority().is_none() {
+        return uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
+    }
+    struct Count(usize);
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = std::fmt::write(&mut count, format_args!("{uri}"));
+    count.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_uri_length_is_that_of_the_uri_as_written() {
+        for uri in [
+            "/",
+            "/api/v1/qr/url?size=300&url=https%3A%2F%2Fexample.org",
+            "/x?",
+            "*",
+            "http://example.org:8080/a/b?c=d",
+            "example.org:443",
+        ] {
+            let parsed: Uri = uri.parse().unwrap();
+            assert_eq!(uri_len(&parsed), parsed.to_string().len(), "{uri}");
+        }
     }
 }

@@ -61,7 +61,9 @@ impl Histogram {
 
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    /// Requests by route pattern, then status: a route seen before is counted without
+    /// allocating.
+    requests: Mutex<BTreeMap<String, BTreeMap<u16, u64>>>,
     render_png: Histogram,
     render_svg: Histogram,
     previews: Mutex<BTreeMap<&'static str, u64>>,
@@ -74,7 +76,14 @@ pub struct Metrics {
 impl Metrics {
     pub fn request(&self, route: &str, status: u16) {
         let mut requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        *requests.entry((route.to_owned(), status)).or_default() += 1;
+        if let Some(statuses) = requests.get_mut(route) {
+            *statuses.entry(status).or_default() += 1;
+            return;
+        }
+        requests
+            .entry(route.to_owned())
+            .or_default()
+            .insert(status, 1);
     }
 
     pub fn render(&self, svg: bool, elapsed: Duration) {
@@ -110,17 +119,19 @@ impl Metrics {
     pub fn render_text(&self, commits: &Histogram, now: i64) -> String {
         let mut out = String::with_capacity(4096);
         out.push_str("# HELP qrgate_http_requests_total HTTP requests by route pattern and status.\n# TYPE qrgate_http_requests_total counter\n");
-        for ((route, status), count) in self
+        for (route, statuses) in self
             .requests
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
         {
-            let _ = writeln!(
-                out,
-                "qrgate_http_requests_total{{route=\"{}\",status=\"{status}\"}} {count}",
-                escape(route)
-            );
+            let route = escape(route);
+            for (status, count) in statuses {
+                let _ = writeln!(
+                    out,
+                    "qrgate_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {count}"
+                );
+            }
         }
         out.push_str("# HELP qrgate_render_seconds Time to encode and draw one image, by format.\n# TYPE qrgate_render_seconds histogram\n");
         self.render_png

@@ -122,6 +122,8 @@ impl Application {
             hashing: Semaphore::new(cores),
             rendering: Arc::new(Semaphore::new(render_permits)),
             previews,
+            health: Default::default(),
+            parsed_requests: Default::default(),
             batches,
             batch_files,
         });

@@ -43,6 +43,10 @@ pub struct AppState {
     /// What previews are drawn from: apart from `rendering`, so that previews never wait
     /// for, or take from, paying customers' budget.
     pub previews: crate::preview_budget::PreviewBudget,
+    /// When the database last answered `/healthz`'s read.
+    pub health: crate::api::health::LastRead,
+    /// QR requests already validated, for images fetched again and again.
+    pub parsed_requests: crate::api::parsed::ParsedRequests,
     /// Batches queued or running, and where their ZIPs are.
     pub batches: crate::batches::queue::Batches,
     pub batch_files: crate::batches::files::BatchFiles,

@@ -2,8 +2,12 @@
 //! render off the executor, and answer with cache validators and quota headers. Keys that
 //! may not generate get the watermarked preview instead, with 401/402/403.
 
+use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
+
 use actix_web::http::StatusCode;
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
@@ -24,6 +28,7 @@ pub(super) const RENDER_VERSION: &str = "1";
 pub(super) const CACHE_CONTROL: &str = "private, max-age=86400";
 
 /// A request that passed validation.
+#[derive(Clone)]
 pub(super) struct QrRequest {
     pub kind: QrType,
     pub payload: String,
@@ -120,22 +125,30 @@ async fn generate_for(
     input: Result<(String, Pairs), Problem>,
     via: Via,
 ) -> Result<HttpResponse, Problem> {
-    let (kind, pairs) = input?;
-    let request = parse(&kind, &pairs)?;
+    let input = input?;
+    // A request seen before comes validated, with its ETag, from the memo.
+    let remembered = state.parsed_requests.get(&input);
+    let request = match &remembered {
+        Some(parsed) => Cow::Borrowed(&parsed.request),
+        None => Cow::Owned(parse(&input.0, &input.1)?),
+    };
     if let Err(restricted) = holder.check_type(request.kind.as_str()) {
         let refusal = Refusal::restricted(&restricted, via);
-        return preview::respond(state, Some((kind, pairs)), refusal).await;
+        return preview::respond(state, Some(input), refusal).await;
     }
     let logo = match &request.design.logo {
         Some(id) => Some(logos::load(state, holder.account.id, id).await?),
         None => None,
     };
-    let etag = etag(&request, logo.as_ref().map(|(sha, _)| sha.as_str()));
+    let etag = match &remembered {
+        Some(parsed) => Cow::Borrowed(parsed.etag.as_str()),
+        None => Cow::Owned(etag(&request, logo.as_ref().map(|(sha, _)| sha.as_str()))),
+    };
     let cache_control = via.cache_control();
     if matches_etag(req, &etag) {
         // Revalidation of what the client already has: served, but not counted.
         return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
+            .insert_header((header::ETAG, etag.into_owned()))
             .insert_header((header::CACHE_CONTROL, cache_control))
             .finish());
     }
@@ -147,26 +160,33 @@ async fn generate_for(
     let Ok(used) = state.meter.try_count(id, start, quota) else {
         let check = KeyCheck::Known(Box::new(holder));
         let refusal = Refusal::of(&check, 402, "over_quota", via);
-        return preview::respond(state, Some((kind, pairs)), refusal).await;
+        return preview::respond(state, Some(input), refusal).await;
     };
-    let QrRequest {
-        kind: qr_type,
-        payload,
-        design,
-    } = request;
-    let (download, format, verified) = (design.download, design.format, design.verify);
-    let image = match state.render_cache.get(&etag) {
+    let cached = state.render_cache.get(&etag);
+    if cached.is_some() && remembered.is_none() {
+        // Seen before: the next time it skips the parse.
+        state.parsed_requests.remember(&input, &request, &etag);
+    }
+    let design = &request.design;
+    let (qr_type, download, format, verified) =
+        (request.kind, design.download, design.format, design.verify);
+    let image = match cached {
         Some(hit) => hit,
-        None => match render(state, payload, design, logo).await {
-            Ok(image) => {
-                state.render_cache.insert(&etag, image.clone());
-                image
+        None => {
+            let QrRequest {
+                payload, design, ..
+            } = request.into_owned();
+            match render(state, payload, design, logo).await {
+                Ok(image) => {
+                    state.render_cache.insert(&etag, image.clone());
+                    image
+                }
+                Err(problem) => {
+                    state.meter.refund(id, start);
+                    return Err(problem.unwrap_or_else(|e| render_problem(e, qr_type)));
+                }
             }
-            Err(problem) => {
-                state.meter.refund(id, start);
-                return Err(problem.unwrap_or_else(|e| render_problem(e, qr_type)));
-            }
-        },
+        }
     };
     let mut response = image_response(StatusCode::OK, format, image.version, qr_type, download);
     if verified {
@@ -174,10 +194,10 @@ async fn generate_for(
         response.insert_header(("x-scan-verified", "true"));
     }
     response
-        .insert_header((header::ETAG, etag))
+        .insert_header((header::ETAG, etag.into_owned()))
         .insert_header((header::CACHE_CONTROL, cache_control));
     if via == Via::Key {
-        response.insert_header(("x-quota-remaining", quota_remaining(&holder, quota, used)));
+        response.insert_header((X_QUOTA_REMAINING, quota_remaining(&holder, quota, used)));
     }
     Ok(response.body(image.bytes))
 }
@@ -375,6 +395,9 @@ pub(super) fn busy() -> Problem {
     .header("retry-after", "1")
 }
 
+const X_QR_VERSION: HeaderName = HeaderName::from_static("x-qr-version");
+const X_QUOTA_REMAINING: HeaderName = HeaderName::from_static("x-quota-remaining");
+
 pub(super) fn image_response(
     status: StatusCode,
     format: Format,
@@ -384,31 +407,82 @@ pub(super) fn image_response(
 ) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::build(status);
     response
-        .content_type(format.content_type())
-        .insert_header(("x-qr-version", version.to_string()))
-        .insert_header(("x-content-type-options", "nosniff"));
-    let disposition = if download { "attachment" } else { "inline" };
-    let filename = format!("qr-{}.{}", kind.as_str(), format.extension());
-    response.insert_header((
-        header::CONTENT_DISPOSITION,
-        format!("{disposition}; filename=\"{filename}\""),
-    ));
+        .content_type(HeaderValue::from_static(format.content_type()))
+        .insert_header((X_QR_VERSION, HeaderValue::from(u16::from(version))))
+        .insert_header((
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            disposition(kind, format, download),
+        ));
     response
 }
 
-/// A strong ETag over everything that decides the bytes: same request, same tag.
+/// `Content-Disposition` for every type, format and disposition, written once: a clone
+/// is a reference count, where writing it for each image was two allocations.
+fn disposition(kind: QrType, format: Format, download: bool) -> HeaderValue {
+    static TABLE: OnceLock<Vec<HeaderValue>> = OnceLock::new();
+    let index = |kind: QrType, format: Format, download: bool| {
+        let k = QrType::ALL.iter().position(|t| *t == kind).unwrap_or(0);
+        k * 4 + usize::from(format == Format::Svg) * 2 + usize::from(download)
+    };
+    let table = TABLE.get_or_init(|| {
+        let mut table = vec![HeaderValue::from_static("inline"); QrType::ALL.len() * 4];
+        for kind in QrType::ALL {
+            for format in [Format::Png, Format::Svg] {
+                for download in [false, true] {
+                    let disposition = if download { "attachment" } else { "inline" };
+                    let (name, ext) = (kind.as_str(), format.extension());
+                    let value = format!("{disposition}; filename=\"qr-{name}.{ext}\"");
+                    if let Ok(value) = HeaderValue::try_from(value) {
+                        table[index(kind, format, download)] = value;
+                    }
+                }
+            }
+        }
+        table
+    });
+    table[index(kind, format, download)].clone()
+}
+
+/// A strong ETag over everything that decides the bytes: same request, same tag. The
+/// design goes in through its derived `Hash` (every field in order, a length before each
+/// list and a byte UTF-8 never has after each string, so no two designs feed the same
+/// bytes), which costs a tenth of formatting its `Debug` text and allocates nothing. `Hash` output is fixed for a build;
+/// a new compiler may change it, which only makes clients revalidate once.
 fn etag(request: &QrRequest, logo_sha: Option<&str>) -> String {
-    let design = format!("{:?}", request.design);
-    format!(
-        "\"{}\"",
-        digest(&[
-            RENDER_VERSION,
-            request.kind.as_str(),
-            &request.payload,
-            &design,
-            logo_sha.unwrap_or("")
-        ])
-    )
+    let mut hash = Sha256::new();
+    for part in [RENDER_VERSION, request.kind.as_str(), &request.payload] {
+        hash.update((part.len() as u64).to_le_bytes());
+        hash.update(part.as_bytes());
+    }
+    request.design.hash(&mut ShaFeed(&mut hash));
+    let logo_sha = logo_sha.unwrap_or("");
+    hash.update((logo_sha.len() as u64).to_le_bytes());
+    hash.update(logo_sha.as_bytes());
+    let mut hex = [0u8; 32];
+    // 16 bytes always fit 32 hex digits.
+    let _ = hex::encode_to_slice(&hash.finalize()[..16], &mut hex);
+    let mut tag = String::with_capacity(34);
+    tag.push('"');
+    tag.extend(hex.iter().map(|&b| char::from(b)));
+    tag.push('"');
+    tag
+}
+
+/// Feeds what `Hash` writes into SHA-256.
+struct ShaFeed<'a>(&'a mut Sha256);
+
+impl Hasher for ShaFeed<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        0 // never asked: the digest is read from the SHA-256 state
+    }
 }
 
 /// A hash of length-prefixed parts (so no two part lists collide by concatenation).
@@ -432,11 +506,11 @@ fn matches_etag(req: &HttpRequest, etag: &str) -> bool {
         })
 }
 
-fn quota_remaining(holder: &KeyHolder, quota: u64, used: u64) -> String {
+fn quota_remaining(holder: &KeyHolder, quota: u64, used: u64) -> HeaderValue {
     if holder.standing.is_unlimited() {
-        "unlimited".into()
+        HeaderValue::from_static("unlimited")
     } else {
-        quota.saturating_sub(used).to_string()
+        HeaderValue::from(quota.saturating_sub(used))
     }
 }
 

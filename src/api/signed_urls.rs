@@ -11,6 +11,8 @@
 //! generation. Not read-only either: a fetch only renders, which a read-only key may do
 //! (signing one is a change, which it may not).
 
+use std::sync::Arc;
+
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{Value, json};
@@ -181,15 +183,19 @@ pub async fn fetch(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespon
 
 /// The account, from memory while no commit has happened since it was read (as keys are
 /// checked), else from the store.
-async fn account(state: &AppState, id: u64) -> Result<Option<Account>, AppError> {
+async fn account(state: &AppState, id: u64) -> Result<Option<Arc<Account>>, AppError> {
     let generation = state.store.generation();
     if let Some(account) = state.account_cache.get(&id, generation) {
         return Ok(Some(account));
     }
     let store = state.store.clone();
-    let account = blocking(move || Ok(store.account(id)?)).await?;
+    let account = blocking(move || Ok(store.account(id)?))
+        .await?
+        .map(Arc::new);
     if let Some(account) = &account {
-        state.account_cache.insert(id, account.clone(), generation);
+        state
+            .account_cache
+            .insert(id, Arc::clone(account), generation);
     }
     Ok(account)
 }

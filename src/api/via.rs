@@ -2,6 +2,8 @@
 //! key is told why it gets a preview in full; the viewer of a signed URL (anyone) is not
 //! told the owner's plan, quota or restrictions, and may cache the image publicly.
 
+use actix_web::http::header::HeaderValue;
+
 use super::qr::CACHE_CONTROL;
 use crate::gate::KeyCheck;
 use crate::gate::restrictions::Restricted;
@@ -18,10 +20,14 @@ pub enum Via {
 impl Via {
     /// Keyed images are the caller's own (`private`). A signed URL is for public pages,
     /// so shared caches may keep its image, which spares the owner's quota.
-    pub fn cache_control(self) -> String {
+    pub fn cache_control(self) -> HeaderValue {
         match self {
-            Via::Key => CACHE_CONTROL.to_owned(),
-            Via::SignedUrl { max_age } => format!("public, max-age={}", max_age.max(0)),
+            Via::Key => HeaderValue::from_static(CACHE_CONTROL),
+            Via::SignedUrl { max_age } => {
+                // Always visible ASCII, so always a header value.
+                HeaderValue::try_from(format!("public, max-age={}", max_age.max(0)))
+                    .unwrap_or_else(|_| HeaderValue::from_static("no-store"))
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Who is calling: the API key read from the request, resolved to its account and the
 //! account's standing. Verification is a keyed hash and one read, never argon2.
 
+use std::sync::Arc;
+
 use actix_web::HttpRequest;
 use subtle::ConstantTimeEq;
 
@@ -14,7 +16,8 @@ use crate::state::{AppState, blocking};
 
 /// A caller whose key is the current key of an account (in any standing).
 pub struct KeyHolder {
-    pub account: Account,
+    /// Shared with the key cache.
+    pub account: Arc<Account>,
     pub standing: Standing,
     /// Set when the key's referrer or network restriction refuses this request.
     pub restricted: Option<Restricted>,
@@ -42,9 +45,13 @@ impl KeyCheck {
             Some(account) => Some(account),
             None => {
                 let store = state.store.clone();
-                let account = blocking(move || Ok(store.account_by_key_hash(&hash)?)).await?;
+                let account = blocking(move || Ok(store.account_by_key_hash(&hash)?))
+                    .await?
+                    .map(Arc::new);
                 if let Some(account) = &account {
-                    state.key_cache.insert(hash, account.clone(), generation);
+                    state
+                        .key_cache
+                        .insert(hash, Arc::clone(account), generation);
                 }
                 account
             }
@@ -52,10 +59,11 @@ impl KeyCheck {
         // The index said this hash belongs to the account; confirm against the account's
         // own record in constant time, so a stale index entry can never authorise.
         let current = account.filter(|a| {
-            a.key
-                .as_ref()
-                .and_then(|k| hex::decode(&k.hash).ok())
-                .is_some_and(|stored| bool::from(stored.ct_eq(&hash)))
+            a.key.as_ref().is_some_and(|k| {
+                let mut stored = [0u8; 32];
+                hex::decode_to_slice(&k.hash, &mut stored).is_ok()
+                    && bool::from(stored.ct_eq(&hash))
+            })
         });
         let Some(account) = current else {
             return Ok(Self::Unknown);

@@ -5,15 +5,17 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::domain::Account;
 
 /// Entries kept at most; beyond it the map starts afresh (a spray of keys cannot grow it).
 const MAX_ENTRIES: usize = 10_000;
 
+/// Accounts are shared, not copied, with the requests that use them (an account clone is
+/// a handful of allocations).
 pub struct KeyCache<K = [u8; 32]> {
-    entries: Mutex<HashMap<K, (Account, u64)>>,
+    entries: Mutex<HashMap<K, (Arc<Account>, u64)>>,
 }
 
 impl<K> Default for KeyCache<K> {
@@ -26,16 +28,16 @@ impl<K> Default for KeyCache<K> {
 
 impl<K: Hash + Eq> KeyCache<K> {
     /// The account for this key hash, if it was read at `generation`.
-    pub fn get(&self, hash: &K, generation: u64) -> Option<Account> {
+    pub fn get(&self, hash: &K, generation: u64) -> Option<Arc<Account>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(hash)
             .filter(|(_, seen)| *seen == generation)
-            .map(|(account, _)| account.clone())
+            .map(|(account, _)| Arc::clone(account))
     }
 
     /// Remembers an account read when the store was at `generation`.
-    pub fn insert(&self, hash: K, account: Account, generation: u64) {
+    pub fn insert(&self, hash: K, account: Arc<Account>, generation: u64) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
@@ -71,7 +73,7 @@ mod tests {
     #[test]
     fn an_entry_is_used_only_at_the_generation_it_was_read() {
         let cache: KeyCache = KeyCache::default();
-        cache.insert([1; 32], account(), 7);
+        cache.insert([1; 32], Arc::new(account()), 7);
         assert!(cache.get(&[1; 32], 7).is_some());
         assert!(
             cache.get(&[1; 32], 8).is_none(),
@@ -86,7 +88,7 @@ mod tests {
         for i in 0..(MAX_ENTRIES as u32 + 10) {
             let mut hash = [0u8; 32];
             hash[..4].copy_from_slice(&i.to_le_bytes());
-            cache.insert(hash, account(), 0);
+            cache.insert(hash, Arc::new(account()), 0);
         }
         assert!(cache.entries.lock().unwrap().len() <= MAX_ENTRIES);
     }

@@ -39,6 +39,10 @@ pub fn refusal(decision: &Decision) -> Option<Problem> {
     Some(with_headers(problem, decision))
 }
 
+const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+
 fn values(decision: &Decision) -> [(&'static str, String); 3] {
     [
         ("ratelimit-limit", decision.limit.to_string()),
@@ -66,13 +70,11 @@ pub fn stamp(
 ) -> Result<HttpResponse, Problem> {
     match result {
         Ok(mut response) => {
-            for (name, value) in values(decision) {
-                if let Ok(value) = HeaderValue::from_str(&value) {
-                    response
-                        .headers_mut()
-                        .insert(HeaderName::from_static(name), value);
-                }
-            }
+            // Numbers straight into header values: no string is formatted on this path.
+            let headers = response.headers_mut();
+            headers.insert(RATELIMIT_LIMIT, HeaderValue::from(decision.limit));
+            headers.insert(RATELIMIT_REMAINING, HeaderValue::from(decision.remaining));
+            headers.insert(RATELIMIT_RESET, HeaderValue::from(decision.reset_secs));
             Ok(response)
         }
         Err(problem) => Err(with_headers(problem, decision)),

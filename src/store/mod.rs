@@ -308,6 +308,11 @@ impl Store {
     }
 
     /// A cheap read that proves the database answers (for `/healthz`).
+    /// Whether a commit has failed (after which every write is refused).
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned.load(Ordering::SeqCst)
+    }
+
     pub fn ping(&self) -> Result<(), StoreError> {
         if self.poisoned.load(Ordering::SeqCst) {
             return Err(StoreError::Poisoned);
