@@ -154,7 +154,7 @@ pub async fn download(
     pairs.push(("download".into(), "true".into()));
     // Signed in, not through the key: the key's referrer and network rules do not apply.
     let holder = KeyHolder {
-        account: account.clone(),
+        account: std::sync::Arc::new(account.clone()),
         standing,
         restricted: None,
     };
