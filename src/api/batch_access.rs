@@ -17,6 +17,7 @@ use crate::batches::items::{Entry, Failure};
 use crate::batches::queue::Cancel;
 use crate::batches::{finish, upkeep};
 use crate::clock::rfc3339;
+use crate::domain::Account;
 use crate::error::AppError;
 use crate::state::{AppState, blocking};
 use crate::store::{BatchRecord, BatchStatus, RowError};
@@ -84,10 +85,18 @@ pub fn refusal_status(refused: &Refused) -> u16 {
 /// and queues the batch. The dashboard's upload comes through here too.
 pub async fn accept(
     state: &AppState,
-    account_id: u64,
-    remaining: Option<u64>,
+    account: &Account,
     mut entries: Vec<Entry>,
 ) -> Result<BatchRecord, NotAccepted> {
+    let account_id = account.id;
+    // The quota is read now, after the body, with what unfinished batches still needed
+    // just before: rows they draw meanwhile are counted in one or both, never neither.
+    let reserved = state.batches.reserved(account_id);
+    let remaining = state
+        .standing(account)
+        .await
+        .map_err(NotAccepted::Failed)?
+        .remaining;
     let mut loaded = HashMap::new();
     let mut missing: HashMap<String, String> = HashMap::new();
     for entry in &mut entries {
@@ -116,6 +125,7 @@ pub async fn accept(
     let submission = Submission {
         account_id,
         remaining,
+        reserved,
         entries,
         logos: loaded,
         now: state.clock.now(),

@@ -75,7 +75,7 @@ async fn create_for(
         .into_iter()
         .map(|entry| refuse_restricted_type(holder, entry))
         .collect();
-    let record = accept(state, holder.account.id, holder.standing.remaining, entries)
+    let record = accept(state, &holder.account, entries)
         .await
         .map_err(not_accepted_problem)?;
     let location = format!("/api/v1/batches/{}", record.id);

@@ -424,14 +424,30 @@ pub(super) fn image_response(
 /// is a reference count, where writing it for each image was two allocations.
 fn disposition(kind: QrType, format: Format, download: bool) -> HeaderValue {
     static TABLE: OnceLock<Vec<HeaderValue>> = OnceLock::new();
+    const FORMATS: [Format; 5] = [
+        Format::Png,
+        Format::Svg,
+        Format::Jpeg,
+        Format::Pdf,
+        Format::Eps,
+    ];
     let index = |kind: QrType, format: Format, download: bool| {
         let k = QrType::ALL.iter().position(|t| *t == kind).unwrap_or(0);
-        k * 4 + usize::from(format == Format::Svg) * 2 + usize::from(download)
+        // Exhaustive, so a new format cannot fall back to another's name unnoticed.
+        let f = match format {
+            Format::Png => 0,
+            Format::Svg => 1,
+            Format::Jpeg => 2,
+            Format::Pdf => 3,
+            Format::Eps => 4,
+        };
+        (k * FORMATS.len() + f) * 2 + usize::from(download)
     };
     let table = TABLE.get_or_init(|| {
-        let mut table = vec![HeaderValue::from_static("inline"); QrType::ALL.len() * 4];
+        let size = QrType::ALL.len() * FORMATS.len() * 2;
+        let mut table = vec![HeaderValue::from_static("inline"); size];
         for kind in QrType::ALL {
-            for format in [Format::Png, Format::Svg] {
+            for format in FORMATS {
                 for download in [false, true] {
                     let disposition = if download { "attachment" } else { "inline" };
                     let (name, ext) = (kind.as_str(), format.extension());

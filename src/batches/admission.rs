@@ -10,7 +10,7 @@ use rand::RngCore;
 use super::files::BatchFiles;
 use super::finish::LISTED_ERRORS;
 use super::items::Entry;
-use super::queue::{Batches, Refusal};
+use super::queue::{Batches, Refusal, Reserved};
 use super::upkeep;
 use crate::config::BatchesConfig;
 use crate::qr::render::LogoImage;
@@ -21,6 +21,8 @@ pub struct Submission {
     pub account_id: u64,
     /// The account's quota left now; `None` when unlimited.
     pub remaining: Option<u64>,
+    /// The account's unfinished batches as they were before `remaining` was read.
+    pub reserved: Reserved,
     pub entries: Vec<Entry>,
     /// The logos its rows name.
     pub logos: HashMap<String, LogoImage>,
@@ -68,6 +70,7 @@ pub fn submit(
     let Submission {
         account_id,
         remaining,
+        reserved,
         entries,
         logos,
         now,
@@ -99,7 +102,7 @@ pub fn submit(
         })
         .collect();
     let failed = u32::try_from(failures.len()).unwrap_or(u32::MAX);
-    let ticket = batches.admit(account_id, &id, total, failed, remaining)?;
+    let ticket = batches.admit_after(account_id, &id, total, failed, remaining, &reserved)?;
     let record = BatchRecord {
         id,
         status: BatchStatus::Queued,

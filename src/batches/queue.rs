@@ -12,6 +12,10 @@ use crate::qr::render::LogoImage;
 use crate::store::BatchStatus;
 
 /// A batch admitted but not yet finished.
+/// Rows each unfinished batch of an account still needed, by batch id, at one moment.
+#[derive(Debug, Default)]
+pub struct Reserved(HashMap<String, u64>);
+
 #[derive(Debug)]
 pub struct Progress {
     pub account_id: u64,
@@ -168,6 +172,39 @@ impl Batches {
         failed: u32,
         remaining: Option<u64>,
     ) -> Result<Ticket, Refusal> {
+        self.admit_after(
+            account_id,
+            id,
+            total,
+            failed,
+            remaining,
+            &Reserved::default(),
+        )
+    }
+
+    /// What the account's unfinished batches still need now. Taken before the remaining
+    /// quota is read, it keeps rows drawn (and counted) in between from being counted as
+    /// free twice: once missing from the quota read, once from the reservation.
+    pub fn reserved(&self, account_id: u64) -> Reserved {
+        Reserved(
+            self.active()
+                .values()
+                .filter(|p| p.account_id == account_id)
+                .map(|p| (p.id.clone(), p.outstanding()))
+                .collect(),
+        )
+    }
+
+    /// As `admit`, with each batch in `earlier` reserving what it needed then.
+    pub fn admit_after(
+        &self,
+        account_id: u64,
+        id: &str,
+        total: u32,
+        failed: u32,
+        remaining: Option<u64>,
+        earlier: &Reserved,
+    ) -> Result<Ticket, Refusal> {
         let mut active = self.active();
         if active.len() >= self.shared.max_queued {
             return Err(Refusal::Full {
@@ -184,7 +221,16 @@ impl Batches {
             });
         }
         if let Some(remaining) = remaining {
-            let reserved: u64 = own.iter().map(|p| p.outstanding()).sum();
+            let reserved: u64 = own
+                .iter()
+                .map(|p| {
+                    earlier
+                        .0
+                        .get(&p.id)
+                        .copied()
+                        .unwrap_or_else(|| p.outstanding())
+                })
+                .sum();
             let left = remaining.saturating_sub(reserved);
             if left < u64::from(total) {
                 return Err(Refusal::Quota {
@@ -292,6 +338,24 @@ impl Batches {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_drawn_while_the_quota_is_read_are_not_free_twice() {
+        let batches = Batches::new(5, 10);
+        let first = batches.admit(1, "bt_a", 8, 0, Some(10)).unwrap();
+        let before = batches.reserved(1);
+        // Three rows drawn and counted between the snapshot and the quota read: 10 - 3.
+        (0..3).for_each(|_| first.0.drew_one());
+        assert_eq!(
+            batches.admit_after(1, "bt_b", 3, 0, Some(7), &before).err(),
+            Some(Refusal::Quota {
+                needed: 3,
+                remaining: 0
+            })
+        );
+        // Read without the snapshot, the same rows would look free.
+        assert!(batches.admit(1, "bt_b", 2, 0, Some(7)).is_ok());
+    }
 
     #[test]
     fn the_quota_must_cover_every_row_of_all_unfinished_batches() {

@@ -127,7 +127,7 @@ pub async fn upload(
             Err(UploadError::Page(e)) => return Err(e),
             Err(UploadError::Message(status, text)) => return Ok(Err(refuse(status, text))),
         };
-        match api::accept(&state, account.id, standing.remaining, entries).await {
+        match api::accept(&state, &account, entries).await {
             Ok(record) => Ok(Ok(record)),
             Err(NotAccepted::Failed(e)) => Err(e.into()),
             Err(NotAccepted::Refused(refused)) => Ok(Err(refuse(
