@@ -194,3 +194,87 @@ async fn the_home_page_shows_codes_the_server_drew_in_several_designs_and_they_s
     }
     assert!(pictures >= 6, "{pictures} pictures");
 }
+
+/// Hostile values in the studio's query: each is named on the page (or by the preview's
+/// problem) and answered quickly; nothing is a server error, and the page still works.
+#[tokio::test]
+async fn hostile_input_is_named_on_the_page_and_in_the_preview_and_breaks_nothing() {
+    let app = TestApp::spawn().await;
+    let (browser, _) = app.user_with_key("ada@example.org").await;
+    let long_caption = "W".repeat(4_000);
+    let cases: Vec<(String, &str)> = vec![
+        (
+            format!("type=url&url=x.org&caption={long_caption}"),
+            "caption",
+        ),
+        ("type=url&url=x.org&caption=a%00b".into(), "caption"),
+        ("type=url&url=x.org&caption=%E2%80%AEevil".into(), "caption"),
+        ("type=url&url=x.org&print_size=99999mm".into(), "print_size"),
+        ("type=url&url=x.org&print_size=-3in".into(), "print_size"),
+        ("type=url&url=x.org&quality=1000".into(), "quality"),
+        (
+            "type=url&url=x.org&size=99999999999999999999".into(),
+            "size",
+        ),
+        ("type=url&url=x.org&frame=%FF%FE".into(), "frame"),
+        (
+            "type=url&url=x.org&fg_gradient=linear:9e99:#000,#111".into(),
+            "fg_gradient",
+        ),
+    ];
+    for (query, name) in &cases {
+        let started = std::time::Instant::now();
+        let (status, body) = browser.page(&format!("/dashboard/studio?{query}")).await;
+        assert!(
+            status.is_success() || status.is_client_error(),
+            "{query}: {status}"
+        );
+        let shown = between(
+            &body,
+            "id=\"studio-problem\" class=\"error\" role=\"alert\">",
+            "</p>",
+        )
+        .unwrap_or_default();
+        assert!(shown.contains(name), "{query}: the page says {shown:?}");
+        let preview = browser
+            .get(&format!("/dashboard/studio/preview?{query}"))
+            .await;
+        assert!(
+            preview.status().is_client_error(),
+            "{query}: {}",
+            preview.status()
+        );
+        let problem: Value = preview.json().await.unwrap();
+        let said = format!("{} {}", problem["detail"], problem["parameter"]);
+        assert!(said.contains(name), "{query}: {said}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{query} took {:?}",
+            started.elapsed()
+        );
+    }
+    // A logo the account does not have: named on the page (the preview draws no logo).
+    let (_, body) = browser
+        .page("/dashboard/studio?type=url&url=x.org&logo=lg_not_mine")
+        .await;
+    let shown = between(
+        &body,
+        "id=\"studio-problem\" class=\"error\" role=\"alert\">",
+        "</p>",
+    )
+    .unwrap_or_default();
+    assert!(
+        shown.contains("logo") && shown.contains("lg_not_mine"),
+        "{shown}"
+    );
+    // A query past the URI bound is refused before the studio reads it.
+    let huge = format!(
+        "/dashboard/studio?type=url&url=x.org&caption={}",
+        "x".repeat(20_000)
+    );
+    assert!(browser.get(&huge).await.status().is_client_error());
+    // And the page still draws a good request afterwards.
+    let (status, body) = browser.page(&format!("/dashboard/studio?{QUERY}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("id=\"studio-problem\" class=\"error\" role=\"alert\" hidden"));
+}

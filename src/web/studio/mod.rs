@@ -62,7 +62,8 @@ pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
     // The same checks as the API, so the page says what the API would.
     let problem = validate_query(request.kind.as_str(), &request.query())
         .err()
-        .map(|p| p.detail().to_owned());
+        .map(|p| p.detail().to_owned())
+        .or_else(|| unknown_logo(&request.significant(), &logos));
     let standing = state.standing(account).await?;
     let origin = SiteOrigin::of_request(&req, &state).to_string();
     let page = StudioPage {
@@ -87,6 +88,15 @@ pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
         quota: standing.quota,
     };
     ctx.render(StatusCode::OK, &page)
+}
+
+/// A `logo` the account does not have, said as Download would find it (the preview
+/// draws no logo, so it would not tell).
+fn unknown_logo(pairs: &[(String, String)], logos: &[String]) -> Option<String> {
+    let (_, id) = pairs.iter().find(|(name, _)| name == "logo")?;
+    (!id.is_empty() && !logos.contains(id)).then(|| {
+        format!("logo: this account has no logo `{id}`; upload one on the Logos page or choose (no logo)")
+    })
 }
 
 /// The live preview: PNG, watermarked, 200; a 400 problem naming the parameter when the
