@@ -37,6 +37,15 @@ const SAMPLES: usize = 320;
 const DEFAULT_SEED: u64 = 42;
 const WORKERS: usize = 2;
 
+/// Case `index` of the sample drawn from `seed` (the regression table replays some).
+pub fn sample_case(seed: u64, index: usize) -> (String, Vec<(&'static str, String)>, bool) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..=index)
+        .map(|_| random_case(&mut rng))
+        .last()
+        .expect("at least one case")
+}
+
 /// One random design as request parameters, and its payload.
 fn random_case(rng: &mut StdRng) -> (String, Vec<(&'static str, String)>, bool) {
     let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyz0123456789/-_.?=&"
@@ -177,6 +186,16 @@ fn a_random_sample_of_designs_scans_in_every_family() {
     println!("design sample seed: {seed} (QRGATE_DESIGN_SEED={seed} repeats this run)");
     let mut rng = StdRng::seed_from_u64(seed);
     let cases: Vec<_> = (0..SAMPLES).map(|_| random_case(&mut rng)).collect();
+    // `QRGATE_DESIGN_CASES=109,143` checks just those cases of the sample (to study a miss).
+    let only: Option<Vec<usize>> = std::env::var("QRGATE_DESIGN_CASES").ok().map(|list| {
+        list.split(',')
+            .map(|n| {
+                n.trim()
+                    .parse()
+                    .expect("QRGATE_DESIGN_CASES is a list of numbers")
+            })
+            .collect()
+    });
     let failures = Mutex::new(Vec::new());
     let next = Mutex::new(0usize);
     let logo = logo();
@@ -192,7 +211,10 @@ fn a_random_sample_of_designs_scans_in_every_family() {
                     let Some((payload, pairs, with_logo)) = cases.get(i) else {
                         break;
                     };
-                    if let Err(why) = check(payload, pairs, with_logo.then_some(&logo)) {
+                    if only.as_ref().is_some_and(|only| !only.contains(&i)) {
+                        continue;
+                    }
+                    if let Err(why) = check(i, payload, pairs, with_logo.then_some(&logo)) {
                         failures.lock().unwrap().push(format!(
                             "case {i}: {payload:?} {pairs:?} logo={with_logo}: {why}"
                         ));
@@ -211,7 +233,7 @@ fn a_random_sample_of_designs_scans_in_every_family() {
 }
 
 /// The image with `padding` pixels of `colour` around it.
-fn on_background(image: &RgbImage, padding: u32, colour: image::Rgb<u8>) -> RgbImage {
+pub fn on_background(image: &RgbImage, padding: u32, colour: image::Rgb<u8>) -> RgbImage {
     if padding == 0 {
         return image.clone();
     }
@@ -221,7 +243,8 @@ fn on_background(image: &RgbImage, padding: u32, colour: image::Rgb<u8>) -> RgbI
     out
 }
 
-fn check(
+pub fn check(
+    case: usize,
     payload: &str,
     pairs: &[(&'static str, String)],
     logo: Option<&qrgate::qr::render::LogoImage>,
@@ -242,10 +265,16 @@ fn check(
         Background::Transparent => image::Rgb([255; 3]),
         Background::Gradient(g) => image::Rgb(g.stops[0].to_array()),
     };
-    let readings = decode_all(&grey(&on_background(&pixels(&image), padding, behind)));
+    let seen = grey(&on_background(&pixels(&image), padding, behind));
+    let readings = decode_all(&seen);
     if readings.agreeing(payload).len() == readings.0.len() {
-        Ok(())
-    } else {
-        Err(readings.failures(payload))
+        return Ok(());
     }
+    // `QRGATE_DESIGN_DUMP=DIR` keeps what the decoders saw, to study the miss.
+    if let Ok(dir) = std::env::var("QRGATE_DESIGN_DUMP") {
+        let path = std::path::Path::new(&dir).join(format!("case-{case}.png"));
+        seen.save(&path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Err(readings.failures(payload))
 }
