@@ -6,6 +6,7 @@
 #[path = "../common/decode.rs"]
 mod decode;
 
+mod misses;
 mod robustness;
 mod sample;
 mod shapes;

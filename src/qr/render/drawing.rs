@@ -92,7 +92,10 @@ impl<'a> Drawing<'a> {
             layout.at(0),
             layout.module * matrix.width as f64,
         );
-        let cleared = scene.logo.map(|_| logo_area(matrix));
+        let alignments = alignment_centres(matrix);
+        let cleared = scene
+            .logo
+            .map(|_| logo_area(matrix, layout.module, &alignments));
         let shaped = layout.module >= MIN_SHAPED_MODULE;
         let module_shape = if shaped {
             design.module_shape
@@ -111,7 +114,7 @@ impl<'a> Drawing<'a> {
                 shape: module_shape,
                 layout: *layout,
                 cleared,
-                alignments: alignment_centres(matrix),
+                alignments,
             }),
         }];
         let s = layout.module;

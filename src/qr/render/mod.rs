@@ -125,13 +125,47 @@ pub fn render_with_resvg(scene: &Scene) -> Result<Vec<u8>, RenderError> {
     raster::rasterize(&svg::write(&drawing), design, few_colours, Deadline::none())
 }
 
+/// The widest, in pixels, a logo's picture is drawn over an alignment pattern.
+///
+/// ZBar binarises against the mean of a window of at most 256 × 256 pixels (less in
+/// small images), and reads a pixel dark only if it is darker than that mean: inside a
+/// uniform dark area wider than the window, dark reads as light. A dark logo much wider
+/// than 256 px (a 10-module disc at ~38 px a module) comes out as a dark ring around a
+/// light hole a few modules wide, which matches ZBar's 5 × 5 alignment template (dark
+/// ring, light ring, dark centre) within the 6 misses it forgives. Where the logo
+/// covers an alignment pattern (the centre one from version 7), ZBar searches 2 modules
+/// around it, takes that false match, a module off the true one, and bends its sampling
+/// grid round the centre: the code is lost even at ecc H (seeds 6601075462269017931,
+/// 16386020933960394074, 5758268396822948366 and a sweep of sizes 1,900–1,950 px
+/// found it; a white, a ring-shaped or a smaller picture read). A picture no wider than
+/// the window has no such hole.
+const LOGO_OVER_ALIGNMENT_MAX_PX: f64 = 256.0;
+
 /// The square of modules cleared for a logo: (first module, side in modules). It stays
 /// well under the 20 % of the symbol's area the API promises, and small enough for the
-/// error correction (at least Q) to recover the modules it hides.
-pub fn logo_area(matrix: &Matrix) -> (usize, usize) {
-    let mut side = (matrix.width as f64 * 0.24).round() as usize;
-    if side % 2 != matrix.width % 2 {
+/// error correction (at least Q) to recover the modules it hides. Where it would cover
+/// an alignment pattern (centres in `alignments`), the picture inside it (a module
+/// narrower) is kept within [`LOGO_OVER_ALIGNMENT_MAX_PX`], so large images draw the
+/// logo smaller.
+pub fn logo_area(matrix: &Matrix, module_px: f64, alignments: &[(usize, usize)]) -> (usize, usize) {
+    let width = matrix.width;
+    let mut side = (width as f64 * 0.24).round() as usize;
+    if side % 2 != width % 2 {
         side += 1; // same parity as the symbol, so the square is exactly centred
     }
-    ((matrix.width - side) / 2, side)
+    let first = (width - side) / 2;
+    // An alignment pattern reaches 2 modules from its centre.
+    let covers_alignment = alignments.iter().any(|&(x, y)| {
+        let near = |c: usize| c + 2 >= first && c < first + side + 2;
+        near(x) && near(y)
+    });
+    let most = (LOGO_OVER_ALIGNMENT_MAX_PX / module_px).floor() as usize + 1;
+    if covers_alignment && side > most {
+        side = most;
+        if side % 2 != width % 2 {
+            side -= 1;
+        }
+        side = side.max(1);
+    }
+    ((width - side) / 2, side)
 }
