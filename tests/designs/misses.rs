@@ -6,12 +6,14 @@ use crate::sample::{check, on_background, sample_case};
 use crate::support::{design, logo, module_px, pixels};
 
 /// (seed, case) of the sample (`QRGATE_DESIGN_SEED=seed QRGATE_DESIGN_CASES=case`
-/// replays one). All three: ZBar with the dark test logo at 31–38 pixels a module over
-/// the centre alignment pattern (see `render::logo_area`).
-const FOUND: [(u64, usize); 3] = [
+/// replays one). The first three: ZBar with the dark test logo at 31–38 pixels a module
+/// over the centre alignment pattern (see `render::logo_area`); the last: rxing with a
+/// radial `eye_gradient` lighter at the centre (see `drawing::ball_fill`).
+const FOUND: [(u64, usize); 4] = [
     (6601075462269017931, 207),
     (16386020933960394074, 26),
     (5758268396822948366, 314),
+    (6832598297201975622, 129),
 ];
 
 #[test]
