@@ -17,6 +17,10 @@ use crate::qr::layout::Layout;
 /// Below this many pixels a module, shapes are drawn square: there are too few pixels to
 /// show a shape, and its anti-aliased edges would only grey the modules out.
 pub const MIN_SHAPED_MODULE: f64 = 3.0;
+/// Below this many pixels a module `small_dot` is drawn as `dot`: at 3 px its disc is
+/// 2.25 px wide and antialiases to a grey blob, which rqrr misread beside a logo (seed
+/// 15268308029558748215 cases 185 and 296, 104 and 131 px images).
+pub const MIN_SMALL_DOT_MODULE: f64 = 4.0;
 
 /// How a region is filled, with a gradient's geometry in output pixels.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,10 +101,10 @@ impl<'a> Drawing<'a> {
             .logo
             .map(|_| logo_area(matrix, layout.module, &alignments));
         let shaped = layout.module >= MIN_SHAPED_MODULE;
-        let module_shape = if shaped {
-            design.module_shape
-        } else {
-            ModuleShape::Square
+        let module_shape = match design.module_shape {
+            _ if !shaped => ModuleShape::Square,
+            ModuleShape::SmallDot if layout.module < MIN_SMALL_DOT_MODULE => ModuleShape::Dot,
+            shape => shape,
         };
         let (eye_frame, eye_ball) = if shaped {
             (design.eye_frame, design.eye_ball)
