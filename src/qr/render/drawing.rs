@@ -401,4 +401,25 @@ mod tests {
             assert_eq!(alignment_centres(&m), expected, "version {version}");
         }
     }
+
+    #[test]
+    fn a_logo_over_an_alignment_pattern_is_drawn_at_most_256_px_wide() {
+        let symbol = |version: u8| {
+            let width = 17 + 4 * usize::from(version);
+            Matrix {
+                width,
+                dark: vec![false; width * width],
+                version,
+            }
+        };
+        // Version 8 (49 modules) at 38 px a module: 24 % would be 13 modules (456 px of
+        // picture); over the centre alignment pattern it keeps 7 (228 px).
+        let v8 = symbol(8);
+        assert_eq!(logo_area(&v8, 38.0, &alignment_centres(&v8)), (21, 7));
+        // At 10 px a module the 24 % fits the bound and stays.
+        assert_eq!(logo_area(&v8, 10.0, &alignment_centres(&v8)), (18, 13));
+        // Version 6 has no alignment pattern under its logo: 24 % at any size.
+        let v6 = symbol(6);
+        assert_eq!(logo_area(&v6, 45.0, &alignment_centres(&v6)), (15, 11));
+    }
 }
