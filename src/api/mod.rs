@@ -5,6 +5,7 @@ mod batches;
 mod body;
 pub mod code_ops;
 mod codes;
+mod designs;
 pub mod health;
 mod logos;
 mod params;

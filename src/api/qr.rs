@@ -12,6 +12,7 @@ use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
+use super::designs::DesignMemo;
 use super::params::{self, Pairs};
 pub(super) use super::via::{Refusal, Via};
 use super::{Problem, logos, preview};
@@ -130,7 +131,11 @@ async fn generate_for(
     let remembered = state.parsed_requests.get(&input);
     let request = match &remembered {
         Some(parsed) => Cow::Borrowed(&parsed.request),
-        None => Cow::Owned(parse(&input.0, &input.1)?),
+        None => Cow::Owned(parse_with(
+            &input.0,
+            &input.1,
+            Some(&state.parsed_requests.designs),
+        )?),
     };
     if let Err(restricted) = holder.check_type(request.kind.as_str()) {
         let refusal = Refusal::restricted(&restricted, via);
@@ -263,6 +268,15 @@ pub fn validate_json(body: &[u8]) -> Result<(String, Design), Problem> {
 
 /// Validates the type, every parameter name, the content and the design.
 pub(super) fn parse(kind: &str, pairs: &Pairs) -> Result<QrRequest, Problem> {
+    parse_with(kind, pairs, None)
+}
+
+/// [`parse`], taking the design from `designs` when its parameters were seen before.
+fn parse_with(
+    kind: &str,
+    pairs: &Pairs,
+    designs: Option<&DesignMemo>,
+) -> Result<QrRequest, Problem> {
     let kind = QrType::parse(kind).ok_or_else(|| {
         let known: Vec<&str> = QrType::ALL.iter().map(|t| t.as_str()).collect();
         invalid(
@@ -292,8 +306,11 @@ pub(super) fn parse(kind: &str, pairs: &Pairs) -> Result<QrRequest, Problem> {
         }
     }
     let payload = build_payload(kind, &content).map_err(|e| invalid(e.parameter, e.to_string()))?;
-    let design = Design::from_params(|name| last(pairs, name))
-        .map_err(|e| invalid(e.parameter, e.to_string()))?;
+    let design = match designs {
+        Some(memo) => memo.design(pairs),
+        None => Design::from_params(|name| last(pairs, name)),
+    }
+    .map_err(|e| invalid(e.parameter, e.to_string()))?;
     Ok(QrRequest {
         kind,
         payload,
