@@ -97,6 +97,13 @@ async fn the_live_preview_is_watermarked_free_unscannable_and_limited_per_accoun
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let problem: Value = bad.json().await.unwrap();
     assert!(problem["detail"].as_str().unwrap().contains("caption"));
+    // A cleared URL field is named, not drawn as the first visit's example.
+    let cleared = browser
+        .get("/dashboard/studio/preview?type=url&size=300")
+        .await;
+    assert_eq!(cleared.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = cleared.json().await.unwrap();
+    assert_eq!(problem["parameter"], "url", "{problem}");
     let mut statuses = Vec::new();
     for _ in 0..6 {
         statuses.push(
@@ -257,6 +264,14 @@ async fn signing_in_the_studio_names_what_is_wrong_on_the_page() {
         !page.contains("id=\"studio-signed-url\">http"),
         "nothing signed"
     );
+    // A cleared field is missing, not the example the first visit shows.
+    let (status, page) = sign(vec![("type", "url"), ("expires_in", "3600")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("url") && page.contains("is required"),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"studio-signed-url\">http"));
 
     // An account without a key is told to make one; the page offers no button.
     let keyless = app.signed_up("bob@example.org").await;

@@ -135,7 +135,9 @@ pub async fn preview(req: HttpRequest, state: Data<AppState>) -> Result<HttpResp
     if let Some(retry) = decision.retry_after {
         return Err(PageError::TooMany(retry));
     }
-    let request = Request::from_query(&query_pairs(&req));
+    // The page's own URL carries the examples already; a field the person cleared is
+    // named as missing, not drawn as the example.
+    let request = Request::from_form(&query_pairs(&req));
     let kind = request.kind.as_str().to_owned();
     if let Err(problem) = validate_query(&kind, &request.query()) {
         return Ok(problem.error_response());
@@ -180,7 +182,7 @@ pub async fn download(
     let form: DownloadForm = forms::parse(&req, &state, payload).await?;
     let ctx = PageContext::load(&req, &state).await?;
     let account = ctx.account()?;
-    let request = Request::from_query(&form.pairs);
+    let request = Request::from_form(&form.pairs);
     let standing = state.standing(account).await?;
     let decision = state.limiters.check_key(&standing.plan, account.id);
     if let Some(retry) = decision.retry_after {

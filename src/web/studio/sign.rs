@@ -55,7 +55,7 @@ pub async fn sign(
         .map(|at| form.pairs.remove(at).1)
         .unwrap_or_default();
     form.pairs.retain(|(name, _)| name != "expires_in");
-    let request = Request::from_query(&form.pairs);
+    let request = Request::from_form(&form.pairs);
     let outcome = signed(&req, &state, account, &request, &expires).await?;
     if wants_json(&req) {
         return Ok(match outcome {
