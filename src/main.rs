@@ -110,7 +110,10 @@ async fn serve() -> ExitCode {
         "qrgate listening on http://{} (data in {data_dir})",
         app.local_addr()
     );
-    match app.run_until_stopped().await {
+    let served = app.run_until_stopped().await;
+    // The workers have stopped: their last access lines.
+    qrgate::telemetry::flush_access_log();
+    match served {
         Ok(()) => {
             tracing::info!("stopped");
             ExitCode::SUCCESS

@@ -12,6 +12,12 @@
   const curl = document.getElementById("studio-curl");
   const json = document.getElementById("studio-json");
   const update = document.getElementById("studio-update");
+  const signForm = document.getElementById("studio-sign");
+  const signFields = document.getElementById("studio-sign-fields");
+  const signProblem = document.getElementById("studio-sign-problem");
+  const signed = document.getElementById("studio-signed");
+  const signedUrl = document.getElementById("studio-signed-url");
+  const signedExpires = document.getElementById("studio-signed-expires");
   const contentNames = new Set(
     Array.from(form.querySelectorAll(":scope > fieldset:first-of-type [name]"))
       .map((el) => el.name)
@@ -51,13 +57,23 @@
     const body = { type: type, data: {}, design: {} };
     for (const [name, value] of list) (contentNames.has(name) ? body.data : body.design)[name] = value;
     json.textContent = JSON.stringify(body, null, 2);
-    downloadFields.replaceChildren(...list.map(([name, value]) => {
+    const hidden = () => list.map(([name, value]) => {
       const input = document.createElement("input");
       input.type = "hidden";
       input.name = name;
       input.value = value;
       return input;
-    }));
+    });
+    downloadFields.replaceChildren(...hidden());
+    if (signFields) {
+      const before = new URLSearchParams(new FormData(signForm)).toString();
+      signFields.replaceChildren(...hidden());
+      // A URL signed for another design is not this one's.
+      if (new URLSearchParams(new FormData(signForm)).toString() !== before) {
+        signed.hidden = true;
+        signProblem.hidden = true;
+      }
+    }
     const previewQuery = new URLSearchParams([["type", type]].concat(list.filter(([n]) => n !== "format")));
     const src = "/dashboard/studio/preview?" + previewQuery.toString();
     if (src === shown) return;
@@ -80,6 +96,41 @@
     }).catch(() => {
       problem.textContent = "The preview could not be fetched; check the connection.";
       problem.hidden = false;
+    });
+  }
+
+  // Get a signed URL in place: the server signs the form's request for the account's
+  // key and answers JSON; the page never sees the key.
+  if (signForm) {
+    signForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      refresh();
+      signProblem.hidden = true;
+      try {
+        const response = await fetch(signForm.action, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Accept": "application/json" },
+          body: new URLSearchParams(new FormData(signForm)),
+        });
+        let body = null;
+        try { body = await response.json(); } catch (e) { /* not JSON */ }
+        if (response.ok && body && body.url) {
+          signedUrl.textContent = body.url;
+          signedExpires.textContent = body.expires
+            ? "It works until " + body.expires.replace("T", " ").replace("Z", "") + " (UTC); renewing the key invalidates it sooner."
+            : "It does not expire; renewing the key invalidates it.";
+          signed.hidden = false;
+        } else {
+          signProblem.textContent = (body && body.detail) ||
+            "The URL could not be signed (" + response.status + ").";
+          signProblem.hidden = false;
+          signed.hidden = true;
+        }
+      } catch (e) {
+        signProblem.textContent = "The URL could not be signed; check the connection.";
+        signProblem.hidden = false;
+      }
     });
   }
 

@@ -19,6 +19,7 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use helpers::{Browser, TestApp};
+use qrgate::telemetry::StderrLines;
 use reqwest::StatusCode;
 
 /// Allocations per cache hit: `GET /api/v1/qr/url` with a key, the same URL every time.
@@ -67,6 +68,10 @@ async fn app_and_key() -> (TestApp, String) {
         .with_ansi(false)
         .with_writer(std::io::sink)
         .try_init();
+    // The access log buffered per thread, as `telemetry::init` sets it up off a terminal.
+    let null = std::fs::File::create("/dev/null").expect("/dev/null");
+    let lines: &'static StderrLines = Box::leak(Box::new(StderrLines::to_file(null)));
+    qrgate::telemetry::buffer_access_log(lines);
     let app = TestApp::spawn_with(|config| {
         // Nothing else allocates while the requests are counted.
         config.usage.flush_interval_ms = 3_600_000;

@@ -5,6 +5,7 @@ mod batches;
 mod body;
 pub mod code_ops;
 mod codes;
+mod designs;
 pub mod health;
 mod logos;
 mod params;
@@ -23,6 +24,7 @@ pub use crate::problem::Problem;
 pub use codes::csv_response as codes_csv;
 pub use preview::studio as studio_preview;
 pub use qr::{serve_account, validate_json, validate_query};
+pub use signed_urls::{SignedUrl, expires_in_field, sign_for};
 pub use usage::DAILY_USAGE_PARAMS;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

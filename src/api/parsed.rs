@@ -34,6 +34,8 @@ pub(super) struct Parsed {
 #[derive(Default)]
 pub struct ParsedRequests {
     entries: Mutex<HashMap<Input, Arc<Parsed>>>,
+    /// Designs by their parameters alone, for requests seen for the first time.
+    pub(super) designs: super::designs::DesignMemo,
 }
 
 impl ParsedRequests {

@@ -56,7 +56,37 @@ async fn sign(
         None => None,
     };
     let (kind, pairs) = params::from_value(root)?;
-    let request = qr::parse(&kind, &pairs)?;
+    let signed = sign_for(req, state, holder, &kind, pairs, expires_in).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(json!({
+            "url": signed.url,
+            "token": signed.token,
+            "expires": signed.expires.map(rfc3339),
+        })))
+}
+
+/// A URL made by [`sign_for`].
+pub struct SignedUrl {
+    /// This server's origin, the signed path and the token.
+    pub url: String,
+    pub token: String,
+    /// When it stops working (Unix seconds), if ever.
+    pub expires: Option<i64>,
+}
+
+/// Signs `kind` and `pairs` for the holder's account and current key, after the checks a
+/// generation would make (parameters, the key's QR types, the logo, the code's size), so
+/// a URL that is handed out works. Shared by the API and the studio.
+pub async fn sign_for(
+    req: &HttpRequest,
+    state: &AppState,
+    holder: &KeyHolder,
+    kind: &str,
+    pairs: Pairs,
+    expires_in: Option<i64>,
+) -> Result<SignedUrl, Problem> {
+    let request = qr::parse(kind, &pairs)?;
     holder
         .check_type(request.kind.as_str())
         .map_err(|restricted| restricted.problem())?;
@@ -82,13 +112,24 @@ async fn sign(
     let has_logo = request.design.logo.is_some();
     blocking(move || Ok(qr::check_fits(&request, has_logo))).await??;
     let origin = SiteOrigin::of_request(req, state);
-    Ok(HttpResponse::Ok()
-        .insert_header(("cache-control", "no-store"))
-        .json(json!({
-            "url": format!("{origin}{path}"),
-            "token": &path[SIGNED_PATH.len()..],
-            "expires": signed.expires.map(rfc3339),
-        })))
+    Ok(SignedUrl {
+        url: format!("{origin}{path}"),
+        token: path[SIGNED_PATH.len()..].to_owned(),
+        expires: signed.expires,
+    })
+}
+
+/// `expires_in` as a form sends it: empty for a URL that does not expire, else whole
+/// seconds (checked as the API checks them).
+pub fn expires_in_field(text: &str) -> Result<Option<i64>, Problem> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let value = text
+        .parse::<i64>()
+        .map_or(Value::String(String::new()), Value::from);
+    expires_in(Some(value))
 }
 
 /// `expires_in`: whole seconds up to a year, or absent or null for a URL that does not

@@ -57,6 +57,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/dashboard/studio/download",
             web::post().to(studio::download),
         )
+        .route("/dashboard/studio/sign", web::post().to(studio::sign))
         .service(
             web::resource("/dashboard/batches")
                 .get(batches::show_all)

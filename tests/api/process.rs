@@ -384,6 +384,55 @@ async fn the_log_records_security_events_but_never_a_secret() {
     );
 }
 
+/// Access lines are gathered per worker and written in blocks (`telemetry::access`): one
+/// arrives within a moment while the server runs, in the order of the thread's other
+/// lines, and every one is written by a SIGTERM shutdown.
+#[tokio::test]
+async fn access_lines_arrive_within_a_moment_and_all_of_them_by_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("qrgate.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut server = start_logging(dir.path(), &[], Stdio::from(log)).await;
+    let client = Browser::plain_client();
+    let get = |path: String| client.get(format!("{}{path}", server.address)).send();
+    assert_eq!(
+        get("/healthz?first".into()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let text = std::fs::read_to_string(&log_path).unwrap();
+        if text.contains("path=/healthz?first status=200") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no access line after 5 s:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for i in 0..300 {
+        get(format!("/healthz?n={i}")).await.unwrap();
+    }
+    signal(&server.child, "TERM");
+    server.child.wait().await.unwrap();
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    let seen: Vec<usize> = text
+        .lines()
+        .filter_map(|line| line.split("path=/healthz?n=").nth(1))
+        .map(|rest| rest.split(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(
+        seen,
+        (0..300).collect::<Vec<_>>(),
+        "every line, in order, whole"
+    );
+    assert!(
+        text.lines().last().unwrap().ends_with("INFO stopped"),
+        "the access lines came before the last line"
+    );
+}
+
 #[tokio::test]
 async fn sigterm_under_load_finishes_in_flight_requests_and_keeps_every_count() {
     let dir = tempfile::tempdir().unwrap();

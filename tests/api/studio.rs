@@ -1,8 +1,9 @@
 //! `/dashboard/studio` over HTTP: signed-in only; the page carries every design option
 //! and the request in three spellings with no key; the live preview is watermarked, not
 //! counted, does not decode and has its own per-account limit; Download is a CSRF-checked
-//! POST that makes exactly one counted generation, which decodes. (The browser test,
-//! `studio_browser.rs`, drives the same page with JavaScript.)
+//! POST that makes exactly one counted generation, which decodes; Get a signed URL is a
+//! CSRF-checked POST that signs the request for the account's key, with no key on the
+//! page or in the URL. (The browser test below drives the same page with JavaScript.)
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -96,6 +97,13 @@ async fn the_live_preview_is_watermarked_free_unscannable_and_limited_per_accoun
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let problem: Value = bad.json().await.unwrap();
     assert!(problem["detail"].as_str().unwrap().contains("caption"));
+    // A cleared URL field is named, not drawn as the first visit's example.
+    let cleared = browser
+        .get("/dashboard/studio/preview?type=url&size=300")
+        .await;
+    assert_eq!(cleared.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = cleared.json().await.unwrap();
+    assert_eq!(problem["parameter"], "url", "{problem}");
     let mut statuses = Vec::new();
     for _ in 0..6 {
         statuses.push(
@@ -148,6 +156,139 @@ async fn download_is_a_csrf_checked_post_that_counts_exactly_one_generation() {
     assert_eq!(used(&app, &key).await, 1);
 }
 
+/// The signed URL the page shows, unescaped.
+fn signed_url_on(page: &str) -> String {
+    between(page, "id=\"studio-signed-url\">", "</code>")
+        .expect("the page shows the signed URL")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn get_a_signed_url_signs_the_request_without_the_key_and_a_fetch_counts_once() {
+    let app = TestApp::spawn().await;
+    let (browser, key) = app.user_with_key("ada@example.org").await;
+    let fields = [
+        ("type", "url"),
+        ("url", "https://example.org/signed"),
+        ("module_shape", "dot"),
+        ("expires_in", "86400"),
+    ];
+    let forged = browser.post_form("/dashboard/studio/sign", &fields).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN, "no CSRF token");
+
+    // Without JavaScript: the page again, with the URL.
+    let response = browser
+        .submit("/dashboard/studio", "/dashboard/studio/sign", &fields)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.unwrap();
+    assert!(
+        !page.contains(&key) && !page.contains(&key[4..]),
+        "no key on the page"
+    );
+    let url = signed_url_on(&page);
+    assert!(
+        url.starts_with(&format!("{}/api/v1/s/", app.address)),
+        "{url}"
+    );
+    assert!(
+        !url.contains("qrg_") && !url.contains(&key[4..]),
+        "no key in {url}"
+    );
+    assert!(
+        page.contains("It works until"),
+        "the page says when it expires"
+    );
+    assert!(
+        page.contains("value=\"86400\" selected"),
+        "the chosen expiry stays chosen"
+    );
+    assert_eq!(used(&app, &key).await, 0, "signing is not a generation");
+
+    let image = reqwest::get(&url).await.unwrap();
+    assert_eq!(image.status(), StatusCode::OK);
+    assert!(image.headers().get("x-qr-preview").is_none());
+    let png = png_rgb(&image.bytes().await.unwrap());
+    decode_all(&grey(&png)).assert_every_decoder("https://example.org/signed", "signed URL");
+    assert_eq!(used(&app, &key).await, 1, "a fetch is one generation");
+
+    // The script's way: JSON, with a URL that does not expire.
+    let token = browser.csrf("/dashboard/studio").await;
+    let answer: Value = browser
+        .client
+        .post(format!("{}/dashboard/studio/sign", app.address))
+        .header("accept", "application/json")
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("type", "text"),
+            ("text", "hello"),
+            ("expires_in", ""),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["expires"], Value::Null, "{answer}");
+    let url = answer["url"].as_str().unwrap();
+    let png = png_rgb(&reqwest::get(url).await.unwrap().bytes().await.unwrap());
+    decode_all(&grey(&png)).assert_every_decoder("hello", "signed URL from JSON");
+}
+
+#[tokio::test]
+async fn signing_in_the_studio_names_what_is_wrong_on_the_page() {
+    let app = TestApp::spawn().await;
+    let (browser, _) = app.user_with_key("ada@example.org").await;
+    let sign = |fields: Vec<(&'static str, &'static str)>| {
+        let browser = &browser;
+        async move {
+            let response = browser
+                .submit("/dashboard/studio", "/dashboard/studio/sign", &fields)
+                .await;
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let url = ("url", "https://example.org/x");
+    let (status, page) = sign(vec![("type", "url"), url, ("expires_in", "forever")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("`expires_in` must be"), "{page}");
+    let (status, page) = sign(vec![("type", "url"), url, ("expires_in", "31536001")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("`expires_in` must be"));
+    let (status, page) = sign(vec![("type", "url"), url, ("logo", "nope")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a logo the account lacks");
+    assert!(page.contains("logo"));
+    assert!(
+        !page.contains("id=\"studio-signed-url\">http"),
+        "nothing signed"
+    );
+    // A cleared field is missing, not the example the first visit shows.
+    let (status, page) = sign(vec![("type", "url"), ("expires_in", "3600")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("url") && page.contains("is required"),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"studio-signed-url\">http"));
+
+    // An account without a key is told to make one; the page offers no button.
+    let keyless = app.signed_up("bob@example.org").await;
+    let (_, page) = keyless.page("/dashboard/studio").await;
+    assert!(!page.contains("id=\"studio-sign-button\""));
+    assert!(page.contains("create a key"));
+    let response = keyless
+        .submit(
+            "/dashboard/studio",
+            "/dashboard/studio/sign",
+            &[("type", "url"), url],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(response.text().await.unwrap().contains("no API key yet"));
+}
+
 #[tokio::test]
 async fn a_person_changes_shape_and_colour_sees_the_preview_change_and_downloads_one_counted_code()
 {
@@ -155,6 +296,7 @@ async fn a_person_changes_shape_and_colour_sees_the_preview_change_and_downloads
     let (_, key) = app.user_with_key("ada@example.org").await;
     let saved = crate::docs::screenshot_dir().join("studio-download.png");
     let _ = std::fs::remove_file(&saved);
+    let _ = std::fs::remove_file(crate::docs::screenshot_dir().join("studio-signed-url.txt"));
     let env: [(&str, &std::ffi::OsStr); 2] = [
         ("QRGATE_EMAIL", "ada@example.org".as_ref()),
         ("QRGATE_PASSWORD", crate::helpers::PASSWORD.as_ref()),
@@ -173,6 +315,19 @@ async fn a_person_changes_shape_and_colour_sees_the_preview_change_and_downloads
         crate::docs::screenshot_dir()
             .join("studio-screenshot.png")
             .exists()
+    );
+    let signed =
+        std::fs::read_to_string(crate::docs::screenshot_dir().join("studio-signed-url.txt"))
+            .expect("the signed URL the page showed");
+    assert!(!signed.contains(&key[4..]), "no key in {signed}");
+    let image = reqwest::get(signed.trim()).await.unwrap();
+    assert_eq!(image.status(), StatusCode::OK);
+    decode_all(&grey(&png_rgb(&image.bytes().await.unwrap())))
+        .assert_every_decoder("https://example.org/menu", "the studio's signed URL");
+    assert_eq!(
+        used(&app, &key).await,
+        2,
+        "the signed URL's fetch counts once"
     );
 }
 

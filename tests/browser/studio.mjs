@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
 
@@ -130,6 +131,22 @@ async function run() {
   const saved = path.join(out || ".", "studio-download.png");
   await download.saveAs(saved);
   check(`Download saved ${download.suggestedFilename()}`);
+
+  // Get a signed URL for the same design: shown in place, no key in it; the Rust side
+  // fetches and decodes it.
+  await page.selectOption("#studio-expires", "2592000");
+  await page.click("#studio-sign-button");
+  await page.waitForSelector("#studio-signed", { state: "visible" });
+  const signedUrl = (await page.textContent("#studio-signed-url")).trim();
+  assert.match(signedUrl, /\/api\/v1\/s\/[A-Za-z0-9_.-]+$/);
+  assert.doesNotMatch(signedUrl, /qrg_|api_key/);
+  assert.match(await page.textContent("#studio-signed-expires"), /works until/);
+  assert.equal(page.url().endsWith("/dashboard/studio"), true, "signed in place, no page load");
+  fs.writeFileSync(path.join(out || ".", "studio-signed-url.txt"), signedUrl);
+  // A change of design hides the URL: it was signed for the design before.
+  await page.fill("#f-caption", "SCAN HERE");
+  await page.waitForSelector("#studio-signed", { state: "hidden" });
+  check("Get a signed URL shows a keyless URL and hides it when the design changes");
 
   // Phone width: the form and the preview stack, nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });

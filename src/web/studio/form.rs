@@ -47,13 +47,23 @@ impl Request {
     /// From the page's query; an unknown or missing type is `url`, and missing content
     /// takes the table's examples, so the first preview shows a code.
     pub fn from_query(query: &[(String, String)]) -> Self {
+        Self::read(query, true)
+    }
+
+    /// From a posted form (Download, Get a signed URL): missing content stays missing, so
+    /// a cleared field is named as required instead of becoming the example.
+    pub fn from_form(pairs: &[(String, String)]) -> Self {
+        Self::read(pairs, false)
+    }
+
+    fn read(query: &[(String, String)], examples: bool) -> Self {
         let kind = query
             .iter()
             .find(|(n, _)| n == "type")
             .and_then(|(_, v)| QrType::parse(v))
             .unwrap_or(QrType::Url);
         let given = |name: &str| query.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v);
-        let first_visit = kind.params().iter().all(|p| given(p.name).is_none());
+        let first_visit = examples && kind.params().iter().all(|p| given(p.name).is_none());
         let mut pairs = Vec::new();
         for spec in kind.params() {
             match given(spec.name) {

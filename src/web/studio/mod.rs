@@ -5,10 +5,14 @@
 //! **Download** is a CSRF-checked POST that makes one real generation, counted like a
 //! request with the account's key (which the page never holds).
 //!
+//! **Get a signed URL** (a CSRF-checked POST too) signs the request for the account's
+//! current key, so the code can go in a public page's `<img src>` without the key.
+//!
 //! Without JavaScript the form is a GET to this page, which draws the chosen design;
 //! `static/studio.js` updates the preview and the request as fields change.
 
 mod form;
+mod sign;
 
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Payload};
@@ -23,6 +27,7 @@ use super::{Nav, PageError};
 use crate::api::{KeyHolder, Problem, serve_account, studio_preview, validate_query};
 use crate::state::{AppState, blocking};
 use form::{ApiRequest, Field, Request, api_request};
+pub use sign::sign;
 
 #[derive(Template)]
 #[template(path = "studio/studio.html")]
@@ -42,6 +47,14 @@ struct StudioPage {
     api: ApiRequest,
     used: u64,
     quota: u64,
+    /// Whether the account has a key to sign URLs with.
+    has_key: bool,
+    /// `expires_in` choices for a signed URL: value, label, selected.
+    expiries: Vec<(&'static str, &'static str, bool)>,
+    /// The URL just signed, and when it stops working.
+    signed: Option<(String, String)>,
+    /// Why signing failed.
+    sign_problem: Option<String>,
 }
 
 fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
@@ -50,8 +63,19 @@ fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
 
 pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::load(&req, &state).await?;
-    let account = ctx.account()?;
     let request = Request::from_query(&query_pairs(&req));
+    let page = page(&req, &state, &ctx, &request).await?;
+    ctx.render(StatusCode::OK, &page)
+}
+
+/// The page for `request`, with nothing signed yet.
+async fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    ctx: &PageContext,
+    request: &Request,
+) -> Result<StudioPage, PageError> {
+    let account = ctx.account()?;
     let (store, id) = (state.store.clone(), account.id);
     let logos = blocking(move || Ok(store.logos(id)?))
         .await
@@ -65,8 +89,8 @@ pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
         .map(|p| p.detail().to_owned())
         .or_else(|| unknown_logo(&request.significant(), &logos));
     let standing = state.standing(account).await?;
-    let origin = SiteOrigin::of_request(&req, &state).to_string();
-    let page = StudioPage {
+    let origin = SiteOrigin::of_request(req, state).to_string();
+    Ok(StudioPage {
         nav: ctx.nav("studio"),
         csrf: ctx.csrf_token().to_owned(),
         kinds: crate::qr::payload::QrType::ALL
@@ -83,11 +107,14 @@ pub async fn show(req: HttpRequest, state: Data<AppState>) -> Result<HttpRespons
         ),
         problem,
         pairs: request.significant(),
-        api: api_request(&origin, &request),
+        api: api_request(&origin, request),
         used: standing.used,
         quota: standing.quota,
-    };
-    ctx.render(StatusCode::OK, &page)
+        has_key: account.key.is_some(),
+        expiries: sign::expiries(sign::DEFAULT_EXPIRY),
+        signed: None,
+        sign_problem: None,
+    })
 }
 
 /// A `logo` the account does not have, said as Download would find it (the preview
@@ -108,7 +135,9 @@ pub async fn preview(req: HttpRequest, state: Data<AppState>) -> Result<HttpResp
     if let Some(retry) = decision.retry_after {
         return Err(PageError::TooMany(retry));
     }
-    let request = Request::from_query(&query_pairs(&req));
+    // The page's own URL carries the examples already; a field the person cleared is
+    // named as missing, not drawn as the example.
+    let request = Request::from_form(&query_pairs(&req));
     let kind = request.kind.as_str().to_owned();
     if let Err(problem) = validate_query(&kind, &request.query()) {
         return Ok(problem.error_response());
@@ -121,12 +150,12 @@ pub async fn preview(req: HttpRequest, state: Data<AppState>) -> Result<HttpResp
         .unwrap_or_else(|problem: Problem| problem.error_response()))
 }
 
-/// The Download form: the request's pairs and the CSRF token.
+/// The Download and Get a signed URL forms: the request's pairs and the CSRF token.
 #[derive(Deserialize)]
 #[serde(from = "Vec<(String, String)>")]
 pub struct DownloadForm {
     csrf_token: String,
-    pairs: Vec<(String, String)>,
+    pub(super) pairs: Vec<(String, String)>,
 }
 
 impl From<Vec<(String, String)>> for DownloadForm {
@@ -153,7 +182,7 @@ pub async fn download(
     let form: DownloadForm = forms::parse(&req, &state, payload).await?;
     let ctx = PageContext::load(&req, &state).await?;
     let account = ctx.account()?;
-    let request = Request::from_query(&form.pairs);
+    let request = Request::from_form(&form.pairs);
     let standing = state.standing(account).await?;
     let decision = state.limiters.check_key(&standing.plan, account.id);
     if let Some(retry) = decision.retry_after {

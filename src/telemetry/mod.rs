@@ -1,10 +1,9 @@
 //! Logging set-up and the access log. The access log never records secrets: `api_key`
 //! query values are replaced, and no header or body is logged.
 
-use std::fs::File;
-use std::io::Write;
-use std::os::fd::AsFd;
-use std::sync::RwLock;
+mod access;
+mod lines;
+
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -13,6 +12,8 @@ use actix_web::middleware::Next;
 use tracing_subscriber::EnvFilter;
 
 use crate::auth::api_key::KEY_QUERY_PARAM;
+pub use access::{buffer_to as buffer_access_log, flush_access_log};
+pub use lines::{LineWriter, StderrLines};
 
 /// Structured logs to stderr; `RUST_LOG` adjusts the level (default `info`).
 pub fn init() {
@@ -22,79 +23,10 @@ pub fn init() {
         .with_env_filter(filter)
         .with_target(false)
         .with_ansi(ansi)
-        .with_writer(StderrLines::new())
+        .with_writer(StderrLines::shared())
         .try_init();
-}
-
-/// Log lines to stderr, each in one `write`, without the process-wide lock of
-/// `std::io::stderr()`. That lock is held across the write system call, so with one
-/// access-log line per request the workers queued on it (measured: about one futex call
-/// per request, and half the cache-hit throughput; see the README's performance section).
-/// A line of at most 512 bytes (POSIX's smallest `PIPE_BUF`) is written whole by one `write` to a pipe, file or
-/// terminal, so such lines only share a lock for reading (no waiting); a longer line (a
-/// long URL) takes it exclusively, so that it is never interleaved with another.
-pub struct StderrLines {
-    /// A duplicate of descriptor 2; `None` if it could not be made (then the standard
-    /// handle is used).
-    file: Option<File>,
-    long_lines: RwLock<()>,
-}
-
-/// POSIX's smallest PIPE_BUF: writes up to it are atomic on a pipe.
-const ATOMIC_WRITE: usize = 512;
-
-impl StderrLines {
-    pub fn new() -> Self {
-        Self {
-            file: std::io::stderr()
-                .as_fd()
-                .try_clone_to_owned()
-                .ok()
-                .map(File::from),
-            long_lines: RwLock::new(()),
-        }
-    }
-}
-
-impl Default for StderrLines {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for StderrLines {
-    type Writer = LineWriter<'a>;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        LineWriter(self)
-    }
-}
-
-/// Writes one formatted line (`tracing` hands each event to `write_all` once).
-pub struct LineWriter<'a>(&'a StderrLines);
-
-impl Write for LineWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        let Some(mut file) = self.0.file.as_ref() else {
-            return std::io::stderr().write_all(buf);
-        };
-        let lock = &self.0.long_lines;
-        if buf.len() <= ATOMIC_WRITE {
-            let _shared = lock.read().unwrap_or_else(|e| e.into_inner());
-            file.write_all(buf)
-        } else {
-            let _alone = lock.write().unwrap_or_else(|e| e.into_inner());
-            file.write_all(buf)
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+    if !ansi {
+        access::buffer_to(StderrLines::shared());
     }
 }
 
@@ -115,13 +47,11 @@ pub async fn access_log(
             .metrics
             .request(route.as_deref().unwrap_or("(unmatched)"), status);
     }
-    tracing::info!(
-        method = %request.method(),
-        path = %Redacted::new(request.path(), request.query_string()),
-        status,
-        micros = started.elapsed().as_micros() as u64,
-        "request"
-    );
+    let path = Redacted::new(request.path(), request.query_string());
+    let micros = started.elapsed().as_micros() as u64;
+    if !access::write(request.method().as_str(), &path, status, micros) {
+        tracing::info!(method = %request.method(), path = %path, status, micros, "request");
+    }
     Ok(response)
 }
 
