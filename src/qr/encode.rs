@@ -219,7 +219,7 @@ mod tests {
                 let dark: Vec<bool> = theirs
                     .to_colors()
                     .iter()
-                    .map(|&c| c == Color::Dark)
+                    .map(|&c| c == qrcode::Color::Dark)
                     .collect();
                 assert_eq!(ours.width, theirs.width(), "{text:.20} {ecc:?}");
                 assert!(ours.dark == dark, "{text:.20} {ecc:?}");
