@@ -4,7 +4,7 @@
 
 use qrcode::bits::{self, Bits};
 use qrcode::canvas::Canvas;
-use qrcode::{Color, EcLevel, QrResult, Version, ec};
+use qrcode::{EcLevel, QrResult, Version, ec};
 
 use super::design::Ecc;
 use super::mask;
@@ -103,18 +103,14 @@ fn level(ecc: Ecc) -> EcLevel {
     }
 }
 
-/// What `QrCode::with_bits` does, with `mask::apply_best_mask` for the crate's own.
+/// What `QrCode::with_bits` does, with `mask::masked_symbol` for the crate's mask search.
 fn symbol(bits: Bits, level: EcLevel) -> QrResult<Matrix> {
     let version = bits.version();
     let (data, ec) = ec::construct_codewords(&bits.into_bytes(), version, level)?;
     let mut canvas = Canvas::new(version, level);
     canvas.draw_all_functional_patterns();
     canvas.draw_data(&data, &ec);
-    let dark = mask::apply_best_mask(canvas, version, level)
-        .into_colors()
-        .into_iter()
-        .map(|c| c == Color::Dark)
-        .collect();
+    let dark = mask::masked_symbol(canvas, version, level);
     let number = match version {
         Version::Normal(v) | Version::Micro(v) => v,
     };
@@ -223,7 +219,7 @@ mod tests {
                 let dark: Vec<bool> = theirs
                     .to_colors()
                     .iter()
-                    .map(|&c| c == Color::Dark)
+                    .map(|&c| c == qrcode::Color::Dark)
                     .collect();
                 assert_eq!(ours.width, theirs.width(), "{text:.20} {ecc:?}");
                 assert!(ours.dark == dark, "{text:.20} {ecc:?}");

@@ -42,16 +42,21 @@ fn format_coords(i: usize, width: usize) -> [(usize, usize); 2] {
     [beside_top_left, by_the_others]
 }
 
-/// Masks `canvas` (functional patterns and data drawn, not yet masked) exactly as
-/// `canvas.apply_best_mask()` would.
-pub fn apply_best_mask(mut canvas: Canvas, version: Version, ec_level: EcLevel) -> Canvas {
+/// The dark modules, row-major, of the symbol `canvas.apply_best_mask()` would make
+/// (format information included): the chosen mask applied to the bit rows the search
+/// already holds, without masking the canvas module by module and reading it back.
+pub fn masked_symbol(canvas: Canvas, version: Version, ec_level: EcLevel) -> Vec<bool> {
+    let width = version.width() as usize;
     match version {
-        Version::Normal(_) => {
-            canvas.apply_mask(best_mask(&canvas, version.width() as usize, ec_level));
-            canvas
-        }
-        // Micro QR scores only its two light edges: the crate's own search is cheap.
-        Version::Micro(_) => canvas.apply_best_mask(),
+        Version::Normal(_) if width <= 64 => search::<u64>(&canvas, width, ec_level).1,
+        Version::Normal(_) if width <= 128 => search::<u128>(&canvas, width, ec_level).1,
+        Version::Normal(_) => search::<Wide>(&canvas, width, ec_level).1,
+        Version::Micro(_) => canvas
+            .apply_best_mask()
+            .into_colors()
+            .into_iter()
+            .map(|c| c == Color::Dark)
+            .collect(),
     }
 }
 
@@ -60,25 +65,35 @@ pub fn apply_best_mask(mut canvas: Canvas, version: Version, ec_level: EcLevel) 
 pub fn best_mask(canvas: &Canvas, width: usize, ec_level: EcLevel) -> MaskPattern {
     // The narrowest word that holds a row: versions 1–11, 12–27, 28–40.
     if width <= 64 {
-        search::<u64>(canvas, width, ec_level)
+        search::<u64>(canvas, width, ec_level).0
     } else if width <= 128 {
-        search::<u128>(canvas, width, ec_level)
+        search::<u128>(canvas, width, ec_level).0
     } else {
-        search::<Wide>(canvas, width, ec_level)
+        search::<Wide>(canvas, width, ec_level).0
     }
 }
 
-fn search<R: Row>(canvas: &Canvas, width: usize, ec_level: EcLevel) -> MaskPattern {
+/// The best mask and the symbol it makes, as dark modules row-major.
+fn search<R: Row>(canvas: &Canvas, width: usize, ec_level: EcLevel) -> (MaskPattern, Vec<bool>) {
     let unmasked = Unmasked::<R>::read(canvas, width);
     let mut rows = vec![R::ZERO; width];
     // `min_by_key` keeps the first of equal minimums, as in the crate.
-    MASKS
+    let best = MASKS
         .into_iter()
         .min_by_key(|&pattern| {
             unmasked.mask_into(pattern, ec_level, &mut rows);
             penalty(&rows, width)
         })
-        .unwrap_or(MASKS[0])
+        .unwrap_or(MASKS[0]);
+    unmasked.mask_into(best, ec_level, &mut rows);
+    (best, rows_to_modules(&rows, width))
+}
+
+/// Bit rows as dark modules, row-major.
+fn rows_to_modules<R: Row>(rows: &[R], width: usize) -> Vec<bool> {
+    rows.iter()
+        .flat_map(|&row| (0..width).map(move |x| row & R::bit(x) != R::ZERO))
+        .collect()
 }
 
 /// A canvas before masking, as bit rows.
@@ -239,6 +254,7 @@ fn run_score<R: Row>(five: R, previous: R) -> u32 {
 /// A row of modules, bit x = column x, in a word wide enough for the symbol.
 trait Row:
     Copy
+    + PartialEq
     + BitAnd<Output = Self>
     + BitOr<Output = Self>
     + BitXor<Output = Self>
@@ -466,12 +482,6 @@ mod tests {
         Version::Normal(version).width() as usize
     }
 
-    fn rows_to_modules<R: Row + PartialEq>(rows: &[R], width: usize) -> Vec<bool> {
-        rows.iter()
-            .flat_map(|&row| (0..width).map(move |x| row & R::bit(x) != R::ZERO))
-            .collect()
-    }
-
     /// The crate's (private) penalty rules, transcribed module by module.
     fn reference_penalty(dark: &[bool], width: usize) -> u32 {
         let w = width as isize;
@@ -521,7 +531,7 @@ mod tests {
         (score + (ratio - 100).abs()) as u32
     }
 
-    fn check_masks_and_penalties<R: Row + PartialEq>(rng: &mut StdRng, version: i16) {
+    fn check_masks_and_penalties<R: Row>(rng: &mut StdRng, version: i16) {
         let (canvas, level, content) = random_canvas(rng, version);
         let width = width(version);
         let ours = Unmasked::<R>::read(&canvas, width);
@@ -637,6 +647,10 @@ mod tests {
                 assert_eq!(
                     mask_in(&expected, width, level).map(|p| p as u8),
                     Some(chosen as u8),
+                    "{context}"
+                );
+                assert!(
+                    masked_symbol(canvas.clone(), Version::Normal(version), level) == expected,
                     "{context}"
                 );
                 let mut ours = canvas;
