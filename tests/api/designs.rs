@@ -96,12 +96,13 @@ async fn gradients_render_and_scan_in_both_formats() {
     assert_eq!(svg.status(), StatusCode::OK);
     let svg = svg.bytes().await.unwrap();
     let text = std::str::from_utf8(&svg).unwrap();
-    // Gradients once in <defs>; one path per region: the modules, and each eye (its own
-    // gradient) — three.
+    // Gradients once in <defs>; one path per region: the modules, each eye's frame (its
+    // own gradient) — three — and the three balls in the radial gradient's centre colour
+    // (one solid region, see render::drawing::ball_fill).
     assert_eq!(text.matches("<defs>").count(), 1, "{text}");
     assert_eq!(text.matches("<linearGradient").count(), 2, "{text}");
     assert_eq!(text.matches("<radialGradient").count(), 3, "{text}");
-    assert_eq!(text.matches("<path").count(), 4, "{text}");
+    assert_eq!(text.matches("<path").count(), 5, "{text}");
     assert_eq!(rqrr_png(&svg_to_png(&svg)).as_deref(), Ok(URL));
     let png = app.qr(Some(&key), "url", &design).await;
     assert_eq!(png.status(), StatusCode::OK);
