@@ -9,14 +9,17 @@ use crate::support::{design, logo, module_px, pixels};
 /// replays one). The first three: ZBar with the dark test logo at 31–38 pixels a module
 /// over the centre alignment pattern (see `render::logo_area`); the last: rxing with a
 /// radial `eye_gradient` lighter at the centre (see `drawing::ball_fill`); then rqrr
-/// with `small_dot` at 3 px a module beside a logo (see `drawing::MIN_SMALL_DOT_MODULE`).
-const FOUND: [(u64, usize); 6] = [
+/// with `small_dot` at 3 px a module beside a logo (see `drawing::MIN_SMALL_DOT_MODULE`);
+/// then rqrr with `extra_rounded` at 3 px a module (see
+/// `drawing::MIN_EXTRA_ROUNDED_MODULE`).
+const FOUND: [(u64, usize); 7] = [
     (6601075462269017931, 207),
     (16386020933960394074, 26),
     (5758268396822948366, 314),
     (6832598297201975622, 129),
     (15268308029558748215, 185),
     (15268308029558748215, 296),
+    (18261308307974457263, 188),
 ];
 
 #[test]
