@@ -289,6 +289,62 @@ async fn signing_in_the_studio_names_what_is_wrong_on_the_page() {
     assert!(response.text().await.unwrap().contains("no API key yet"));
 }
 
+/// The sign form is new input: oversized, undecodable and out-of-range bodies are named
+/// (413, 400 with the field), quickly, sign nothing, and leave the page working.
+#[tokio::test]
+async fn hostile_sign_forms_are_refused_quickly_and_sign_nothing() {
+    let app = TestApp::spawn().await;
+    let (browser, key) = app.user_with_key("ada@example.org").await;
+    let token = browser.csrf("/dashboard/studio").await;
+    let post = |body: Vec<u8>| {
+        browser
+            .client
+            .post(format!("{}/dashboard/studio/sign", app.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let started = std::time::Instant::now();
+    let huge = format!("csrf_token={token}&type=url&url={}", "a".repeat(64 * 1024));
+    assert_eq!(
+        post(huge.into_bytes()).await.unwrap().status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    let mut invalid = format!("csrf_token={token}&type=text&text=").into_bytes();
+    invalid.extend_from_slice(&[0xff, 0xfe, b'%', b'z']);
+    // Forms decode lossily, as browsers expect: named or signed, never a server error.
+    assert!(!post(invalid).await.unwrap().status().is_server_error());
+    for expires in ["99999999999999999999999", "-5", "0", "1e9", "3600.5", "%00"] {
+        let body = format!(
+            "csrf_token={token}&type=url&url=https%3A%2F%2Fexample.org&expires_in={expires}"
+        );
+        let response = post(body.into_bytes()).await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::BAD_REQUEST,
+            "expires_in={expires}"
+        );
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("`expires_in` must be"),
+            "expires_in={expires}"
+        );
+        assert!(!page.contains("/api/v1/s/"), "nothing signed for {expires}");
+    }
+    let control = format!("csrf_token={token}&type=text&text=a%00b&expires_in=3600");
+    let page = post(control.into_bytes())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("control character"), "{page}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(used(&app, &key).await, 0);
+    let (status, _) = browser.page("/dashboard/studio").await;
+    assert_eq!(status, StatusCode::OK, "the page still works");
+}
+
 #[tokio::test]
 async fn a_person_changes_shape_and_colour_sees_the_preview_change_and_downloads_one_counted_code()
 {
