@@ -103,14 +103,20 @@ fn level(ecc: Ecc) -> EcLevel {
     }
 }
 
-/// What `QrCode::with_bits` does, with `mask::masked_symbol` for the crate's mask search.
+/// What `QrCode::with_bits` does, with the codewords placed and masked by `mask` (the
+/// crate's canvas only draws each version's functional patterns once).
 fn symbol(bits: Bits, level: EcLevel) -> QrResult<Matrix> {
     let version = bits.version();
     let (data, ec) = ec::construct_codewords(&bits.into_bytes(), version, level)?;
-    let mut canvas = Canvas::new(version, level);
-    canvas.draw_all_functional_patterns();
-    canvas.draw_data(&data, &ec);
-    let dark = mask::masked_symbol(canvas, version, level);
+    let dark = match version {
+        Version::Normal(v) => mask::symbol_from_codewords(v, level, &data, &ec),
+        Version::Micro(_) => {
+            let mut canvas = Canvas::new(version, level);
+            canvas.draw_all_functional_patterns();
+            canvas.draw_data(&data, &ec);
+            mask::masked_symbol(canvas, version, level)
+        }
+    };
     let number = match version {
         Version::Normal(v) | Version::Micro(v) => v,
     };

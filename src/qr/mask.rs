@@ -8,6 +8,7 @@
 //! variant, so the chosen mask, and therefore the symbol, is identical to its choice.
 
 use std::ops::{BitAnd, BitOr, BitXor, Not, Shl, Shr};
+use std::sync::OnceLock;
 
 use qrcode::canvas::{Canvas, MaskPattern, Module};
 use qrcode::{Color, EcLevel, Version};
@@ -60,6 +61,86 @@ pub fn masked_symbol(canvas: Canvas, version: Version, ec_level: EcLevel) -> Vec
     }
 }
 
+/// The symbol `masked_symbol` makes from a canvas with these codewords drawn, placed
+/// straight into bit rows from a per-version template instead of through the canvas
+/// (whose module-by-module drawing and reading back cost as much as the mask search).
+/// Normal (not micro) versions only.
+pub fn symbol_from_codewords(version: i16, ec_level: EcLevel, data: &[u8], ec: &[u8]) -> Vec<bool> {
+    let width = Version::Normal(version).width() as usize;
+    let template = template(version);
+    if width <= 64 {
+        search_unmasked(Unmasked::<u64>::place(template, data, ec), ec_level).1
+    } else if width <= 128 {
+        search_unmasked(Unmasked::<u128>::place(template, data, ec), ec_level).1
+    } else {
+        search_unmasked(Unmasked::<Wide>::place(template, data, ec), ec_level).1
+    }
+}
+
+/// What a normal version's symbol holds before any data: its functional patterns as
+/// bit rows (192 bits, the widest symbol's 177 modules), which modules the mask may
+/// invert, and the data modules in placement order (`y * width + x`).
+struct Template {
+    dark: Vec<[u64; 3]>,
+    maskable: Vec<[u64; 3]>,
+    positions: Vec<u16>,
+}
+
+/// The template of `version` (1–40), built on first use from the crate's canvas: the
+/// patterns are the crate's by construction, and the placement order is its
+/// `DataModuleIter` (two-module columns from the right, alternately up and down,
+/// stepping over the vertical timing pattern), keeping the modules the canvas left empty.
+fn template(version: i16) -> &'static Template {
+    static TEMPLATES: [OnceLock<Template>; 40] = [const { OnceLock::new() }; 40];
+    let index = usize::try_from(version - 1).expect("a normal version, 1 to 40");
+    TEMPLATES[index].get_or_init(|| {
+        let qr_version = Version::Normal(version);
+        let width = qr_version.width() as usize;
+        let mut canvas = Canvas::new(qr_version, EcLevel::L);
+        canvas.draw_all_functional_patterns();
+        let mut dark = vec![[0u64; 3]; width];
+        let mut maskable = vec![[0u64; 3]; width];
+        for y in 0..width {
+            for x in 0..width {
+                let (word, bit) = (x / 64, 1u64 << (x % 64));
+                match canvas.get(x as i16, y as i16) {
+                    Module::Empty => maskable[y][word] |= bit,
+                    Module::Masked(Color::Dark) | Module::Unmasked(Color::Dark) => {
+                        dark[y][word] |= bit
+                    }
+                    Module::Masked(Color::Light) | Module::Unmasked(Color::Light) => {}
+                }
+            }
+        }
+        let is_empty = |x: usize, y: usize| maskable[y][x / 64] >> (x % 64) & 1 == 1;
+        let mut positions = Vec::new();
+        let (mut right, mut upward) = (width - 1, true);
+        loop {
+            for i in 0..width {
+                let y = if upward { width - 1 - i } else { i };
+                for x in [right, right - 1] {
+                    if is_empty(x, y) {
+                        positions.push((y * width + x) as u16);
+                    }
+                }
+            }
+            if right < 3 {
+                break;
+            }
+            upward = !upward;
+            right -= 2;
+            if right == 6 {
+                right = 5; // the vertical timing pattern's column is skipped
+            }
+        }
+        Template {
+            dark,
+            maskable,
+            positions,
+        }
+    })
+}
+
 /// The mask `Canvas::apply_best_mask` picks for a normal (not micro) QR canvas of
 /// `width` modules.
 pub fn best_mask(canvas: &Canvas, width: usize, ec_level: EcLevel) -> MaskPattern {
@@ -75,7 +156,11 @@ pub fn best_mask(canvas: &Canvas, width: usize, ec_level: EcLevel) -> MaskPatter
 
 /// The best mask and the symbol it makes, as dark modules row-major.
 fn search<R: Row>(canvas: &Canvas, width: usize, ec_level: EcLevel) -> (MaskPattern, Vec<bool>) {
-    let unmasked = Unmasked::<R>::read(canvas, width);
+    search_unmasked(Unmasked::<R>::read(canvas, width), ec_level)
+}
+
+fn search_unmasked<R: Row>(unmasked: Unmasked<R>, ec_level: EcLevel) -> (MaskPattern, Vec<bool>) {
+    let width = unmasked.width;
     let mut rows = vec![R::ZERO; width];
     // `min_by_key` keeps the first of equal minimums, as in the crate.
     let best = MASKS
@@ -122,6 +207,34 @@ impl<R: Row> Unmasked<R> {
                 if is_maskable {
                     maskable[y] = maskable[y] | R::bit(x);
                 }
+            }
+        }
+        Self {
+            width,
+            dark,
+            maskable,
+        }
+    }
+
+    /// The canvas `template` describes with `data` then `ec` drawn: codeword bits, most
+    /// significant first, into the data modules in order; modules left over (remainder
+    /// bits) stay light.
+    fn place(template: &Template, data: &[u8], ec: &[u8]) -> Self {
+        let width = template.dark.len();
+        let mut dark: Vec<R> = template.dark.iter().map(|&w| R::from_words(w)).collect();
+        let maskable = template
+            .maskable
+            .iter()
+            .map(|&w| R::from_words(w))
+            .collect();
+        let bits = data
+            .iter()
+            .chain(ec)
+            .flat_map(|&byte| (0..8).rev().map(move |i| byte >> i & 1 == 1));
+        for (&position, is_dark) in template.positions.iter().zip(bits) {
+            if is_dark {
+                let (y, x) = (usize::from(position) / width, usize::from(position) % width);
+                dark[y] = dark[y] | R::bit(x);
             }
         }
         Self {
@@ -267,6 +380,8 @@ trait Row:
     /// Bit x set where bit `x % 6` of `six` is.
     fn periodic(six: u8) -> Self;
     fn count(self) -> u32;
+    /// The row from its first 192 bits (those beyond the type's width are zero).
+    fn from_words(words: [u64; 3]) -> Self;
 
     /// Bits 0..n.
     fn low(n: usize) -> Self {
@@ -295,6 +410,9 @@ impl Row for u64 {
     fn count(self) -> u32 {
         self.count_ones()
     }
+    fn from_words(words: [u64; 3]) -> Self {
+        words[0]
+    }
 }
 
 impl Row for u128 {
@@ -307,6 +425,9 @@ impl Row for u128 {
     }
     fn count(self) -> u32 {
         self.count_ones()
+    }
+    fn from_words(words: [u64; 3]) -> Self {
+        u128::from(words[0]) | u128::from(words[1]) << 64
     }
 }
 
@@ -330,6 +451,9 @@ impl Row for Wide {
     }
     fn count(self) -> u32 {
         self.0.iter().map(|w| w.count_ones()).sum()
+    }
+    fn from_words(words: [u64; 3]) -> Self {
+        Wide(words)
     }
 }
 
@@ -623,6 +747,37 @@ mod tests {
             acc << 1 | u16::from(dark[y * width + x])
         });
         MASKS.into_iter().find(|&p| format_info(level, p) == format)
+    }
+
+    #[test]
+    fn codewords_placed_from_the_template_are_the_canvas_the_crate_draws() {
+        let mut rng = StdRng::seed_from_u64(0x91ace);
+        for version in 1..=40 {
+            for level in LEVELS {
+                let data = data_codewords(&mut rng, version, level, Content::RawCodewords);
+                let (data, ec) =
+                    construct_codewords(&data, Version::Normal(version), level).unwrap();
+                let mut canvas = Canvas::new(Version::Normal(version), level);
+                canvas.draw_all_functional_patterns();
+                canvas.draw_data(&data, &ec);
+                let width = width(version);
+                let placed = Unmasked::<Wide>::place(template(version), &data, &ec);
+                let drawn = Unmasked::<Wide>::read(&canvas, width);
+                assert!(
+                    placed.dark == drawn.dark,
+                    "version {version} {level:?}: dark"
+                );
+                assert!(
+                    placed.maskable == drawn.maskable,
+                    "version {version} {level:?}"
+                );
+                assert!(
+                    symbol_from_codewords(version, level, &data, &ec)
+                        == dark_modules(canvas.apply_best_mask()),
+                    "version {version} {level:?}: symbol"
+                );
+            }
+        }
     }
 
     #[test]
