@@ -120,6 +120,10 @@ impl Unit {
 /// A zlib stream being described; `finish` codes it.
 pub struct Zlib {
     tokens: Vec<Token>,
+    /// How often each literal/length and distance symbol occurs, kept as tokens are
+    /// added: the Huffman codes are built from them without another pass.
+    literal_counts: [u32; 286],
+    distance_counts: [u32; 30],
     adler: Adler,
     /// Bytes described so far (a copy may only reach back this far).
     written: usize,
@@ -127,29 +131,51 @@ pub struct Zlib {
 
 impl Zlib {
     pub fn new() -> Self {
+        let mut literal_counts = [0u32; 286];
+        literal_counts[END_OF_BLOCK] = 1;
         Self {
             tokens: Vec::new(),
+            literal_counts,
+            distance_counts: [0; 30],
             adler: Adler::new(),
             written: 0,
         }
+    }
+
+    fn literal(&mut self, byte: u8) {
+        self.literal_counts[usize::from(byte)] += 1;
+        self.tokens.push(Token::Literal(byte));
+    }
+
+    fn copy_token(&mut self, len: u16, dist: u16) {
+        self.literal_counts[257 + length_symbol(len)] += 1;
+        self.distance_counts[distance_symbol(dist)] += 1;
+        self.tokens.push(Token::Copy { len, dist });
     }
 
     /// Appends `data`, coding each run of four or more equal bytes as one literal and a
     /// copy at distance 1.
     pub fn bytes(&mut self, data: &[u8]) {
         self.adler.bytes(data);
+        // At most one token per byte: one reservation instead of a check per push.
+        self.tokens.reserve(data.len());
         let mut i = 0;
         while i < data.len() {
             let byte = data[i];
-            let run = data[i..].iter().take_while(|&&x| x == byte).count();
-            self.tokens.push(Token::Literal(byte));
+            let mut end = i + 1;
+            while end < data.len() && data[end] == byte {
+                end += 1;
+            }
+            let run = end - i;
+            self.literal(byte);
             if run > MIN_COPY {
                 self.copy(run - 1, 1);
             } else {
-                self.tokens
-                    .extend(std::iter::repeat_n(Token::Literal(byte), run - 1));
+                for _ in 1..run {
+                    self.literal(byte);
+                }
             }
-            i += run;
+            i = end;
         }
         self.written += data.len();
     }
@@ -187,34 +213,16 @@ impl Zlib {
             } else {
                 MAX_COPY
             };
-            self.tokens.push(Token::Copy {
-                len: take as u16,
-                dist,
-            });
+            self.copy_token(take as u16, dist);
             len -= take;
         }
-        self.tokens.push(Token::Copy {
-            len: len as u16,
-            dist,
-        });
+        self.copy_token(len as u16, dist);
     }
 
     /// The zlib stream: header, one final dynamic-Huffman block, Adler-32.
     pub fn finish(self) -> Vec<u8> {
-        let mut literal_counts = [0u32; 286];
-        let mut distance_counts = [0u32; 30];
-        literal_counts[END_OF_BLOCK] = 1;
-        for token in &self.tokens {
-            match *token {
-                Token::Literal(byte) => literal_counts[usize::from(byte)] += 1,
-                Token::Copy { len, dist } => {
-                    literal_counts[257 + symbol(&LENGTH_BASE, len)] += 1;
-                    distance_counts[symbol(&DISTANCE_BASE, dist)] += 1;
-                }
-            }
-        }
-        let literal_lengths = code_lengths(&literal_counts, 15);
-        let distance_lengths = code_lengths(&distance_counts, 15);
+        let literal_lengths = code_lengths(&self.literal_counts, 15);
+        let distance_lengths = code_lengths(&self.distance_counts, 15);
         let literal_codes = canonical_codes(&literal_lengths);
         let distance_codes = canonical_codes(&distance_lengths);
 
@@ -227,10 +235,10 @@ impl Zlib {
             match *token {
                 Token::Literal(byte) => out.code(literal_codes[usize::from(byte)]),
                 Token::Copy { len, dist } => {
-                    let l = symbol(&LENGTH_BASE, len);
+                    let l = length_symbol(len);
                     out.code(literal_codes[257 + l]);
                     out.bits(u64::from(len - LENGTH_BASE[l]), LENGTH_EXTRA[l]);
-                    let d = symbol(&DISTANCE_BASE, dist);
+                    let d = distance_symbol(dist);
                     out.code(distance_codes[d]);
                     out.bits(u64::from(dist - DISTANCE_BASE[d]), DISTANCE_EXTRA[d]);
                 }
@@ -243,9 +251,37 @@ impl Zlib {
     }
 }
 
-/// The symbol whose base is the largest not above `value`.
-fn symbol(bases: &[u16], value: u16) -> usize {
-    bases.partition_point(|&base| base <= value) - 1
+/// The length symbol (0..=28, sent as 257 + it) of a copy of `len` (3..=258) bytes: a
+/// table, as this runs for every copy.
+fn length_symbol(len: u16) -> usize {
+    usize::from(LENGTH_SYMBOLS[usize::from(len)])
+}
+
+/// `LENGTH_SYMBOLS[len]`: the symbol whose base is the largest not above `len`.
+const LENGTH_SYMBOLS: [u8; MAX_COPY + 1] = {
+    let mut table = [0u8; MAX_COPY + 1];
+    let mut symbol = 0;
+    let mut len = MIN_COPY;
+    while len <= MAX_COPY {
+        while symbol + 1 < LENGTH_BASE.len() && LENGTH_BASE[symbol + 1] as usize <= len {
+            symbol += 1;
+        }
+        table[len] = symbol as u8;
+        len += 1;
+    }
+    table
+};
+
+/// The distance symbol (0..=29) of `dist` (1..=32,768). Past 4, each pair of symbols
+/// covers a power of two: the symbol is twice the position of the highest set bit of
+/// `dist - 1`, plus the bit below it.
+fn distance_symbol(dist: u16) -> usize {
+    let d = u32::from(dist) - 1;
+    if d < 4 {
+        return d as usize;
+    }
+    let high = 31 - d.leading_zeros();
+    (2 * high + ((d >> (high - 1)) & 1)) as usize
 }
 
 /// Huffman code lengths for `counts`, none longer than `limit`. Over the limit, the counts
@@ -290,19 +326,16 @@ fn huffman_lengths(counts: &[u32]) -> Vec<u8> {
         parent[n2] = node;
         heap.push(Reverse((w1 + w2, node)));
     }
-    (0..counts.len())
-        .map(|symbol| {
-            if counts[symbol] == 0 {
-                return 0;
-            }
-            let (mut depth, mut node) = (0u8, symbol);
-            while parent[node] != usize::MAX {
-                node = parent[node];
-                depth += 1;
-            }
-            depth
-        })
-        .collect()
+    // A merged node comes after both of its children, so walking the nodes backwards
+    // meets every parent before its children: one pass gives every depth.
+    let mut depth = vec![0u8; parent.len()];
+    for node in (0..parent.len()).rev() {
+        if parent[node] != usize::MAX {
+            depth[node] = depth[parent[node]] + 1;
+        }
+    }
+    depth.truncate(counts.len());
+    depth
 }
 
 /// A Huffman code as deflate sends it: its bits reversed (deflate writes codes starting
@@ -431,14 +464,17 @@ impl BitWriter {
         }
     }
 
+    /// Appends the low `count` bits of `value`. The buffer holds fewer than 32 bits
+    /// between calls, so it is emptied four bytes at a time rather than byte by byte.
     fn bits(&mut self, value: u64, count: u8) {
         debug_assert!(count <= 32 && value >> count == 0);
         self.buffer |= value << self.count;
         self.count += count;
-        while self.count >= 8 {
-            self.out.push(self.buffer as u8);
-            self.buffer >>= 8;
-            self.count -= 8;
+        if self.count >= 32 {
+            self.out
+                .extend_from_slice(&(self.buffer as u32).to_le_bytes());
+            self.buffer >>= 32;
+            self.count -= 32;
         }
     }
 
@@ -453,8 +489,10 @@ impl BitWriter {
     }
 
     fn into_bytes(mut self) -> Vec<u8> {
-        if self.count > 0 {
+        while self.count > 0 {
             self.out.push(self.buffer as u8);
+            self.buffer >>= 8;
+            self.count = self.count.saturating_sub(8);
         }
         self.out
     }
@@ -492,6 +530,26 @@ mod tests {
         let stream = z.finish();
         assert_eq!(inflate(&stream), expected);
         assert!(stream.len() < 120, "{} bytes", stream.len());
+    }
+
+    #[test]
+    fn symbol_lookups_agree_with_the_base_tables() {
+        // The symbol of a value is the one whose base is the largest not above it.
+        let by_search = |bases: &[u16], value: u16| bases.partition_point(|&b| b <= value) - 1;
+        for len in MIN_COPY as u16..=MAX_COPY as u16 {
+            assert_eq!(
+                length_symbol(len),
+                by_search(&LENGTH_BASE, len),
+                "length {len}"
+            );
+        }
+        for dist in 1..=MAX_DISTANCE as u16 {
+            assert_eq!(
+                distance_symbol(dist),
+                by_search(&DISTANCE_BASE, dist),
+                "distance {dist}"
+            );
+        }
     }
 
     #[test]

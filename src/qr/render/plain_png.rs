@@ -51,14 +51,17 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
         (true, true) if in_ball(matrix, mx, my) => ball_index,
         (true, true) => frame_index,
     };
+    // The palette index of each module of the current row, looked up once.
+    let mut indices = vec![0u8; matrix.width];
     for my in 0..matrix.width {
+        for (mx, index) in indices.iter_mut().enumerate() {
+            *index = index_of(mx, my);
+        }
         module_row.fill(0);
         let mut mx = 0;
         while mx < matrix.width {
-            let index = index_of(mx, my);
-            let run = (mx..matrix.width)
-                .take_while(|&x| index_of(x, my) == index)
-                .count();
+            let index = indices[mx];
+            let run = indices[mx..].iter().take_while(|&&i| i == index).count();
             if index != 0 {
                 // Pixels are `bits` wide, most significant first: the run's pixels are a
                 // range of bits, filled with the index repeated across each byte.
