@@ -247,12 +247,10 @@ impl<R: Row> Unmasked<R> {
     /// Writes the symbol `canvas.apply_mask(pattern)` makes, format info included.
     fn mask_into(&self, pattern: MaskPattern, ec_level: EcLevel, rows: &mut [R]) {
         // Every mask repeats every 6 columns and 12 rows.
-        let period: Vec<R> = (0..12)
-            .map(|y| {
-                let six = (0..6).fold(0u8, |acc, x| acc | u8::from(inverts(pattern, x, y)) << x);
-                R::periodic(six)
-            })
-            .collect();
+        let period: [R; 12] = std::array::from_fn(|y| {
+            let six = (0..6).fold(0u8, |acc, x| acc | u8::from(inverts(pattern, x, y)) << x);
+            R::periodic(six)
+        });
         for (y, row) in rows.iter_mut().enumerate() {
             *row = self.dark[y] ^ (period[y % 12] & self.maskable[y]);
         }

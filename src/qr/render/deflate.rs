@@ -8,9 +8,6 @@
 //! is per distinct byte, not per pixel, and the dynamic codes make the file a fraction of
 //! the size (the profile showed PNG encoding at 29 % of an uncached request).
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 /// Deflate's limits: the longest copy, and the longest distance back.
 const MAX_COPY: usize = 258;
 const MIN_COPY: usize = 3;
@@ -284,19 +281,24 @@ fn distance_symbol(dist: u16) -> usize {
     (2 * high + ((d >> (high - 1)) & 1)) as usize
 }
 
+/// The most symbols an alphabet has here (literal/length: 286).
+const MAX_SYMBOLS: usize = 286;
+
 /// Huffman code lengths for `counts`, none longer than `limit`. Over the limit, the counts
 /// are flattened (halved, keeping every used symbol) until the tree is shallow enough:
 /// not optimal, but it only happens for skewed counts, where it costs little. At least
 /// two symbols get a code, as some decoders refuse a code of one symbol.
-fn code_lengths(counts: &[u32], limit: u8) -> Vec<u8> {
-    let mut counts = counts.to_vec();
+fn code_lengths(original: &[u32], limit: u8) -> Vec<u8> {
+    let mut buffer = [0u32; MAX_SYMBOLS];
+    let counts = &mut buffer[..original.len()];
+    counts.copy_from_slice(original);
     for i in 0..2 {
         if counts.iter().filter(|&&c| c > 0).count() < 2 && counts[i] == 0 {
             counts[i] = 1;
         }
     }
     loop {
-        let lengths = huffman_lengths(&counts);
+        let lengths = huffman_lengths(counts);
         if lengths.iter().all(|&l| l <= limit) {
             return lengths;
         }
@@ -307,35 +309,67 @@ fn code_lengths(counts: &[u32], limit: u8) -> Vec<u8> {
 }
 
 /// Optimal (unlimited) Huffman code lengths: merge the two lightest nodes until one is
-/// left; a symbol's length is its leaf's depth.
+/// left; a symbol's length is its leaf's depth. Ties go to the lower node number
+/// (symbols first, then merged nodes in the order they were made), so the codes, and
+/// the files, are the same on every run.
+///
+/// No heap is needed: with the leaves sorted, merged nodes are made in order of weight,
+/// so the lightest node is always at the front of one of the two lists. Everything is
+/// on the stack; this runs three times per PNG.
 fn huffman_lengths(counts: &[u32]) -> Vec<u8> {
-    let mut heap: BinaryHeap<Reverse<(u64, usize)>> = counts
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| **c > 0)
-        .map(|(symbol, &c)| Reverse((u64::from(c), symbol)))
-        .collect();
-    // Nodes 0..counts.len() are the symbols; merged nodes follow.
-    let mut parent: Vec<usize> = vec![usize::MAX; counts.len()];
-    while heap.len() > 1 {
-        let Reverse((w1, n1)) = heap.pop().expect("two nodes");
-        let Reverse((w2, n2)) = heap.pop().expect("two nodes");
-        let node = parent.len();
-        parent.push(usize::MAX);
-        parent[n1] = node;
-        parent[n2] = node;
-        heap.push(Reverse((w1 + w2, node)));
+    debug_assert!(counts.len() <= MAX_SYMBOLS);
+    let mut leaves = [(0u64, 0u16); MAX_SYMBOLS];
+    let mut used = 0;
+    for (symbol, &count) in counts.iter().enumerate() {
+        if count > 0 {
+            leaves[used] = (u64::from(count), symbol as u16);
+            used += 1;
+        }
+    }
+    let leaves = &mut leaves[..used];
+    leaves.sort_unstable(); // (weight, symbol) pairs are all different
+
+    // Node numbers: symbols 0..counts.len(), then merged nodes in the order made.
+    let base = counts.len();
+    let mut merged = [0u64; MAX_SYMBOLS];
+    let mut parent = [u16::MAX; 2 * MAX_SYMBOLS];
+    let (mut next_leaf, mut next_merged) = (0, 0);
+    for made in 0..used.saturating_sub(1) {
+        let mut lightest = || {
+            let leaf = leaves.get(next_leaf).copied();
+            let node = merged[..made].get(next_merged).copied();
+            match (leaf, node) {
+                (Some((weight, symbol)), Some(m)) if weight <= m => {
+                    next_leaf += 1;
+                    (weight, usize::from(symbol))
+                }
+                (Some((weight, symbol)), None) => {
+                    next_leaf += 1;
+                    (weight, usize::from(symbol))
+                }
+                (_, Some(m)) => {
+                    next_merged += 1;
+                    (m, base + next_merged - 1)
+                }
+                (None, None) => unreachable!("two nodes are left while merging"),
+            }
+        };
+        let (w1, n1) = lightest();
+        let (w2, n2) = lightest();
+        merged[made] = w1 + w2;
+        parent[n1] = (base + made) as u16;
+        parent[n2] = (base + made) as u16;
     }
     // A merged node comes after both of its children, so walking the nodes backwards
     // meets every parent before its children: one pass gives every depth.
-    let mut depth = vec![0u8; parent.len()];
-    for node in (0..parent.len()).rev() {
-        if parent[node] != usize::MAX {
-            depth[node] = depth[parent[node]] + 1;
+    let nodes = base + used.saturating_sub(1);
+    let mut depth = [0u8; 2 * MAX_SYMBOLS];
+    for node in (0..nodes).rev() {
+        if parent[node] != u16::MAX {
+            depth[node] = depth[usize::from(parent[node])] + 1;
         }
     }
-    depth.truncate(counts.len());
-    depth
+    depth[..base].to_vec()
 }
 
 /// A Huffman code as deflate sends it: its bits reversed (deflate writes codes starting
@@ -587,6 +621,47 @@ mod tests {
             (a, b) = (b, a + b);
         }
         assert_eq!(inflate(&z.finish()), expected);
+    }
+
+    /// The textbook construction with a binary heap, ties to the lower node number.
+    fn heap_lengths(counts: &[u32]) -> Vec<u8> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let mut heap: BinaryHeap<Reverse<(u64, usize)>> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(symbol, &c)| Reverse((u64::from(c), symbol)))
+            .collect();
+        let mut parent = vec![usize::MAX; counts.len()];
+        while heap.len() > 1 {
+            let Reverse((w1, n1)) = heap.pop().unwrap();
+            let Reverse((w2, n2)) = heap.pop().unwrap();
+            parent.push(usize::MAX);
+            let node = parent.len() - 1;
+            (parent[n1], parent[n2]) = (node, node);
+            heap.push(Reverse((w1 + w2, node)));
+        }
+        (0..counts.len())
+            .map(|mut node| {
+                let mut depth = 0;
+                while parent[node] != usize::MAX {
+                    (node, depth) = (parent[node], depth + 1);
+                }
+                depth
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// Same lengths as the heap, ties included: the PNG files stay byte for byte
+        /// what they were.
+        #[test]
+        fn lengths_are_the_heap_constructions(
+            counts in proptest::collection::vec(prop_oneof![Just(0u32), 1u32..4, 1u32..100_000], 1..286)
+        ) {
+            prop_assert_eq!(huffman_lengths(&counts), heap_lengths(&counts));
+        }
     }
 
     #[test]

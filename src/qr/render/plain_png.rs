@@ -75,13 +75,18 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
     }
     rows.push(&margin, size - offset - matrix.width * s);
 
-    let mut png = PngFile::new(layout.size, bits as u8);
+    let idat = rows.finish();
+    // Signature, IHDR, PLTE, tRNS, IDAT and IEND: 8 + 25 + (12 + 3·n) + 13 + 12 + 12.
+    let capacity = 82 + 3 * palette.len() + idat.len();
+    let mut png = PngFile::new(layout.size, bits as u8, capacity);
     png.chunk(b"PLTE", &palette.concat());
     if design.bg == Background::Transparent {
         png.chunk(b"tRNS", &[0]);
     }
-    png.chunk(b"IDAT", &rows.finish());
-    png.finish()
+    png.chunk(b"IDAT", &idat);
+    let file = png.finish();
+    debug_assert!(file.len() <= capacity, "{} > {capacity}", file.len());
+    file
 }
 
 /// Whether (x, y), inside a finder pattern, is in its 3×3 centre.

@@ -57,10 +57,11 @@ pub struct PngFile {
 }
 
 impl PngFile {
-    pub fn new(size: u32, bit_depth: u8) -> Self {
-        let mut file = Self {
-            out: b"\x89PNG\r\n\x1a\n".to_vec(),
-        };
+    /// A file of about `capacity` bytes (reserved at once: the chunks are appended).
+    pub fn new(size: u32, bit_depth: u8, capacity: usize) -> Self {
+        let mut out = Vec::with_capacity(capacity);
+        out.extend_from_slice(b"\x89PNG\r\n\x1a\n");
+        let mut file = Self { out };
         let mut header = [0u8; 13];
         header[..4].copy_from_slice(&size.to_be_bytes());
         header[4..8].copy_from_slice(&size.to_be_bytes());
