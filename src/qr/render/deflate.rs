@@ -84,33 +84,34 @@ impl Adler {
     }
 }
 
-/// Bytes to be repeated, with the sums that update the Adler-32 for each repeat in
-/// constant time.
+/// Bytes that can be repeated: their length and the sums that update the Adler-32 for
+/// each repeat in constant time, and the first two bytes (a repeat shorter than a copy,
+/// 1–2 bytes in all, is sent as literals).
 pub struct Unit {
-    bytes: Vec<u8>,
+    len: usize,
     sum: u64,
     weighted: u64,
+    head: [u8; 2],
 }
 
 impl Unit {
-    pub fn new(bytes: Vec<u8>) -> Self {
-        let len = bytes.len();
-        let sum = bytes.iter().map(|&x| u64::from(x)).sum::<u64>() % ADLER_MOD;
-        let weighted = bytes
-            .iter()
-            .enumerate()
-            .map(|(i, &x)| u64::from(x) * (len - i) as u64 % ADLER_MOD)
-            .sum::<u64>()
-            % ADLER_MOD;
-        Self {
-            bytes,
-            sum,
-            weighted,
+    pub fn new(bytes: &[u8]) -> Self {
+        // Σ xᵢ·(len − i) is the sum of the running sums, as in the Adler-32's b; u64
+        // holds it unreduced for any row here (< 2⁶⁴ up to ~380 million bytes).
+        let (mut sum, mut weighted) = (0u64, 0u64);
+        for &x in bytes {
+            sum += u64::from(x);
+            weighted += sum;
         }
-    }
-
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+        let mut head = [0; 2];
+        let n = bytes.len().min(2);
+        head[..n].copy_from_slice(&bytes[..n]);
+        Self {
+            len: bytes.len(),
+            sum: sum % ADLER_MOD,
+            weighted: weighted % ADLER_MOD,
+            head,
+        }
     }
 }
 
@@ -154,6 +155,20 @@ impl Zlib {
     /// copy at distance 1.
     pub fn bytes(&mut self, data: &[u8]) {
         self.adler.bytes(data);
+        self.literals(data);
+    }
+
+    /// Appends `data` and returns it as a unit for `repeat`: its sums update the
+    /// Adler-32, so the bytes are read once.
+    pub fn unit(&mut self, data: &[u8]) -> Unit {
+        let unit = Unit::new(data);
+        self.adler.unit(unit.len as u64, unit.sum, unit.weighted);
+        self.literals(data);
+        unit
+    }
+
+    /// The tokens for `data` (the Adler-32 is the caller's).
+    fn literals(&mut self, data: &[u8]) {
         // At most one token per byte: one reservation instead of a check per push.
         self.tokens.reserve(data.len());
         let mut i = 0;
@@ -180,7 +195,7 @@ impl Zlib {
     /// Appends `unit`, which must be the last `unit.len()` bytes appended, `times` more
     /// times.
     pub fn repeat(&mut self, unit: &Unit, times: usize) {
-        let len = unit.bytes.len();
+        let len = unit.len;
         assert!(
             len <= self.written && len <= MAX_DISTANCE,
             "a repeat reaches back past the data"
@@ -188,7 +203,7 @@ impl Zlib {
         let total = len * times;
         if total < MIN_COPY {
             for _ in 0..times {
-                self.bytes(&unit.bytes);
+                self.bytes(&unit.head[..len]);
             }
             return;
         }
@@ -551,13 +566,13 @@ mod tests {
             .collect();
         z.bytes(&row);
         expected.extend_from_slice(&row);
-        z.repeat(&Unit::new(row.clone()), 7);
+        z.repeat(&Unit::new(&row), 7);
         for _ in 0..7 {
             expected.extend_from_slice(&row);
         }
         let up: Vec<u8> = std::iter::once(2).chain([0; 38]).collect();
         z.bytes(&up);
-        z.repeat(&Unit::new(up.clone()), 300);
+        z.repeat(&Unit::new(&up), 300);
         for _ in 0..301 {
             expected.extend_from_slice(&up);
         }
@@ -597,8 +612,8 @@ mod tests {
             let mut z = Zlib::new();
             let data = vec![7u8; n];
             z.bytes(&data);
-            z.repeat(&Unit::new(vec![7]), 1);
-            z.repeat(&Unit::new(data[..1].to_vec()), 2);
+            z.repeat(&Unit::new(&[7]), 1);
+            z.repeat(&Unit::new(&data[..1]), 2);
             let mut expected = data;
             expected.extend([7, 7, 7]);
             assert_eq!(inflate(&z.finish()), expected, "run of {n}");
@@ -691,8 +706,14 @@ mod tests {
             let mut z = Zlib::new();
             let mut expected = Vec::new();
             for (unit, times) in parts {
-                z.bytes(&unit);
-                z.repeat(&Unit::new(unit.clone()), times);
+                // Both ways of sending a unit: as bytes with its sums apart, and at once.
+                if times % 2 == 0 {
+                    z.bytes(&unit);
+                    z.repeat(&Unit::new(&unit), times);
+                } else {
+                    let sent = z.unit(&unit);
+                    z.repeat(&sent, times);
+                }
                 for _ in 0..=times {
                     expected.extend_from_slice(&unit);
                 }

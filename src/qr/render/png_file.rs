@@ -3,25 +3,23 @@
 
 use super::deflate::{Unit, Zlib};
 
-/// A PNG's filtered scanlines as a zlib stream. Each row is sent once with filter None;
-/// its repeats below it with filter Up, which makes them all zeros, and then as copies of
-/// the row before. So the stream costs a few operations per distinct row.
+/// A PNG's filtered scanlines as a zlib stream. Each distinct row is sent once, with
+/// filter None, and its repeats below it as one copy of it: so the stream costs a few
+/// operations per distinct row, and each row's bytes are read once.
 pub struct Scanlines {
     zlib: Zlib,
-    /// An Up-filtered repeat: filter byte 2, then zeros.
-    up: Unit,
-    /// The last row pushed (to merge equal neighbours); empty before the first.
+    /// The last row pushed, with its filter byte; empty before the first.
     last: Vec<u8>,
+    /// The last row as the zlib stream holds it, for its repeats.
+    unit: Option<Unit>,
 }
 
 impl Scanlines {
     pub fn new(row_bytes: usize) -> Self {
-        let mut up = vec![0u8; row_bytes + 1];
-        up[0] = 2;
         Self {
             zlib: Zlib::new(),
-            up: Unit::new(up),
-            last: Vec::with_capacity(row_bytes),
+            last: Vec::with_capacity(row_bytes + 1),
+            unit: None,
         }
     }
 
@@ -31,19 +29,18 @@ impl Scanlines {
             return;
         }
         let mut repeats = count;
-        if self.last != row {
-            self.zlib.bytes(&[0]); // filter: None
-            self.zlib.bytes(row);
-            self.last.clear();
-            self.last.extend_from_slice(row);
-            repeats -= 1;
-        }
-        if repeats > 0 {
-            // The first Up row is written out, the rest copy it. (Writing it even after
-            // an Up row keeps this simple; it costs a few bytes per distinct row.)
-            self.zlib.bytes(self.up.bytes());
-            self.zlib.repeat(&self.up, repeats - 1);
-        }
+        let unit = match self.unit.take() {
+            Some(unit) if self.last[1..] == *row => unit,
+            _ => {
+                self.last.clear();
+                self.last.push(0); // filter: None
+                self.last.extend_from_slice(row);
+                repeats -= 1;
+                self.zlib.unit(&self.last)
+            }
+        };
+        self.zlib.repeat(&unit, repeats);
+        self.unit = Some(unit);
     }
 
     pub fn finish(self) -> Vec<u8> {
