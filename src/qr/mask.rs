@@ -161,24 +161,28 @@ fn search<R: Row>(canvas: &Canvas, width: usize, ec_level: EcLevel) -> (MaskPatt
 
 fn search_unmasked<R: Row>(unmasked: Unmasked<R>, ec_level: EcLevel) -> (MaskPattern, Vec<bool>) {
     let width = unmasked.width;
-    let mut rows = vec![R::ZERO; width];
-    // `min_by_key` keeps the first of equal minimums, as in the crate.
-    let best = MASKS
-        .into_iter()
-        .min_by_key(|&pattern| {
-            unmasked.mask_into(pattern, ec_level, &mut rows);
-            penalty(&rows, width)
-        })
-        .unwrap_or(MASKS[0]);
-    unmasked.mask_into(best, ec_level, &mut rows);
-    (best, rows_to_modules(&rows, width))
+    let (mut rows, mut best_rows) = (vec![R::ZERO; width], vec![R::ZERO; width]);
+    let mut best: Option<(u16, MaskPattern)> = None;
+    for pattern in MASKS {
+        unmasked.mask_into(pattern, ec_level, &mut rows);
+        let score = penalty(&rows, width);
+        // Strictly lower: the first of equal minimums wins, as in the crate.
+        if best.is_none_or(|(lowest, _)| score < lowest) {
+            best = Some((score, pattern));
+            std::mem::swap(&mut rows, &mut best_rows);
+        }
+    }
+    let pattern = best.map_or(MASKS[0], |(_, pattern)| pattern);
+    (pattern, rows_to_modules(&best_rows, width))
 }
 
 /// Bit rows as dark modules, row-major.
 fn rows_to_modules<R: Row>(rows: &[R], width: usize) -> Vec<bool> {
-    rows.iter()
-        .flat_map(|&row| (0..width).map(move |x| row & R::bit(x) != R::ZERO))
-        .collect()
+    let mut modules = Vec::with_capacity(width * width);
+    for &row in rows {
+        modules.extend((0..width).map(|x| row & R::bit(x) != R::ZERO));
+    }
+    modules
 }
 
 /// A canvas before masking, as bit rows.
