@@ -25,6 +25,7 @@ function setup(thread)
 end
 
 local mode, path
+local head, tail -- the unique mode's request around its suffix
 expect = nil   -- global, so that done() can read it with thread:get
 local counter = 0
 local nonce
@@ -44,14 +45,23 @@ function init(args)
   if mode == "fixed" then
     wrk.path = path
     request = nil -- static: wrk sends one prebuilt request over and over
+  else
+    -- The request is formatted once, around a marker where the suffix goes, and each
+    -- request only joins three strings. wrk.format builds a table and formats every
+    -- header on each call: 15-16 us of wrk's CPU per request against 12-14 with this
+    -- (wrk -t2 -c64 on bare_actix, 2026-11-30), which the server's scenarios paid for.
+    local marker = "\1SUFFIX\1"
+    local template = wrk.format("GET", path .. marker)
+    local at = string.find(template, marker, 1, true)
+    head = string.sub(template, 1, at - 1)
+    tail = string.sub(template, at + #marker)
   end
 end
 
 function request()
   counter = counter + 1
   -- 4 + 1 + 9 = 14 characters, so the payload length never changes during a run.
-  local suffix = string.format("%04d%d%09d", nonce, tid % 10, counter)
-  return wrk.format("GET", path .. suffix)
+  return head .. string.format("%04d%d%09d", nonce, tid % 10, counter) .. tail
 end
 
 function response(status, headers, body)
