@@ -231,14 +231,13 @@ impl<R: Row> Unmasked<R> {
             .iter()
             .map(|&w| R::from_words(w))
             .collect();
-        let bits = data
-            .iter()
-            .chain(ec)
-            .flat_map(|&byte| (0..8).rev().map(move |i| byte >> i & 1 == 1));
-        for (&position, is_dark) in template.positions.iter().zip(bits) {
-            if is_dark {
-                let (y, x) = (usize::from(position) / width, usize::from(position) % width);
-                dark[y] = dark[y] | R::bit(x);
+        let mut positions = template.positions.chunks_exact(8);
+        for (&byte, eight) in data.iter().chain(ec).zip(&mut positions) {
+            for (i, &position) in eight.iter().enumerate() {
+                if byte << i & 0x80 != 0 {
+                    let (y, x) = (usize::from(position) / width, usize::from(position) % width);
+                    dark[y] = dark[y] | R::bit(x);
+                }
             }
         }
         Self {

@@ -54,8 +54,16 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
     // The palette index of each module of the current row, looked up once.
     let mut indices = vec![0u8; matrix.width];
     for my in 0..matrix.width {
-        for (mx, index) in indices.iter_mut().enumerate() {
-            *index = index_of(mx, my);
+        if (7..matrix.width - 7).contains(&my) {
+            // Between the finder patterns' rows every dark module is a data module.
+            let dark = &matrix.dark[my * matrix.width..(my + 1) * matrix.width];
+            for (index, &is_dark) in indices.iter_mut().zip(dark) {
+                *index = u8::from(is_dark) * module_index;
+            }
+        } else {
+            for (mx, index) in indices.iter_mut().enumerate() {
+                *index = index_of(mx, my);
+            }
         }
         module_row.fill(0);
         let mut mx = 0;
