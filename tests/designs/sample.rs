@@ -10,11 +10,11 @@
 //! misses even plain black squares), and a code with a margin under 4 modules is decoded
 //! as it is meant to be used, on a plain background (the docs say so): padded to a
 //! 4-module quiet zone in its background colour (white behind a transparent one, the
-//! first colour of a gradient).
+//! lightest colour of a gradient, which is its quiet zone's).
 
 use std::sync::Mutex;
 
-use qrgate::qr::design::{Background, Design, EyeBall, EyeFrame, ModuleShape};
+use qrgate::qr::design::{Design, EyeBall, EyeFrame, ModuleShape};
 use qrgate::qr::{Deadline, generate};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -259,11 +259,7 @@ pub fn check(
         .map_err(|e| format!("not generated: {e}"))?;
     let module = module_px(payload, &design, logo.is_some());
     let padding = (QUIET_ZONE.saturating_sub(design.margin) as f64 * module) as u32;
-    let behind = match &design.bg {
-        Background::Color(c) => image::Rgb(c.to_array()),
-        Background::Transparent => image::Rgb([255; 3]),
-        Background::Gradient(g) => image::Rgb(g.stops[0].to_array()),
-    };
+    let behind = image::Rgb(design.bg.plain().to_array());
     let seen = grey(&on_background(&pixels(&image), padding, behind));
     let readings = decode_all(&seen);
     if readings.agreeing(payload).len() == readings.0.len() {
