@@ -11,10 +11,11 @@ use crate::support::{design, logo, module_px, pixels};
 /// radial `eye_gradient` lighter at the centre (see `drawing::ball_fill`); then rqrr
 /// with `small_dot` at 3 px a module beside a logo (see `drawing::MIN_SMALL_DOT_MODULE`);
 /// then rqrr with `extra_rounded` at 3 px a module (see
-/// `drawing::MIN_EXTRA_ROUNDED_MODULE`); then rxing with a radial `bg_gradient` whose
-/// outer colour made a quiet zone darker than the ground around it (see
+/// `drawing::MIN_EXTRA_ROUNDED_MODULE`); then rqrr with `classy_rounded` taking data
+/// modules for a finder (see `modules::joined`), and rxing with a radial `bg_gradient`
+/// whose outer colour made a quiet zone darker than the ground around it (see
 /// `drawing::background_fill`).
-const FOUND: [(u64, usize); 8] = [
+const FOUND: [(u64, usize); 9] = [
     (6601075462269017931, 207),
     (16386020933960394074, 26),
     (5758268396822948366, 314),
@@ -22,6 +23,7 @@ const FOUND: [(u64, usize); 8] = [
     (15268308029558748215, 185),
     (15268308029558748215, 296),
     (18261308307974457263, 188),
+    (13091448093252809476, 9),
     (13091448093252809476, 162),
 ];
 
