@@ -14,7 +14,7 @@
 
 use std::sync::Mutex;
 
-use qrgate::qr::design::{Design, EyeBall, EyeFrame, ModuleShape};
+use qrgate::qr::design::{Design, EyeBall, EyeFrame, MIN_FRAMED_MARGIN, ModuleShape};
 use qrgate::qr::{Deadline, generate};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -157,15 +157,21 @@ fn random_case(rng: &mut StdRng) -> (String, Vec<(&'static str, String)>, bool) 
             let keep = payload.chars().count() - 8;
             payload = payload.chars().take(keep).collect();
         } else {
-            let margin = pairs
-                .iter_mut()
-                .find(|(n, _)| *n == "margin")
+            let at = pairs
+                .iter()
+                .position(|(n, _)| *n == "margin")
                 .expect("margin");
-            let m: u32 = margin.1.parse().expect("a number");
+            let m: u32 = pairs[at].1.parse().expect("a number");
+            // A framed code keeps MIN_FRAMED_MARGIN whatever is asked: past it, the
+            // sample keeps the code and drops its frame.
+            if d.is_framed() && m <= MIN_FRAMED_MARGIN {
+                pairs.retain(|(n, _)| !matches!(*n, "frame" | "frame_color" | "caption"));
+                continue;
+            }
             if m == 0 {
                 break;
             }
-            margin.1 = (m - 1).to_string();
+            pairs[at].1 = (m - 1).to_string();
         }
     }
     (payload, pairs, with_logo)

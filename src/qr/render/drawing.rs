@@ -380,8 +380,12 @@ impl ModuleGrid<'_> {
                 && (ny as usize) < w
                 && self.is_drawn(nx as usize, ny as usize)
         };
-        let sides = Sides::new(drawn(0, -1), drawn(1, 0), drawn(0, 1), drawn(-1, 0))
-            .with_corners(drawn(1, -1), drawn(1, 1), drawn(-1, 1), drawn(-1, -1));
+        let sides = Sides::new(drawn(0, -1), drawn(1, 0), drawn(0, 1), drawn(-1, 0)).with_corners(
+            drawn(1, -1),
+            drawn(1, 1),
+            drawn(-1, 1),
+            drawn(-1, -1),
+        );
         Sides::from_bits(sides.bits() & matter)
     }
 
