@@ -97,7 +97,7 @@ impl Canvas {
                 }
                 let (shape, sides) = (grid.shape_at(x, y), grid.sides(x, y));
                 let key = usize::from(sides.bits())
-                    | usize::from(shape == ModuleShape::Square) * modules::Sides::VARIANTS;
+                    + usize::from(shape == ModuleShape::Square) * modules::Sides::VARIANTS;
                 if sprites[key].is_none() {
                     sprites[key] = Some(self.sprite(shape, s, sides, colour)?);
                 }
