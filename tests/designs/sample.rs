@@ -1,7 +1,7 @@
 //! A seeded random sample of combined designs: shapes × colours × gradients × ECC ×
 //! sizes 96–2048 × margins 0–6 × PNG and SVG (rasterised by resvg) × with and without a
-//! logo × with and without a frame and caption (a framed code keeps the 4-module quiet
-//! zone inside its frame). Each must be read exactly by rqrr and rxing, and by ZBar where installed.
+//! logo × with and without a frame and caption (a framed code asks for a 4-module quiet
+//! zone inside its frame, and keeps at least 2). Each must be read exactly by rqrr and rxing, and by ZBar where installed.
 //! The seed is fixed unless `QRGATE_DESIGN_SEED=random` draws one; it is printed (and named
 //! in any failure), and `QRGATE_DESIGN_SEED=N` repeats a run.
 //!
