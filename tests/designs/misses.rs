@@ -3,7 +3,7 @@
 
 use crate::decode::{decode_all, grey};
 use crate::sample::{check, on_background, sample_case};
-use crate::support::{design, logo, module_px, pixels};
+use crate::support::{PAYLOAD, design, logo, module_px, pixels};
 
 /// (seed, case) of the sample (`QRGATE_DESIGN_SEED=seed QRGATE_DESIGN_CASES=case`
 /// replays one). The first three: ZBar with the dark test logo at 31–38 pixels a module
@@ -11,8 +11,11 @@ use crate::support::{design, logo, module_px, pixels};
 /// radial `eye_gradient` lighter at the centre (see `drawing::ball_fill`); then rqrr
 /// with `small_dot` at 3 px a module beside a logo (see `drawing::MIN_SMALL_DOT_MODULE`);
 /// then rqrr with `extra_rounded` at 3 px a module (see
-/// `drawing::MIN_EXTRA_ROUNDED_MODULE`).
-const FOUND: [(u64, usize); 7] = [
+/// `drawing::MIN_EXTRA_ROUNDED_MODULE`); then rqrr with `classy_rounded` taking data
+/// modules for a finder (see `modules::joined`), and rxing with a radial `bg_gradient`
+/// whose outer colour made a quiet zone darker than the ground around it (see
+/// `drawing::background_fill`).
+const FOUND: [(u64, usize); 9] = [
     (6601075462269017931, 207),
     (16386020933960394074, 26),
     (5758268396822948366, 314),
@@ -20,6 +23,8 @@ const FOUND: [(u64, usize); 7] = [
     (15268308029558748215, 185),
     (15268308029558748215, 296),
     (18261308307974457263, 188),
+    (13091448093252809476, 9),
+    (13091448093252809476, 162),
 ];
 
 #[test]
@@ -67,4 +72,40 @@ fn a_dark_logo_over_the_centre_alignment_pattern_scans_in_zbar_at_large_sizes() 
         let seen = on_background(&pixels(&image), pad, image::Rgb([255; 3]));
         decode_all(&grey(&seen)).assert_every_decoder(&payload, &format!("{pairs:?} {len}"));
     }
+}
+
+#[test]
+fn a_framed_code_keeps_a_quiet_zone_inside_its_frame_at_margin_0() {
+    // Seed 6219405504233229093 case 268 (a 104 px code under a `banner_top`, margin 0)
+    // was read by none of the three: the banner lay against the top finders. A framed
+    // code now keeps `MIN_FRAMED_MARGIN` modules inside its frame, whatever its margin.
+    // The case itself can no longer be drawn at 3 px a module (the sample drops its
+    // frame), so each frame (and a caption alone) is checked here at sizes that can.
+    let mut failures = Vec::new();
+    for frame in qrgate::qr::frame::FrameStyle::NAMES {
+        for (format, size) in [("png", "104"), ("svg", "120"), ("png", "140")] {
+            let mut pairs = vec![
+                ("frame", *frame),
+                ("frame_color", "#025406"),
+                ("bg", "#d9ead9"),
+                ("fg", "#2a4846"),
+                ("margin", "0"),
+                ("size", size),
+                ("format", format),
+            ];
+            if *frame == "none" {
+                pairs.push(("caption", "Menu"));
+            }
+            let d = design(&pairs);
+            assert!(d.margin >= qrgate::qr::design::MIN_FRAMED_MARGIN);
+            let image = qrgate::qr::generate(PAYLOAD, &d, None, qrgate::qr::Deadline::none())
+                .expect("generated");
+            let seen = on_background(&pixels(&image), 16, image::Rgb([0xd9, 0xea, 0xd9]));
+            let readings = decode_all(&grey(&seen));
+            if readings.agreeing(PAYLOAD).len() != readings.0.len() {
+                failures.push(format!("{pairs:?}: {}", readings.failures(PAYLOAD)));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

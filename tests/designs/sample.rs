@@ -1,7 +1,7 @@
 //! A seeded random sample of combined designs: shapes × colours × gradients × ECC ×
 //! sizes 96–2048 × margins 0–6 × PNG and SVG (rasterised by resvg) × with and without a
-//! logo × with and without a frame and caption (a framed code keeps the 4-module quiet
-//! zone inside its frame). Each must be read exactly by rqrr and rxing, and by ZBar where installed.
+//! logo × with and without a frame and caption (a framed code asks for a 4-module quiet
+//! zone inside its frame, and keeps at least 2). Each must be read exactly by rqrr and rxing, and by ZBar where installed.
 //! The seed is fixed unless `QRGATE_DESIGN_SEED=random` draws one; it is printed (and named
 //! in any failure), and `QRGATE_DESIGN_SEED=N` repeats a run.
 //!
@@ -10,11 +10,11 @@
 //! misses even plain black squares), and a code with a margin under 4 modules is decoded
 //! as it is meant to be used, on a plain background (the docs say so): padded to a
 //! 4-module quiet zone in its background colour (white behind a transparent one, the
-//! first colour of a gradient).
+//! lightest colour of a gradient, which is its quiet zone's).
 
 use std::sync::Mutex;
 
-use qrgate::qr::design::{Background, Design, EyeBall, EyeFrame, ModuleShape};
+use qrgate::qr::design::{Design, EyeBall, EyeFrame, MIN_FRAMED_MARGIN, ModuleShape};
 use qrgate::qr::{Deadline, generate};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -157,15 +157,21 @@ fn random_case(rng: &mut StdRng) -> (String, Vec<(&'static str, String)>, bool) 
             let keep = payload.chars().count() - 8;
             payload = payload.chars().take(keep).collect();
         } else {
-            let margin = pairs
-                .iter_mut()
-                .find(|(n, _)| *n == "margin")
+            let at = pairs
+                .iter()
+                .position(|(n, _)| *n == "margin")
                 .expect("margin");
-            let m: u32 = margin.1.parse().expect("a number");
+            let m: u32 = pairs[at].1.parse().expect("a number");
+            // A framed code keeps MIN_FRAMED_MARGIN whatever is asked: past it, the
+            // sample keeps the code and drops its frame.
+            if d.is_framed() && m <= MIN_FRAMED_MARGIN {
+                pairs.retain(|(n, _)| !matches!(*n, "frame" | "frame_color" | "caption"));
+                continue;
+            }
             if m == 0 {
                 break;
             }
-            margin.1 = (m - 1).to_string();
+            pairs[at].1 = (m - 1).to_string();
         }
     }
     (payload, pairs, with_logo)
@@ -259,11 +265,7 @@ pub fn check(
         .map_err(|e| format!("not generated: {e}"))?;
     let module = module_px(payload, &design, logo.is_some());
     let padding = (QUIET_ZONE.saturating_sub(design.margin) as f64 * module) as u32;
-    let behind = match &design.bg {
-        Background::Color(c) => image::Rgb(c.to_array()),
-        Background::Transparent => image::Rgb([255; 3]),
-        Background::Gradient(g) => image::Rgb(g.stops[0].to_array()),
-    };
+    let behind = image::Rgb(design.bg.plain().to_array());
     let seen = grey(&on_background(&pixels(&image), padding, behind));
     let readings = decode_all(&seen);
     if readings.agreeing(payload).len() == readings.0.len() {

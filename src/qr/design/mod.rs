@@ -19,6 +19,15 @@ use crate::qr::frame::{Caption, FrameStyle};
 use crate::qr::payload::{ParamSpec, Params, PayloadError, validate_params};
 use crate::qr::text::CaptionFont;
 
+/// The narrowest quiet zone, in modules, a framed code keeps inside its frame (a smaller
+/// `margin` is raised to it). A code on its own gets its quiet zone from the page around
+/// it; inside a frame the frame is that page, and at margin 0 a banner or border in the
+/// frame colour lies against the finder patterns and extends their dark rings, so no
+/// decoder finds them (seed 6219405504233229093 case 268: a 104 px code under a
+/// `banner_top`, read by none of the three; with 2 modules that frame at that size reads
+/// in all three, `tests/designs/misses.rs`).
+pub const MIN_FRAMED_MARGIN: u32 = 2;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Png,
@@ -180,7 +189,7 @@ impl Design {
             Some((_, ball)) if !given("eye_ball") => ball,
             _ => clean_value(&clean, "eye_ball", EyeBall::parse)?,
         };
-        Ok(Design {
+        let mut design = Design {
             format: clean_value(&clean, "format", Format::parse)?,
             size: clean_value(&clean, "size", |v| v.parse().ok())?,
             ecc: clean_value(&clean, "ecc", |v| match v {
@@ -218,7 +227,11 @@ impl Design {
                 None => None,
             },
             caption_color: clean.get("caption_color").and_then(Rgb::parse),
-        })
+        };
+        if design.is_framed() {
+            design.margin = design.margin.max(MIN_FRAMED_MARGIN);
+        }
+        Ok(design)
     }
 
     /// Whether the direct PNG path can draw this design: square modules and eyes, solid

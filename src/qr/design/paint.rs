@@ -43,7 +43,8 @@ impl Paint {
 pub enum Background {
     Color(Rgb),
     Transparent,
-    /// Across the whole image.
+    /// Across the symbol; the quiet zone around it (and a frame's ground) is flat, in
+    /// the gradient's lightest colour (see [`Background::plain`]).
     Gradient(Gradient),
 }
 
@@ -55,6 +56,25 @@ impl Background {
             Self::Color(c) => std::slice::from_ref(c),
             Self::Transparent => std::slice::from_ref(&Rgb::WHITE),
             Self::Gradient(g) => &g.stops,
+        }
+    }
+
+    /// The flat colour around the symbol: its quiet zone, a frame's ground, and what a
+    /// code with a narrow margin should be printed on. A transparent image is most likely
+    /// shown on white; a gradient gives its lightest stop (the first of equals), so the
+    /// quiet zone is never darker than any colour the gradient shows (why:
+    /// `render::drawing::background_fill`).
+    pub fn plain(&self) -> Rgb {
+        match self {
+            Self::Color(c) => *c,
+            Self::Transparent => Rgb::WHITE,
+            Self::Gradient(g) => g.stops.iter().fold(g.stops[0], |lightest, &c| {
+                if c.luminance() > lightest.luminance() {
+                    c
+                } else {
+                    lightest
+                }
+            }),
         }
     }
 }

@@ -120,7 +120,7 @@ pub const DESIGN_SPECS: &[ParamSpec] = &[
         },
         max_bytes: 16,
         default: Some("4"),
-        description: "The quiet zone around the code, in modules. Scanners want 4; less works when the code sits on a plain background.",
+        description: "The quiet zone around the code, in modules. Scanners want 4; less works when the code sits on a plain background. A framed or captioned code keeps at least 2 inside its frame.",
         example: "4",
     },
     color(

@@ -137,6 +137,26 @@ fn gradients_replace_their_colours() {
 }
 
 #[test]
+fn the_plain_colour_around_a_gradient_is_its_lightest_stop() {
+    let d = parse(&[("bg_gradient", "radial:#dfdff1,#faffff,#e0f2fe")]).unwrap();
+    assert_eq!(d.bg.plain(), Rgb(0xfa, 0xff, 0xff));
+    let d = parse(&[("bg", "#fef3c7")]).unwrap();
+    assert_eq!(d.bg.plain(), Rgb(0xfe, 0xf3, 0xc7));
+    let d = parse(&[("bg", "transparent")]).unwrap();
+    assert_eq!(d.bg.plain(), Rgb::WHITE);
+}
+
+#[test]
+fn a_framed_or_captioned_code_keeps_a_margin_of_at_least_two_modules() {
+    let margin = |pairs: &[(&str, &str)]| parse(pairs).unwrap().margin;
+    assert_eq!(margin(&[("margin", "0"), ("frame", "banner_top")]), 2);
+    assert_eq!(margin(&[("margin", "1"), ("caption", "Menu")]), 2);
+    assert_eq!(margin(&[("margin", "3"), ("frame", "box")]), 3);
+    // A bare code takes its quiet zone from the page: any margin stays.
+    assert_eq!(margin(&[("margin", "0")]), 0);
+}
+
+#[test]
 fn eye_colours_follow_their_precedence() {
     let d = parse(&[
         ("eye_gradient", "linear:90:#1d4ed8,#0f172a"),

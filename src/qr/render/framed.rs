@@ -3,10 +3,10 @@
 //! code itself is drawn as always, at the smaller size the frame leaves it, and moved
 //! into place by each writer.
 
-use super::drawing::{Drawing, Fill, background_fill};
+use super::drawing::{Drawing, Fill};
 use super::path::{Path, Pt, pt};
 use crate::qr::color::Rgb;
-use crate::qr::design::{Background, Design};
+use crate::qr::design::Design;
 use crate::qr::frame::{self, CaptionError, FrameLayout};
 
 pub struct FrameArt {
@@ -52,9 +52,9 @@ pub fn plan(design: &Design) -> Result<Option<Plan>, CaptionError> {
 
 /// Puts `drawing` (of the code alone) into its frame.
 pub fn attach(drawing: &mut Drawing, plan: Plan, design: &Design) {
+    // The drawing's background (flat, see `drawing::background_fill`) spans the whole
+    // image, frame included; a gradient stays on the symbol.
     let size = design.size;
-    // The background spans the whole image, frame included.
-    drawing.background = background_fill(&design.bg, f64::from(size));
     let mut parts: Vec<Part> = plan
         .layout
         .parts
@@ -69,11 +69,7 @@ pub fn attach(drawing: &mut Drawing, plan: Plan, design: &Design) {
         let ground = if plan.layout.caption_on_frame {
             design.frame_color
         } else {
-            match &design.bg {
-                Background::Color(c) => *c,
-                Background::Transparent => Rgb::WHITE,
-                Background::Gradient(g) => g.stops[0],
-            }
+            design.bg.plain()
         };
         let colour = design.caption_color.unwrap_or(if ground.luminance() < 0.4 {
             Rgb::WHITE

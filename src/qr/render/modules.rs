@@ -8,7 +8,7 @@
 use super::path::{Path, Pt, pt};
 use crate::qr::design::ModuleShape;
 
-/// Dark neighbours of a module, one bit per side.
+/// Dark neighbours of a module, one bit per side and one per corner (diagonal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Sides(u8);
 
@@ -17,6 +17,12 @@ impl Sides {
     pub const EAST: u8 = 2;
     pub const SOUTH: u8 = 4;
     pub const WEST: u8 = 8;
+    pub const NORTH_EAST: u8 = 16;
+    pub const SOUTH_EAST: u8 = 32;
+    pub const SOUTH_WEST: u8 = 64;
+    pub const NORTH_WEST: u8 = 128;
+    /// How many distinct values there are (sprites keep one per variant).
+    pub const VARIANTS: usize = 256;
 
     pub fn new(north: bool, east: bool, south: bool, west: bool) -> Self {
         Self(
@@ -27,8 +33,19 @@ impl Sides {
         )
     }
 
+    /// The same sides, with the diagonal neighbours (clockwise from the top right).
+    pub fn with_corners(self, ne: bool, se: bool, sw: bool, nw: bool) -> Self {
+        Self(
+            self.0
+                | (u8::from(ne) * Self::NORTH_EAST)
+                | (u8::from(se) * Self::SOUTH_EAST)
+                | (u8::from(sw) * Self::SOUTH_WEST)
+                | (u8::from(nw) * Self::NORTH_WEST),
+        )
+    }
+
     pub fn from_bits(bits: u8) -> Self {
-        Self(bits & 0xf)
+        Self(bits)
     }
 
     fn has(self, side: u8) -> bool {
@@ -44,10 +61,9 @@ impl Sides {
 pub fn sides_that_matter(shape: ModuleShape) -> u8 {
     let all = Sides::NORTH | Sides::EAST | Sides::SOUTH | Sides::WEST;
     match shape {
-        ModuleShape::ExtraRounded
-        | ModuleShape::Connected
-        | ModuleShape::Classy
-        | ModuleShape::ClassyRounded => all,
+        ModuleShape::ExtraRounded | ModuleShape::Connected | ModuleShape::Classy => all,
+        // Its small corners (top right, bottom left) also read their diagonal neighbour.
+        ModuleShape::ClassyRounded => all | Sides::NORTH_EAST | Sides::SOUTH_WEST,
         ModuleShape::VerticalBars => Sides::NORTH | Sides::SOUTH,
         ModuleShape::HorizontalBars => Sides::EAST | Sides::WEST,
         _ => 0,
@@ -138,14 +154,25 @@ pub fn module(path: &mut Path, shape: ModuleShape, x: f64, y: f64, s: f64, sides
 }
 
 /// The whole cell, with a corner rounded (by `radii` × s, in the order top-left,
-/// top-right, bottom-right, bottom-left) only where both sides at it are free.
+/// top-right, bottom-right, bottom-left) only where both sides at it are free, and the
+/// diagonal neighbour there too when the shape reads it (`sides_that_matter`).
+///
+/// `classy_rounded` keeps a small corner sharp against a dark diagonal neighbour, so the
+/// two touch at a point as square modules do. Rounded by 0.15 module, the corner opened
+/// a hairline between them, which a binariser closes or not by a pixel's grey; where it
+/// stays open, a run of modules shaped like a cup, with a pair of modules over its mouth
+/// touching it only at such corners, becomes a dark ring with a separate dark centre whose
+/// rows read 1:1:3:1:1, and rqrr took it for a fourth finder and grouped it with two true
+/// ones (seed 13091448093252809476 case 9: a 1,379 px code at 18 px a module, read at
+/// 9). `classy`, whose small corners are square, read that code. The large corners keep
+/// their round whatever the diagonal: their gap is wide and does not close.
 fn joined(path: &mut Path, x: f64, y: f64, s: f64, sides: Sides, radii: [f64; 4]) {
-    let free = |a: u8, b: u8| !sides.has(a) && !sides.has(b);
+    let free = |a: u8, b: u8, diagonal: u8| !sides.has(a) && !sides.has(b) && !sides.has(diagonal);
     let corner = [
-        free(Sides::NORTH, Sides::WEST),
-        free(Sides::NORTH, Sides::EAST),
-        free(Sides::SOUTH, Sides::EAST),
-        free(Sides::SOUTH, Sides::WEST),
+        free(Sides::NORTH, Sides::WEST, Sides::NORTH_WEST),
+        free(Sides::NORTH, Sides::EAST, Sides::NORTH_EAST),
+        free(Sides::SOUTH, Sides::EAST, Sides::SOUTH_EAST),
+        free(Sides::SOUTH, Sides::WEST, Sides::SOUTH_WEST),
     ];
     let mut r = [0.0; 4];
     for i in 0..4 {
@@ -183,4 +210,34 @@ pub fn rounded_rect(path: &mut Path, x: f64, y: f64, w: f64, h: f64, r: [f64; 4]
         corner(path, tl, pt(x + tl, y + tl), pt(x + tl, y));
     }
     path.close();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outline(shape: ModuleShape, sides: Sides) -> Path {
+        let mut path = Path::new();
+        module(&mut path, shape, 0.0, 0.0, 10.0, sides);
+        path
+    }
+
+    #[test]
+    fn classy_rounded_keeps_a_small_corner_sharp_against_a_dark_diagonal_neighbour() {
+        let alone = Sides::default();
+        let diagonals = alone.with_corners(true, false, true, false);
+        // Alone, its small corners are round; with dark modules beyond both, it is
+        // `classy` (whose small corners are square), so the diagonals touch.
+        assert_ne!(
+            outline(ModuleShape::ClassyRounded, alone),
+            outline(ModuleShape::Classy, alone)
+        );
+        assert_eq!(
+            outline(ModuleShape::ClassyRounded, diagonals),
+            outline(ModuleShape::Classy, alone)
+        );
+        // The large corners keep their round whatever lies beyond them.
+        let matter = Sides::from_bits(sides_that_matter(ModuleShape::ClassyRounded));
+        assert!(!matter.has(Sides::NORTH_WEST) && !matter.has(Sides::SOUTH_EAST));
+    }
 }

@@ -71,6 +71,12 @@ fn patch(shape: ModuleShape, path: &mut Path) {
                 dark(xi + 1, yi),
                 dark(xi, yi + 1),
                 dark(xi - 1, yi),
+            )
+            .with_corners(
+                dark(xi + 1, yi - 1),
+                dark(xi + 1, yi + 1),
+                dark(xi - 1, yi + 1),
+                dark(xi - 1, yi - 1),
             );
             let (px, py) = ((x + 1) as f64 * MODULE, (y + 1) as f64 * MODULE);
             modules::module(

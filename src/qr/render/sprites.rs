@@ -35,7 +35,7 @@ pub fn render(drawing: &Drawing, deadline: Deadline) -> Result<Option<Vec<u8>>, 
 }
 
 fn draw(drawing: &Drawing) -> Option<Canvas> {
-    if drawing.logo.is_some() || drawing.watermark {
+    if drawing.logo.is_some() || drawing.watermark || drawing.symbol_background.is_some() {
         return None;
     }
     let layout = &drawing.layout;
@@ -87,8 +87,8 @@ impl Canvas {
         let s = grid.layout.module as usize;
         let offset = grid.layout.offset as usize;
         // One sprite per outline variant: the grid's shape, or square (alignment
-        // patterns), by the four sides' neighbours.
-        let mut sprites: [Option<Vec<u8>>; 32] = std::array::from_fn(|_| None);
+        // patterns), by the neighbours its shape reads.
+        let mut sprites: Vec<Option<Vec<u8>>> = vec![None; 2 * modules::Sides::VARIANTS];
         let width = grid.matrix.width;
         for y in 0..width {
             for x in 0..width {
@@ -96,8 +96,8 @@ impl Canvas {
                     continue;
                 }
                 let (shape, sides) = (grid.shape_at(x, y), grid.sides(x, y));
-                let key =
-                    usize::from(sides.bits()) | usize::from(shape == ModuleShape::Square) << 4;
+                let key = usize::from(sides.bits())
+                    + usize::from(shape == ModuleShape::Square) * modules::Sides::VARIANTS;
                 if sprites[key].is_none() {
                     sprites[key] = Some(self.sprite(shape, s, sides, colour)?);
                 }

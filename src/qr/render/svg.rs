@@ -48,6 +48,15 @@ pub fn write(drawing: &Drawing) -> String {
         let at = frame.code_at;
         let _ = write!(out, r#"<g transform="translate({} {})">"#, n(at.x), n(at.y));
     }
+    if let Some(ground) = &drawing.symbol_background {
+        let _ = write!(
+            out,
+            r#"<rect x="{at}" y="{at}" width="{side}" height="{side}" fill="{}"/>"#,
+            gradients.paint(&ground.fill),
+            at = n(ground.at),
+            side = n(ground.side)
+        );
+    }
     for layer in &drawing.layers {
         d.clear();
         let attributes = match &layer.region {
@@ -74,7 +83,7 @@ pub fn write(drawing: &Drawing) -> String {
         );
     }
     if let Some(spot) = &drawing.logo {
-        let plate = drawing.background.as_ref().map(|f| gradients.paint(f));
+        let plate = drawing.plate().map(|f| gradients.paint(f));
         logo(
             &mut out,
             spot,
@@ -137,6 +146,7 @@ impl<'d> Gradients<'d> {
         let all = drawing
             .background
             .iter()
+            .chain(drawing.symbol_background.iter().map(|b| &b.fill))
             .chain(drawing.layers.iter().map(|l| &l.fill));
         for fill in all {
             if !matches!(fill, Fill::Solid(_)) && !fills.contains(&fill) {

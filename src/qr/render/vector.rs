@@ -51,6 +51,15 @@ pub fn flatten<'a>(drawing: &'a Drawing) -> Flat<'a> {
             below.push(piece(part.fill.clone(), part.path.clone(), part.even_odd));
         }
     }
+    if let Some(ground) = &drawing.symbol_background {
+        let mut path = Path::new();
+        path.rect(ground.at, ground.at, ground.side, ground.side);
+        below.push(piece(
+            shift_fill(&ground.fill, offset),
+            path.map(shift),
+            false,
+        ));
+    }
     for layer in &drawing.layers {
         let (path, even_odd) = match &layer.region {
             Region::Modules(grid) => (grid.path(), false),
@@ -70,11 +79,11 @@ pub fn flatten<'a>(drawing: &'a Drawing) -> Flat<'a> {
         let x = layout.at(spot.first);
         let w = layout.module * spot.side as f64;
         let mut under = Rgb::WHITE;
-        if let Some(fill) = &drawing.background {
-            // The plate, as the SVG writer draws it, in the background's paint.
+        if let Some(fill) = drawing.plate() {
+            // The plate, as the SVG writer draws it, in the paint under the symbol.
             let mut plate = Path::new();
             plate.rect(x + offset.x, x + offset.y, w, w);
-            below.push(piece(fill.clone(), plate, false));
+            below.push(piece(shift_fill(fill, offset), plate, false));
             if let Fill::Solid(c) = fill {
                 under = *c;
             }
