@@ -35,15 +35,12 @@ const CODE_LENGTH_ORDER: [usize; 19] = [
 ];
 const END_OF_BLOCK: usize = 256;
 
-#[derive(Clone, Copy, Debug)]
-enum Token {
-    Literal(u8),
-    /// `len` bytes copied from `dist` bytes back (the ranges may overlap).
-    Copy {
-        len: u16,
-        dist: u16,
-    },
-}
+/// A piece of the stream, packed in a word: `COPY | len << 16 | dist` is a copy of `len`
+/// bytes from `dist` bytes back (the ranges may overlap); any other value is that many
+/// literals, the next bytes of the stream's literal bytes. Literals are kept as the
+/// bytes themselves, so describing a row is a copy of it and coding it a tight loop.
+type Piece = u32;
+const COPY: Piece = 1 << 31;
 
 /// Adler-32 of the uncompressed data, kept as it is described.
 #[derive(Clone, Copy)]
@@ -72,11 +69,18 @@ impl Adler {
         }
     }
 
-    /// Appends a unit whose byte sum is `sum` and whose weighted sum, Σ xᵢ·(len − i) for
-    /// i from 0, is `weighted`: a' = a + sum, b' = b + len·a + weighted.
-    fn unit(&mut self, len: u64, sum: u64, weighted: u64) {
-        self.b = (self.b + len * self.a + weighted) % ADLER_MOD;
-        self.a = (self.a + sum) % ADLER_MOD;
+    /// Appends a unit of `len` bytes whose byte sum is `sum` and whose weighted sum,
+    /// Σ xᵢ·(len − i) for i from 0, is `weighted`, `times` times over. Once:
+    /// a' = a + sum, b' = b + len·a + weighted. After k times, a gained k·sum and b
+    /// gained k·(len·a + weighted) plus len·sum for each earlier copy's bytes, taken
+    /// k(k−1)/2 times: constant time for any number of repeats.
+    fn units(&mut self, len: u64, sum: u64, weighted: u64, times: u64) {
+        let k = times % ADLER_MOD;
+        let pairs = (times * times.saturating_sub(1) / 2) % ADLER_MOD;
+        let len = len % ADLER_MOD;
+        let step = (len * self.a + weighted) % ADLER_MOD;
+        self.b = (self.b + k * step + pairs * (len * sum % ADLER_MOD)) % ADLER_MOD;
+        self.a = (self.a + k * sum) % ADLER_MOD;
     }
 
     fn value(self) -> u32 {
@@ -103,6 +107,10 @@ impl Unit {
             sum += u64::from(x);
             weighted += sum;
         }
+        Self::with_sums(bytes, sum, weighted)
+    }
+
+    fn with_sums(bytes: &[u8], sum: u64, weighted: u64) -> Self {
         let mut head = [0; 2];
         let n = bytes.len().min(2);
         head[..n].copy_from_slice(&bytes[..n]);
@@ -117,8 +125,10 @@ impl Unit {
 
 /// A zlib stream being described; `finish` codes it.
 pub struct Zlib {
-    tokens: Vec<Token>,
-    /// How often each literal/length and distance symbol occurs, kept as tokens are
+    /// The bytes sent as literals, in order.
+    literal_bytes: Vec<u8>,
+    pieces: Vec<Piece>,
+    /// How often each literal/length and distance symbol occurs, kept as pieces are
     /// added: the Huffman codes are built from them without another pass.
     literal_counts: [u32; 286],
     distance_counts: [u32; 30],
@@ -128,11 +138,19 @@ pub struct Zlib {
 }
 
 impl Zlib {
+    #[cfg(test)]
     pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// A stream expected to hold about `literals` literal bytes: reserved at once, not
+    /// grown (and copied) as they come.
+    pub fn with_capacity(literals: usize) -> Self {
         let mut literal_counts = [0u32; 286];
         literal_counts[END_OF_BLOCK] = 1;
         Self {
-            tokens: Vec::new(),
+            literal_bytes: Vec::with_capacity(literals),
+            pieces: Vec::with_capacity(literals / 8),
             literal_counts,
             distance_counts: [0; 30],
             adler: Adler::new(),
@@ -140,15 +158,11 @@ impl Zlib {
         }
     }
 
-    fn literal(&mut self, byte: u8) {
-        self.literal_counts[usize::from(byte)] += 1;
-        self.tokens.push(Token::Literal(byte));
-    }
-
-    fn copy_token(&mut self, len: u16, dist: u16) {
+    fn copy_piece(&mut self, len: u16, dist: u16) {
         self.literal_counts[257 + length_symbol(len)] += 1;
         self.distance_counts[distance_symbol(dist)] += 1;
-        self.tokens.push(Token::Copy { len, dist });
+        self.pieces
+            .push(COPY | u32::from(len) << 16 | u32::from(dist));
     }
 
     /// Appends `data`, coding each run of four or more equal bytes as one literal and a
@@ -158,38 +172,52 @@ impl Zlib {
         self.literals(data);
     }
 
-    /// Appends `data` and returns it as a unit for `repeat`: its sums update the
-    /// Adler-32, so the bytes are read once.
+    /// Appends `data` and returns it as a unit for `repeat`.
     pub fn unit(&mut self, data: &[u8]) -> Unit {
         let unit = Unit::new(data);
-        self.adler.unit(unit.len as u64, unit.sum, unit.weighted);
+        self.adler
+            .units(unit.len as u64, unit.sum, unit.weighted, 1);
         self.literals(data);
         unit
     }
 
-    /// The tokens for `data` (the Adler-32 is the caller's).
+    /// The pieces for `data` (the Adler-32 is the caller's).
     fn literals(&mut self, data: &[u8]) {
-        // At most one token per byte: one reservation instead of a check per push.
-        self.tokens.reserve(data.len());
+        let mut start = 0; // of the literals not yet added
         let mut i = 0;
-        while i < data.len() {
+        // A run of four equal bytes starting at `i` is rare in a row of packed pixels:
+        // one comparison of four bytes at once rules most starts out, a branch the
+        // processor predicts (byte by byte, the first comparison went either way).
+        while i + 4 <= data.len() {
             let byte = data[i];
-            let mut end = i + 1;
+            let four = u32::from_le_bytes(data[i..i + 4].try_into().expect("four bytes"));
+            if four != u32::from(byte) * 0x0101_0101 {
+                i += 1;
+                continue;
+            }
+            let mut end = i + 4;
             while end < data.len() && data[end] == byte {
                 end += 1;
             }
-            let run = end - i;
-            self.literal(byte);
-            if run > MIN_COPY {
-                self.copy(run - 1, 1);
-            } else {
-                for _ in 1..run {
-                    self.literal(byte);
-                }
-            }
-            i = end;
+            self.literal_run(&data[start..=i]);
+            self.copy(end - i - 1, 1);
+            (i, start) = (end, end);
         }
+        self.literal_run(&data[start..]);
         self.written += data.len();
+    }
+
+    /// `bytes` as literals.
+    fn literal_run(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        // Counted in `finish`, all at once.
+        self.literal_bytes.extend_from_slice(bytes);
+        match self.pieces.last_mut() {
+            Some(last) if *last & COPY == 0 => *last += bytes.len() as u32,
+            _ => self.pieces.push(bytes.len() as u32),
+        }
     }
 
     /// Appends `unit`, which must be the last `unit.len()` bytes appended, `times` more
@@ -207,9 +235,8 @@ impl Zlib {
             }
             return;
         }
-        for _ in 0..times {
-            self.adler.unit(len as u64, unit.sum, unit.weighted);
-        }
+        self.adler
+            .units(len as u64, unit.sum, unit.weighted, times as u64);
         self.copy(total, len);
         self.written += total;
     }
@@ -225,41 +252,119 @@ impl Zlib {
             } else {
                 MAX_COPY
             };
-            self.copy_token(take as u16, dist);
+            self.copy_piece(take as u16, dist);
             len -= take;
         }
-        self.copy_token(len as u16, dist);
+        self.copy_piece(len as u16, dist);
     }
 
-    /// The zlib stream: header, one final dynamic-Huffman block, Adler-32.
-    pub fn finish(self) -> Vec<u8> {
-        let literal_lengths = code_lengths(&self.literal_counts, 15);
-        let distance_lengths = code_lengths(&self.distance_counts, 15);
-        let literal_codes = canonical_codes(&literal_lengths);
-        let distance_codes = canonical_codes(&distance_lengths);
-
-        let mut out = BitWriter::new(self.tokens.len() / 2 + 64);
-        out.bytes(&[0x78, 0x01]); // deflate, 32 KiB window, "fastest" level, no dictionary
-        out.bits(1, 1); // final block
-        out.bits(2, 2); // dynamic Huffman codes
-        write_code_lengths(&mut out, &literal_lengths, &distance_lengths);
-        for token in &self.tokens {
-            match *token {
-                Token::Literal(byte) => out.code(literal_codes[usize::from(byte)]),
-                Token::Copy { len, dist } => {
-                    let l = length_symbol(len);
-                    out.code(literal_codes[257 + l]);
-                    out.bits(u64::from(len - LENGTH_BASE[l]), LENGTH_EXTRA[l]);
-                    let d = distance_symbol(dist);
-                    out.code(distance_codes[d]);
-                    out.bits(u64::from(dist - DISTANCE_BASE[d]), DISTANCE_EXTRA[d]);
-                }
+    /// Adds the literal bytes to the symbol counts. A row of packed pixels has a few
+    /// byte values, so counting into one table would wait on the previous increment
+    /// of the same counter at almost every byte: four tables, summed, do not.
+    fn count_literals(&mut self) {
+        let mut tables = [[0u32; 256]; 4];
+        let mut fours = self.literal_bytes.chunks_exact(4);
+        for four in &mut fours {
+            for (table, &byte) in tables.iter_mut().zip(four) {
+                table[usize::from(byte)] += 1;
             }
         }
-        out.code(literal_codes[END_OF_BLOCK]);
-        let mut bytes = out.into_bytes();
-        bytes.extend_from_slice(&self.adler.value().to_be_bytes());
-        bytes
+        for &byte in fours.remainder() {
+            tables[0][usize::from(byte)] += 1;
+        }
+        for (byte, count) in self.literal_counts[..256].iter_mut().enumerate() {
+            *count += tables.iter().map(|table| table[byte]).sum::<u32>();
+        }
+    }
+
+    /// Builds the Huffman codes and measures the stream; `Deflated::write` writes it.
+    pub fn finish(mut self) -> Deflated {
+        self.count_literals();
+        let literal_lengths = code_lengths(&self.literal_counts, 15);
+        let distance_lengths = code_lengths(&self.distance_counts, 15);
+        let header = Header::new(&literal_lengths[..286], &distance_lengths[..30]);
+        // Every token's bits from the counts: each symbol's code and its extra bits.
+        let mut bits = 16 + 3 + header.bits + 32;
+        for (symbol, &count) in self.literal_counts.iter().enumerate() {
+            let extra = symbol.checked_sub(257).map_or(0, |l| LENGTH_EXTRA[l]);
+            bits += count as usize * usize::from(literal_lengths[symbol] + extra);
+        }
+        for (symbol, &count) in self.distance_counts.iter().enumerate() {
+            bits += count as usize * usize::from(distance_lengths[symbol] + DISTANCE_EXTRA[symbol]);
+        }
+        Deflated {
+            literal_bytes: self.literal_bytes,
+            pieces: self.pieces,
+            literal_codes: canonical_codes(&literal_lengths[..286]),
+            distance_codes: canonical_codes(&distance_lengths[..30]),
+            header,
+            adler: self.adler.value(),
+            len: bits.div_ceil(8),
+        }
+    }
+
+    /// The whole zlib stream as bytes (`finish`, then `write`).
+    #[cfg(test)]
+    pub fn to_bytes(self) -> Vec<u8> {
+        let deflated = self.finish();
+        let mut out = Vec::with_capacity(deflated.len());
+        deflated.write(&mut out);
+        assert_eq!(out.len(), deflated.len, "the measured length");
+        out
+    }
+}
+
+/// A described stream with its codes built, ready to write.
+pub struct Deflated {
+    literal_bytes: Vec<u8>,
+    pieces: Vec<Piece>,
+    literal_codes: [Code; 286],
+    distance_codes: [Code; 30],
+    header: Header,
+    adler: u32,
+    /// The stream's length in bytes, known before it is written.
+    len: usize,
+}
+
+impl Deflated {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Appends the zlib stream: header, one final dynamic-Huffman block, Adler-32.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        // The bit writer stores whole words: room for one past the end.
+        out.resize(start + self.len + 8, 0);
+        let mut writer = BitWriter::new(&mut out[start..]);
+        writer.bits(0x0178, 16); // deflate, 32 KiB window, "fastest" level, no dictionary
+        writer.bits(1, 1); // final block
+        writer.bits(2, 2); // dynamic Huffman codes
+        self.header.write(&mut writer);
+        let (literal, distance) = (&self.literal_codes, &self.distance_codes);
+        let mut next_literal = 0;
+        for &piece in &self.pieces {
+            if piece & COPY == 0 {
+                let end = next_literal + piece as usize;
+                for &byte in &self.literal_bytes[next_literal..end] {
+                    writer.code(literal[usize::from(byte)]);
+                }
+                next_literal = end;
+            } else {
+                let (len, dist) = ((piece >> 16 & 0x1ff) as u16, piece as u16);
+                let l = length_symbol(len);
+                writer.code(literal[257 + l]);
+                writer.bits(u64::from(len - LENGTH_BASE[l]), LENGTH_EXTRA[l]);
+                let d = distance_symbol(dist);
+                writer.code(distance[d]);
+                writer.bits(u64::from(dist - DISTANCE_BASE[d]), DISTANCE_EXTRA[d]);
+            }
+        }
+        writer.code(literal[END_OF_BLOCK]);
+        let at = writer.finish();
+        debug_assert_eq!(at + 4, self.len);
+        out.truncate(start + at);
+        out.extend_from_slice(&self.adler.to_be_bytes());
     }
 }
 
@@ -299,92 +404,137 @@ fn distance_symbol(dist: u16) -> usize {
 /// The most symbols an alphabet has here (literal/length: 286).
 const MAX_SYMBOLS: usize = 286;
 
+/// Code lengths by symbol; entries past an alphabet's symbols are 0.
+type Lengths = [u8; MAX_SYMBOLS];
+
 /// Huffman code lengths for `counts`, none longer than `limit`. Over the limit, the counts
 /// are flattened (halved, keeping every used symbol) until the tree is shallow enough:
 /// not optimal, but it only happens for skewed counts, where it costs little. At least
 /// two symbols get a code, as some decoders refuse a code of one symbol.
-fn code_lengths(original: &[u32], limit: u8) -> Vec<u8> {
-    let mut buffer = [0u32; MAX_SYMBOLS];
-    let counts = &mut buffer[..original.len()];
-    counts.copy_from_slice(original);
+fn code_lengths(counts: &[u32], limit: u8) -> Lengths {
+    let mut buffer = [0u64; MAX_SYMBOLS];
+    let mut n = leaves(counts, &mut buffer);
     for i in 0..2 {
-        if counts.iter().filter(|&&c| c > 0).count() < 2 && counts[i] == 0 {
-            counts[i] = 1;
+        if n < 2 && counts[i] == 0 {
+            buffer[n] = 1 << 16 | i as u64;
+            n += 1;
         }
     }
+    let leaves = &mut buffer[..n];
     loop {
-        let lengths = huffman_lengths(counts);
-        if lengths.iter().all(|&l| l <= limit) {
+        leaves.sort_unstable();
+        let lengths = sorted_lengths(leaves);
+        // The lightest leaf is the deepest.
+        if leaves
+            .first()
+            .is_none_or(|&l| lengths[(l & 0xffff) as usize] <= limit)
+        {
             return lengths;
         }
-        for count in counts.iter_mut().filter(|c| **c > 0) {
-            *count = (*count >> 1).max(1);
+        for leaf in leaves.iter_mut() {
+            let count = (*leaf >> 16 >> 1).max(1);
+            *leaf = count << 16 | (*leaf & 0xffff);
         }
     }
 }
 
-/// Optimal (unlimited) Huffman code lengths: merge the two lightest nodes until one is
-/// left; a symbol's length is its leaf's depth. Ties go to the lower node number
-/// (symbols first, then merged nodes in the order they were made), so the codes, and
-/// the files, are the same on every run.
-///
-/// No heap is needed: with the leaves sorted, merged nodes are made in order of weight,
-/// so the lightest node is always at the front of one of the two lists. Everything is
-/// on the stack; this runs three times per PNG.
-fn huffman_lengths(counts: &[u32]) -> Vec<u8> {
+/// Writes the used symbols of `counts` into `leaves` as (count, symbol) in one word
+/// each, so that sorting the words sorts by weight, then symbol; returns how many.
+fn leaves(counts: &[u32], leaves: &mut [u64; MAX_SYMBOLS]) -> usize {
     debug_assert!(counts.len() <= MAX_SYMBOLS);
-    let mut leaves = [(0u64, 0u16); MAX_SYMBOLS];
-    let mut used = 0;
+    let mut n = 0;
     for (symbol, &count) in counts.iter().enumerate() {
         if count > 0 {
-            leaves[used] = (u64::from(count), symbol as u16);
-            used += 1;
+            leaves[n] = u64::from(count) << 16 | symbol as u64;
+            n += 1;
         }
     }
-    let leaves = &mut leaves[..used];
-    leaves.sort_unstable(); // (weight, symbol) pairs are all different
+    n
+}
 
-    // Node numbers: symbols 0..counts.len(), then merged nodes in the order made.
-    let base = counts.len();
-    let mut merged = [0u64; MAX_SYMBOLS];
-    let mut parent = [u16::MAX; 2 * MAX_SYMBOLS];
-    let (mut next_leaf, mut next_merged) = (0, 0);
-    for made in 0..used.saturating_sub(1) {
-        let mut lightest = || {
-            let leaf = leaves.get(next_leaf).copied();
-            let node = merged[..made].get(next_merged).copied();
-            match (leaf, node) {
-                (Some((weight, symbol)), Some(m)) if weight <= m => {
-                    next_leaf += 1;
-                    (weight, usize::from(symbol))
-                }
-                (Some((weight, symbol)), None) => {
-                    next_leaf += 1;
-                    (weight, usize::from(symbol))
-                }
-                (_, Some(m)) => {
-                    next_merged += 1;
-                    (m, base + next_merged - 1)
-                }
-                (None, None) => unreachable!("two nodes are left while merging"),
-            }
-        };
-        let (w1, n1) = lightest();
-        let (w2, n2) = lightest();
-        merged[made] = w1 + w2;
-        parent[n1] = (base + made) as u16;
-        parent[n2] = (base + made) as u16;
+/// Optimal (unlimited) Huffman code lengths for `counts`.
+#[cfg(test)]
+fn huffman_lengths(counts: &[u32]) -> Lengths {
+    let mut buffer = [0u64; MAX_SYMBOLS];
+    let n = leaves(counts, &mut buffer);
+    let leaves = &mut buffer;
+    leaves[..n].sort_unstable();
+    sorted_lengths(&leaves[..n])
+}
+
+/// Optimal (unlimited) Huffman code lengths for `leaves`, sorted: merge the two lightest
+/// nodes until one is left; a symbol's length is its leaf's depth. Ties go to the lower
+/// node number (symbols first, then merged nodes in the order they were made), so the
+/// codes, and the files, are the same on every run.
+///
+/// Done in place over the leaves' weights (Moffat and Katajainen's method): with the
+/// leaves sorted, merged nodes are made in order of weight, so the lightest node is
+/// always at the front of the leaves or of the merged nodes, and the one array holds
+/// first the merged weights and parent links, then the nodes' depths, then the leaves'
+/// depths. Each merge prefers a leaf on a tie, as the lower node number. A leaf taken
+/// earlier is never shallower than one taken later, so the depths go to the leaves in
+/// sorted order by how many leaves each depth has.
+fn sorted_lengths(leaves: &[u64]) -> Lengths {
+    let mut lengths = [0u8; MAX_SYMBOLS];
+    let n = leaves.len();
+    if n < 2 {
+        return lengths; // one leaf is the root: depth 0
     }
-    // A merged node comes after both of its children, so walking the nodes backwards
-    // meets every parent before its children: one pass gives every depth.
-    let nodes = base + used.saturating_sub(1);
-    let mut depth = [0u8; 2 * MAX_SYMBOLS];
-    for node in (0..nodes).rev() {
-        if parent[node] != u16::MAX {
-            depth[node] = depth[usize::from(parent[node])] + 1;
+    let mut a = [0u64; MAX_SYMBOLS];
+    for (weight, &leaf) in a.iter_mut().zip(leaves.iter()) {
+        *weight = leaf >> 16;
+    }
+    let a = &mut a[..n];
+
+    // Merges: node `next` takes the two lightest of the leaves from `leaf` on and the
+    // merged nodes from `root` to `next`; a merged node, once used, holds its parent.
+    a[0] += a[1];
+    let (mut root, mut leaf) = (0, 2);
+    for next in 1..n - 1 {
+        if leaf >= n || a[root] < a[leaf] {
+            a[next] = a[root];
+            a[root] = next as u64;
+            root += 1;
+        } else {
+            a[next] = a[leaf];
+            leaf += 1;
+        }
+        if leaf >= n || (root < next && a[root] < a[leaf]) {
+            a[next] += a[root];
+            a[root] = next as u64;
+            root += 1;
+        } else {
+            a[next] += a[leaf];
+            leaf += 1;
         }
     }
-    depth[..base].to_vec()
+    // Depths of the merged nodes: the last is the root, every other's parent is later.
+    a[n - 2] = 0;
+    for next in (0..n - 2).rev() {
+        a[next] = a[a[next] as usize] + 1;
+    }
+    // Leaves' depths: at each depth, the places not taken by merged nodes are leaves,
+    // given from the heaviest (last) leaf down.
+    let (mut available, mut depth) = (1usize, 0u64);
+    let (mut merged, mut place) = (n - 1, n);
+    while available > 0 {
+        let mut internal = 0;
+        while merged > 0 && a[merged - 1] == depth {
+            internal += 1;
+            merged -= 1;
+        }
+        while available > internal {
+            place -= 1;
+            a[place] = depth;
+            available -= 1;
+        }
+        available = 2 * internal;
+        depth += 1;
+    }
+    for (&leaf, &depth) in leaves.iter().zip(a.iter()) {
+        lengths[(leaf & 0xffff) as usize] = depth.min(255) as u8;
+    }
+    lengths
 }
 
 /// A Huffman code as deflate sends it: its bits reversed (deflate writes codes starting
@@ -395,8 +545,8 @@ struct Code {
     len: u8,
 }
 
-/// The canonical codes for `lengths` (RFC 1951, 3.2.2).
-fn canonical_codes(lengths: &[u8]) -> Vec<Code> {
+/// The canonical codes for `lengths` (RFC 1951, 3.2.2), by symbol: the first `N`.
+fn canonical_codes<const N: usize>(lengths: &[u8]) -> [Code; N] {
     let mut per_length = [0u16; 16];
     for &l in lengths.iter().filter(|&&l| l > 0) {
         per_length[usize::from(l)] += 1;
@@ -407,121 +557,180 @@ fn canonical_codes(lengths: &[u8]) -> Vec<Code> {
         code = (code + per_length[bits - 1]) << 1;
         next[bits] = code;
     }
-    lengths
-        .iter()
-        .map(|&len| {
-            if len == 0 {
-                return Code::default();
-            }
+    let mut codes = [Code::default(); N];
+    for (out, &len) in codes.iter_mut().zip(lengths) {
+        if len > 0 {
             let code = next[usize::from(len)];
             next[usize::from(len)] += 1;
-            Code {
+            *out = Code {
                 bits: code.reverse_bits() >> (16 - len),
                 len,
-            }
-        })
-        .collect()
+            };
+        }
+    }
+    codes
 }
+
+/// The most code length symbols the block header can need: one per literal/length and
+/// distance code length.
+const MAX_HEADER_RUNS: usize = 286 + 30;
 
 /// The block header after BTYPE: the two code length sequences, run-length coded with
 /// symbols 16 (repeat the previous 3–6 times), 17 (3–10 zeros) and 18 (11–138 zeros),
 /// themselves Huffman coded.
-fn write_code_lengths(out: &mut BitWriter, literal: &[u8], distance: &[u8]) {
-    let hlit = literal
-        .iter()
-        .rposition(|&l| l > 0)
-        .map_or(0, |i| i + 1)
-        .max(257);
-    let hdist = distance
-        .iter()
-        .rposition(|&l| l > 0)
-        .map_or(0, |i| i + 1)
-        .max(1);
-    let all: Vec<u8> = literal[..hlit]
-        .iter()
-        .chain(&distance[..hdist])
-        .copied()
-        .collect();
+struct Header {
+    hlit: usize,
+    hdist: usize,
+    hclen: usize,
+    /// (symbol, extra bits value); the count of extra bits follows from the symbol.
+    runs: [(u8, u8); MAX_HEADER_RUNS],
+    run_count: usize,
+    lengths: [u8; 19],
+    codes: [Code; 19],
+    /// Its length in bits.
+    bits: usize,
+}
 
-    // (symbol, extra bits value, extra bits count)
-    let mut runs: Vec<(usize, u64, u8)> = Vec::new();
-    let mut i = 0;
-    while i < all.len() {
-        let len = all[i];
-        let run = all[i..].iter().take_while(|&&l| l == len).count();
-        let mut left = run;
-        if len == 0 {
-            while left >= 11 {
-                let n = left.min(138);
-                runs.push((18, (n - 11) as u64, 7));
-                left -= n;
+impl Header {
+    fn new(literal: &[u8], distance: &[u8]) -> Self {
+        let hlit = literal
+            .iter()
+            .rposition(|&l| l > 0)
+            .map_or(0, |i| i + 1)
+            .max(257);
+        let hdist = distance
+            .iter()
+            .rposition(|&l| l > 0)
+            .map_or(0, |i| i + 1)
+            .max(1);
+        let mut all = [0u8; MAX_HEADER_RUNS];
+        all[..hlit].copy_from_slice(&literal[..hlit]);
+        all[hlit..hlit + hdist].copy_from_slice(&distance[..hdist]);
+        let all = &all[..hlit + hdist];
+
+        let mut runs = [(0u8, 0u8); MAX_HEADER_RUNS];
+        let mut run_count = 0;
+        let mut push = |run: (u8, u8)| {
+            runs[run_count] = run;
+            run_count += 1;
+        };
+        let mut i = 0;
+        while i < all.len() {
+            let len = all[i];
+            let run = all[i..].iter().take_while(|&&l| l == len).count();
+            let mut left = run;
+            if len == 0 {
+                while left >= 11 {
+                    let n = left.min(138);
+                    push((18, (n - 11) as u8));
+                    left -= n;
+                }
+                if left >= 3 {
+                    push((17, (left - 3) as u8));
+                    left = 0;
+                }
+            } else {
+                push((len, 0));
+                left -= 1;
+                while left >= 3 {
+                    let n = left.min(6);
+                    push((16, (n - 3) as u8));
+                    left -= n;
+                }
             }
-            if left >= 3 {
-                runs.push((17, (left - 3) as u64, 3));
-                left = 0;
+            for _ in 0..left {
+                push((len, 0));
             }
-        } else {
-            runs.push((usize::from(len), 0, 0));
-            left -= 1;
-            while left >= 3 {
-                let n = left.min(6);
-                runs.push((16, (n - 3) as u64, 2));
-                left -= n;
-            }
+            i += run;
         }
-        runs.extend(std::iter::repeat_n((usize::from(len), 0, 0), left));
-        i += run;
+
+        let mut counts = [0u32; 19];
+        for &(symbol, _) in &runs[..run_count] {
+            counts[usize::from(symbol)] += 1;
+        }
+        let lengths: [u8; 19] = code_lengths(&counts, 7)[..19]
+            .try_into()
+            .expect("19 code length symbols");
+        let codes = canonical_codes(&lengths);
+        let hclen = CODE_LENGTH_ORDER
+            .iter()
+            .rposition(|&s| lengths[s] > 0)
+            .map_or(0, |i| i + 1)
+            .max(4);
+        let bits = 5
+            + 5
+            + 4
+            + 3 * hclen
+            + runs[..run_count]
+                .iter()
+                .map(|&(symbol, _)| usize::from(lengths[usize::from(symbol)] + extra_bits(symbol)))
+                .sum::<usize>();
+        Self {
+            hlit,
+            hdist,
+            hclen,
+            runs,
+            run_count,
+            lengths,
+            codes,
+            bits,
+        }
     }
 
-    let mut counts = [0u32; 19];
-    for &(symbol, _, _) in &runs {
-        counts[symbol] += 1;
-    }
-    let lengths = code_lengths(&counts, 7);
-    let codes = canonical_codes(&lengths);
-    let hclen = CODE_LENGTH_ORDER
-        .iter()
-        .rposition(|&s| lengths[s] > 0)
-        .map_or(0, |i| i + 1)
-        .max(4);
-
-    out.bits((hlit - 257) as u64, 5);
-    out.bits((hdist - 1) as u64, 5);
-    out.bits((hclen - 4) as u64, 4);
-    for &symbol in &CODE_LENGTH_ORDER[..hclen] {
-        out.bits(u64::from(lengths[symbol]), 3);
-    }
-    for (symbol, extra, extra_len) in runs {
-        out.code(codes[symbol]);
-        out.bits(extra, extra_len);
+    fn write(&self, out: &mut BitWriter) {
+        out.bits((self.hlit - 257) as u64, 5);
+        out.bits((self.hdist - 1) as u64, 5);
+        out.bits((self.hclen - 4) as u64, 4);
+        for &symbol in &CODE_LENGTH_ORDER[..self.hclen] {
+            out.bits(u64::from(self.lengths[symbol]), 3);
+        }
+        for &(symbol, extra) in &self.runs[..self.run_count] {
+            out.code(self.codes[usize::from(symbol)]);
+            out.bits(u64::from(extra), extra_bits(symbol));
+        }
     }
 }
 
-/// Bits, least significant first, into bytes.
-struct BitWriter {
-    out: Vec<u8>,
+/// The extra bits after a code length symbol: 16 (repeat 3–6 times) 2, 17 (3–10 zeros)
+/// 3, 18 (11–138 zeros) 7, a length none.
+fn extra_bits(symbol: u8) -> u8 {
+    match symbol {
+        16 => 2,
+        17 => 3,
+        18 => 7,
+        _ => 0,
+    }
+}
+
+/// Bits, least significant first, into a buffer sized for them (plus one word).
+struct BitWriter<'a> {
+    out: &'a mut [u8],
+    /// Bytes complete in `out`.
+    at: usize,
     buffer: u64,
     count: u8,
 }
 
-impl BitWriter {
-    fn new(capacity: usize) -> Self {
+impl<'a> BitWriter<'a> {
+    fn new(out: &'a mut [u8]) -> Self {
         Self {
-            out: Vec::with_capacity(capacity),
+            out,
+            at: 0,
             buffer: 0,
             count: 0,
         }
     }
 
-    /// Appends the low `count` bits of `value`. The buffer holds fewer than 32 bits
-    /// between calls, so it is emptied four bytes at a time rather than byte by byte.
+    /// Appends the low `count` (at most 16) bits of `value`. The buffer holds fewer
+    /// than 32 bits between calls; past 32 its low four bytes are stored at once (a
+    /// whole word is stored, the upper half to be overwritten by the next).
     fn bits(&mut self, value: u64, count: u8) {
-        debug_assert!(count <= 32 && value >> count == 0);
+        debug_assert!(count <= 16 && value >> count == 0);
         self.buffer |= value << self.count;
         self.count += count;
         if self.count >= 32 {
-            self.out
-                .extend_from_slice(&(self.buffer as u32).to_le_bytes());
+            self.out[self.at..self.at + 8].copy_from_slice(&self.buffer.to_le_bytes());
+            self.at += 4;
             self.buffer >>= 32;
             self.count -= 32;
         }
@@ -532,18 +741,10 @@ impl BitWriter {
         self.bits(u64::from(code.bits), code.len);
     }
 
-    fn bytes(&mut self, bytes: &[u8]) {
-        debug_assert_eq!(self.count, 0);
-        self.out.extend_from_slice(bytes);
-    }
-
-    fn into_bytes(mut self) -> Vec<u8> {
-        while self.count > 0 {
-            self.out.push(self.buffer as u8);
-            self.buffer >>= 8;
-            self.count = self.count.saturating_sub(8);
-        }
-        self.out
+    /// Stores what is left; returns the length written, in bytes.
+    fn finish(self) -> usize {
+        self.out[self.at..self.at + 8].copy_from_slice(&self.buffer.to_le_bytes());
+        self.at + usize::from(self.count).div_ceil(8)
     }
 }
 
@@ -576,7 +777,7 @@ mod tests {
         for _ in 0..301 {
             expected.extend_from_slice(&up);
         }
-        let stream = z.finish();
+        let stream = z.to_bytes();
         assert_eq!(inflate(&stream), expected);
         assert!(stream.len() < 120, "{} bytes", stream.len());
     }
@@ -603,7 +804,7 @@ mod tests {
 
     #[test]
     fn an_empty_stream_is_valid() {
-        assert_eq!(inflate(&Zlib::new().finish()), Vec::<u8>::new());
+        assert_eq!(inflate(&Zlib::new().to_bytes()), Vec::<u8>::new());
     }
 
     #[test]
@@ -616,7 +817,7 @@ mod tests {
             z.repeat(&Unit::new(&data[..1]), 2);
             let mut expected = data;
             expected.extend([7, 7, 7]);
-            assert_eq!(inflate(&z.finish()), expected, "run of {n}");
+            assert_eq!(inflate(&z.to_bytes()), expected, "run of {n}");
         }
     }
 
@@ -635,7 +836,7 @@ mod tests {
             expected.extend(data);
             (a, b) = (b, a + b);
         }
-        assert_eq!(inflate(&z.finish()), expected);
+        assert_eq!(inflate(&z.to_bytes()), expected);
     }
 
     /// The textbook construction with a binary heap, ties to the lower node number.
@@ -675,7 +876,7 @@ mod tests {
         fn lengths_are_the_heap_constructions(
             counts in proptest::collection::vec(prop_oneof![Just(0u32), 1u32..4, 1u32..100_000], 1..286)
         ) {
-            prop_assert_eq!(huffman_lengths(&counts), heap_lengths(&counts));
+            prop_assert_eq!(huffman_lengths(&counts)[..counts.len()].to_vec(), heap_lengths(&counts));
         }
     }
 
@@ -686,7 +887,7 @@ mod tests {
             fibonacci.push(fibonacci[fibonacci.len() - 1] + fibonacci[fibonacci.len() - 2]);
         }
         assert!(*huffman_lengths(&fibonacci).iter().max().unwrap() > 15);
-        let lengths = code_lengths(&fibonacci, 15);
+        let lengths = &code_lengths(&fibonacci, 15)[..fibonacci.len()];
         assert!(lengths.iter().all(|&l| (1..=15).contains(&l)));
         // Kraft: a complete prefix code uses the whole code space.
         let space: u64 = lengths.iter().map(|&l| 1u64 << (15 - l)).sum();
@@ -718,7 +919,7 @@ mod tests {
                     expected.extend_from_slice(&unit);
                 }
             }
-            prop_assert_eq!(inflate(&z.finish()), expected);
+            prop_assert_eq!(inflate(&z.to_bytes()), expected);
         }
     }
 }

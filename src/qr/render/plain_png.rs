@@ -41,7 +41,8 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
     let s = layout.module as usize;
     let offset = layout.offset as usize;
     let row_bytes = (size * bits).div_ceil(8);
-    let mut rows = Scanlines::new(row_bytes);
+    // At most a distinct row per module row, and the margins above and below.
+    let mut rows = Scanlines::new(row_bytes, matrix.width + 2);
     let mut module_row = vec![0u8; row_bytes];
     let margin = vec![0u8; row_bytes]; // palette index 0: the background
     rows.push(&margin, offset);
@@ -51,6 +52,16 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
         (true, true) if in_ball(matrix, mx, my) => ball_index,
         (true, true) => frame_index,
     };
+    if bits == 1 && s <= 32 {
+        // Two colours: a pixel is its module's dark bit, so rows are packed straight
+        // from the matrix, a module's bits shifted in at a time.
+        for dark in matrix.dark.chunks_exact(matrix.width) {
+            pack_row(&mut module_row, offset, s, dark);
+            rows.push(&module_row, s);
+        }
+        rows.push(&margin, size - offset - matrix.width * s);
+        return write_file(rows, &palette, design, layout.size, bits);
+    }
     // The palette index of each module of the current row, looked up once.
     let mut indices = vec![0u8; matrix.width];
     for my in 0..matrix.width {
@@ -82,19 +93,55 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
         rows.push(&module_row, s);
     }
     rows.push(&margin, size - offset - matrix.width * s);
+    write_file(rows, &palette, design, layout.size, bits)
+}
 
+/// The file around the image data.
+fn write_file(
+    rows: Scanlines,
+    palette: &[[u8; 3]],
+    design: &Design,
+    size: u32,
+    bits: usize,
+) -> Vec<u8> {
     let idat = rows.finish();
-    // Signature, IHDR, PLTE, tRNS, IDAT and IEND: 8 + 25 + (12 + 3·n) + 13 + 12 + 12.
-    let capacity = 82 + 3 * palette.len() + idat.len();
-    let mut png = PngFile::new(layout.size, bits as u8, capacity);
-    png.chunk(b"PLTE", &palette.concat());
+    // Signature, IHDR, PLTE, tRNS, IDAT and IEND: 8 + 25 + (12 + 3·n) + 13 + 12 + 12,
+    // and 8 bytes the zlib writer's last word may touch before it is cut off.
+    let capacity = 82 + 3 * palette.len() + idat.len() + 8;
+    let mut png = PngFile::new(size, bits as u8, capacity);
+    png.chunk_with(b"PLTE", |out| {
+        palette.iter().for_each(|rgb| out.extend_from_slice(rgb))
+    });
     if design.bg == Background::Transparent {
         png.chunk(b"tRNS", &[0]);
     }
-    png.chunk(b"IDAT", &idat);
+    png.chunk_with(b"IDAT", |out| idat.write(out));
     let file = png.finish();
     debug_assert!(file.len() <= capacity, "{} > {capacity}", file.len());
     file
+}
+
+/// Writes one module row of a two-colour image into `row`: `s` pixels (bits) per module
+/// from pixel `offset` on, dark as 1. Only the symbol's bytes are written; the margins
+/// on either side stay as they are (zero: the background).
+fn pack_row(row: &mut [u8], offset: usize, s: usize, dark: &[bool]) {
+    debug_assert!((1..=32).contains(&s));
+    let ones = (1u64 << s) - 1;
+    // Bits not yet stored, the oldest highest: fewer than 8 + s of them (< 64).
+    let (mut pending, mut count) = (0u64, offset % 8);
+    let mut at = offset / 8;
+    for &is_dark in dark {
+        pending = pending << s | (ones * u64::from(is_dark));
+        count += s;
+        while count >= 8 {
+            count -= 8;
+            row[at] = (pending >> count) as u8;
+            at += 1;
+        }
+    }
+    if count > 0 {
+        row[at] = (pending << (8 - count)) as u8;
+    }
 }
 
 /// Whether (x, y), inside a finder pattern, is in its 3×3 centre.
@@ -204,6 +251,8 @@ mod tests {
             ("x", 64, 4),
             ("https://example.org/menu/table-1?lang=en", 333, 4),
             ("https://example.org/menu/table-1?lang=en", 512, 0),
+            // Modules over 32 pixels: two colours drawn run by run, not packed.
+            ("x", 1000, 0),
         ] {
             for design in [&plain, &eyes, &transparent] {
                 assert_pixels(text, size, margin, design);

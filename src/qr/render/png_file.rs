@@ -1,7 +1,7 @@
 //! The parts of a PNG file both direct writers share: an indexed-colour file written
 //! chunk by chunk, and scanlines coded as a zlib stream whose repeated rows are copies.
 
-use super::deflate::{Unit, Zlib};
+use super::deflate::{Deflated, Unit, Zlib};
 
 /// A PNG's filtered scanlines as a zlib stream. Each distinct row is sent once, with
 /// filter None, and its repeats below it as one copy of it: so the stream costs a few
@@ -15,9 +15,10 @@ pub struct Scanlines {
 }
 
 impl Scanlines {
-    pub fn new(row_bytes: usize) -> Self {
+    /// Rows of `row_bytes` bytes, of which about `distinct` differ from the row above.
+    pub fn new(row_bytes: usize, distinct: usize) -> Self {
         Self {
-            zlib: Zlib::new(),
+            zlib: Zlib::with_capacity(distinct * (row_bytes + 1)),
             last: Vec::with_capacity(row_bytes + 1),
             unit: None,
         }
@@ -43,7 +44,8 @@ impl Scanlines {
         self.unit = Some(unit);
     }
 
-    pub fn finish(self) -> Vec<u8> {
+    /// The stream, its codes built and its length known, to be written into the file.
+    pub fn finish(self) -> Deflated {
         self.zlib.finish()
     }
 }
@@ -69,14 +71,22 @@ impl PngFile {
     }
 
     pub fn chunk(&mut self, kind: &[u8; 4], data: &[u8]) {
-        let len = u32::try_from(data.len()).expect("a PNG chunk under 4 GiB");
-        self.out.extend_from_slice(&len.to_be_bytes());
+        self.chunk_with(kind, |out| out.extend_from_slice(data));
+    }
+
+    /// A chunk whose data `write` appends to the file itself: the image data is written
+    /// in place rather than built apart and copied in.
+    pub fn chunk_with(&mut self, kind: &[u8; 4], write: impl FnOnce(&mut Vec<u8>)) {
+        let start = self.out.len();
+        self.out.extend_from_slice(&[0; 4]); // the length, once known
         self.out.extend_from_slice(kind);
-        self.out.extend_from_slice(data);
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(kind);
-        crc.update(data);
-        self.out.extend_from_slice(&crc.finalize().to_be_bytes());
+        write(&mut self.out);
+        let len = self.out.len() - start - 8;
+        let len = u32::try_from(len).expect("a PNG chunk under 4 GiB");
+        self.out[start..start + 4].copy_from_slice(&len.to_be_bytes());
+        // The CRC covers the chunk's type and data.
+        let crc = crc32fast::hash(&self.out[start + 4..]);
+        self.out.extend_from_slice(&crc.to_be_bytes());
     }
 
     pub fn finish(mut self) -> Vec<u8> {
