@@ -79,11 +79,12 @@ pub fn symbol_from_codewords(version: i16, ec_level: EcLevel, data: &[u8], ec: &
 
 /// What a normal version's symbol holds before any data: its functional patterns as
 /// bit rows (192 bits, the widest symbol's 177 modules), which modules the mask may
-/// invert, and the data modules in placement order (`y * width + x`).
+/// invert, and the data modules in placement order as (y, x): kept apart, as dividing
+/// a combined index by the width for every bit placed cost more than the placing.
 struct Template {
     dark: Vec<[u64; 3]>,
     maskable: Vec<[u64; 3]>,
-    positions: Vec<u16>,
+    positions: Vec<(u8, u8)>,
 }
 
 /// The template of `version` (1–40), built on first use from the crate's canvas: the
@@ -120,7 +121,7 @@ fn template(version: i16) -> &'static Template {
                 let y = if upward { width - 1 - i } else { i };
                 for x in [right, right - 1] {
                     if is_empty(x, y) {
-                        positions.push((y * width + x) as u16);
+                        positions.push((y as u8, x as u8));
                     }
                 }
             }
@@ -161,11 +162,12 @@ fn search<R: Row>(canvas: &Canvas, width: usize, ec_level: EcLevel) -> (MaskPatt
 
 fn search_unmasked<R: Row>(unmasked: Unmasked<R>, ec_level: EcLevel) -> (MaskPattern, Vec<bool>) {
     let width = unmasked.width;
-    let (mut rows, mut best_rows) = (vec![R::ZERO; width], vec![R::ZERO; width]);
+    let (mut rows, mut best_rows) = (padded_rows(width), padded_rows(width));
+    let all = R::low(width);
     let mut best: Option<(u16, MaskPattern)> = None;
     for pattern in MASKS {
-        unmasked.mask_into(pattern, ec_level, &mut rows);
-        let score = penalty(&rows, width);
+        unmasked.mask_into(pattern, ec_level, &mut rows[PAD_ABOVE..][..width]);
+        let score = penalty(&rows, width, all);
         // Strictly lower: the first of equal minimums wins, as in the crate.
         if best.is_none_or(|(lowest, _)| score < lowest) {
             best = Some((score, pattern));
@@ -173,7 +175,21 @@ fn search_unmasked<R: Row>(unmasked: Unmasked<R>, ec_level: EcLevel) -> (MaskPat
         }
     }
     let pattern = best.map_or(MASKS[0], |(_, pattern)| pattern);
-    (pattern, rows_to_modules(&best_rows, width))
+    (
+        pattern,
+        rows_to_modules(&best_rows[PAD_ABOVE..][..width], width),
+    )
+}
+
+/// Light rows above and below a symbol's rows for `penalty`, which looks up to 4 rows
+/// above and 10 below each row: with them, it reads every row it needs from one window
+/// of fixed size, with no check for the edges.
+const PAD_ABOVE: usize = 4;
+const PAD_BELOW: usize = 10;
+
+/// Room for a symbol's rows between its padding, all light.
+fn padded_rows<R: Row>(width: usize) -> Vec<R> {
+    vec![R::ZERO; PAD_ABOVE + width + PAD_BELOW]
 }
 
 /// Bit rows as dark modules, row-major.
@@ -235,7 +251,7 @@ impl<R: Row> Unmasked<R> {
         for (&byte, eight) in data.iter().chain(ec).zip(&mut positions) {
             for (i, &position) in eight.iter().enumerate() {
                 if byte << i & 0x80 != 0 {
-                    let (y, x) = (usize::from(position) / width, usize::from(position) % width);
+                    let (y, x) = (usize::from(position.0), usize::from(position.1));
                     dark[y] = dark[y] | R::bit(x);
                 }
             }
@@ -249,11 +265,7 @@ impl<R: Row> Unmasked<R> {
 
     /// Writes the symbol `canvas.apply_mask(pattern)` makes, format info included.
     fn mask_into(&self, pattern: MaskPattern, ec_level: EcLevel, rows: &mut [R]) {
-        // Every mask repeats every 6 columns and 12 rows.
-        let period: [R; 12] = std::array::from_fn(|y| {
-            let six = (0..6).fold(0u8, |acc, x| acc | u8::from(inverts(pattern, x, y)) << x);
-            R::periodic(six)
-        });
+        let period: [R; 12] = MASK_PERIODS[pattern as usize].map(R::periodic);
         for (y, row) in rows.iter_mut().enumerate() {
             *row = self.dark[y] ^ (period[y % 12] & self.maskable[y]);
         }
@@ -270,8 +282,31 @@ impl<R: Row> Unmasked<R> {
     }
 }
 
+/// Every mask repeats every 6 columns and 12 rows: bit x of `MASK_PERIODS[p][y]` is
+/// whether the mask numbered p inverts module (x, y).
+const MASK_PERIODS: [[u8; 12]; 8] = {
+    let mut periods = [[0u8; 12]; 8];
+    let mut m = 0;
+    while m < MASKS.len() {
+        let pattern = MASKS[m];
+        let mut y = 0;
+        while y < 12 {
+            let mut x = 0;
+            while x < 6 {
+                if inverts(pattern, x, y) {
+                    periods[pattern as usize][y] |= 1 << x;
+                }
+                x += 1;
+            }
+            y += 1;
+        }
+        m += 1;
+    }
+    periods
+};
+
 /// Whether `pattern` inverts module (x, y): the crate's `mask_functions`.
-fn inverts(pattern: MaskPattern, x: usize, y: usize) -> bool {
+const fn inverts(pattern: MaskPattern, x: usize, y: usize) -> bool {
     match pattern {
         MaskPattern::Checkerboard => (x + y).is_multiple_of(2),
         MaskPattern::HorizontalLines => y.is_multiple_of(2),
@@ -304,47 +339,51 @@ fn format_info(ec_level: EcLevel, pattern: MaskPattern) -> u16 {
 /// The crate adds in `u16`, which wraps in release builds; so does this.
 ///
 /// Dark and light runs (or blocks) never share a bit, so each pair is counted as one set.
-fn penalty<R: Row>(rows: &[R], width: usize) -> u16 {
-    let all = R::low(width);
-    let row = |y: usize| rows.get(y).copied().unwrap_or(R::ZERO);
+/// `padded` holds the rows between `PAD_ABOVE` and `PAD_BELOW` light rows (`padded_rows`);
+/// `all` is `R::low(width)`.
+fn penalty<R: Row>(padded: &[R], width: usize, all: R) -> u16 {
+    debug_assert_eq!(padded.len(), PAD_ABOVE + width + PAD_BELOW);
+    let narrow = width <= 32;
     let (mut runs, mut blocks, mut finders, mut dark) = (0, 0, 0, 0);
     let mut prev_down = R::ZERO;
-    for (y, &r) in rows.iter().enumerate() {
+    for (y, p) in padded.windows(PAD_ABOVE + 1 + PAD_BELOW).enumerate() {
+        // p[4] is row y; p[0..4] the four above it, p[5..] the ten below (light past
+        // the edge).
+        let r = p[4];
         dark += r.count();
-        // N1 along the row.
+        // N1 along the row, and down every column (bit x set when rows y..y+5 share a
+        // colour there); see `run_score`. Lines of the same weight are counted in pairs.
         let along = five(r) | five(!r & all);
-        runs += run_score(along, along << 1);
-        // N1 down every column: bit x is set when rows y..y+5 share a colour there.
         if y + 5 <= width {
-            let (dark5, any5) = (1..5).fold((r, r), |(d, a), i| (d & rows[y + i], a | rows[y + i]));
+            let dark5 = r & p[5] & p[6] & p[7] & p[8];
+            let any5 = r | p[5] | p[6] | p[7] | p[8];
             let down = dark5 | (!any5 & all);
-            runs += run_score(down, prev_down);
+            // run_score(along, along << 1) + run_score(down, prev_down), paired.
+            let (along_first, down_first) = (along & !(along << 1), down & !prev_down);
+            runs += R::count_pair(along, down, narrow)
+                + 2 * R::count_pair(along_first, down_first, narrow);
             prev_down = down;
+        } else {
+            runs += run_score(along, along << 1);
         }
         // N2: 2×2 blocks of one colour.
         if y + 1 < width {
-            let (both_dark, both_light) = (r & rows[y + 1], !(r | rows[y + 1]) & all);
+            let (both_dark, both_light) = (r & p[5], !(r | p[5]) & all);
             blocks += (both_dark & both_dark >> 1 | both_light & both_light >> 1).count();
         }
         // N3 along the row: `r` is zero beyond the edge, so shifts read the edge as light.
         let core = r & !(r >> 1) & r >> 2 & r >> 3 & r >> 4 & !(r >> 5) & r >> 6;
         let dark_before = r << 1 | r << 2 | r << 3 | r << 4;
         let dark_after = r >> 7 | r >> 8 | r >> 9 | r >> 10;
-        finders += (core & !(dark_before & dark_after)).count();
+        let along = core & !(dark_before & dark_after);
         // N3 down every column.
         if y + 7 <= width {
-            let core = r
-                & !rows[y + 1]
-                & rows[y + 2]
-                & rows[y + 3]
-                & rows[y + 4]
-                & !rows[y + 5]
-                & rows[y + 6];
-            let before = (1..=4).fold(R::ZERO, |acc, d| {
-                acc | y.checked_sub(d).map_or(R::ZERO, row)
-            });
-            let after = row(y + 7) | row(y + 8) | row(y + 9) | row(y + 10);
-            finders += (core & !(before & after)).count();
+            let core = r & !p[5] & p[6] & p[7] & p[8] & !p[9] & p[10];
+            let before = p[0] | p[1] | p[2] | p[3];
+            let after = p[11] | p[12] | p[13] | p[14];
+            finders += R::count_pair(along, core & !(before & after), narrow);
+        } else {
+            finders += along.count();
         }
     }
     let ratio = dark as usize * 200 / (width * width);
@@ -381,6 +420,13 @@ trait Row:
     /// Bit x set where bit `x % 6` of `six` is.
     fn periodic(six: u8) -> Self;
     fn count(self) -> u32;
+    /// `a.count() + b.count()`; `narrow` says both are within the low 32 bits, where a
+    /// word can hold the pair and count it at once (versions 1–3, the usual short URL:
+    /// without a popcount instruction in the baseline target, counting is much of the
+    /// penalty's work).
+    fn count_pair(a: Self, b: Self, _narrow: bool) -> u32 {
+        a.count() + b.count()
+    }
     /// The row from its first 192 bits (those beyond the type's width are zero).
     fn from_words(words: [u64; 3]) -> Self;
 
@@ -410,6 +456,13 @@ impl Row for u64 {
     }
     fn count(self) -> u32 {
         self.count_ones()
+    }
+    fn count_pair(a: Self, b: Self, narrow: bool) -> u32 {
+        if narrow {
+            (a | b << 32).count_ones()
+        } else {
+            a.count_ones() + b.count_ones()
+        }
     }
     fn from_words(words: [u64; 3]) -> Self {
         words[0]
@@ -660,16 +713,19 @@ mod tests {
         let (canvas, level, content) = random_canvas(rng, version);
         let width = width(version);
         let ours = Unmasked::<R>::read(&canvas, width);
-        let mut rows = vec![R::ZERO; width];
+        let mut rows = padded_rows::<R>(width);
         for pattern in MASKS {
-            ours.mask_into(pattern, level, &mut rows);
+            ours.mask_into(pattern, level, &mut rows[PAD_ABOVE..][..width]);
             let mut theirs = canvas.clone();
             theirs.apply_mask(pattern);
             let theirs = dark_modules(theirs);
             let context = format!("version {version} {level:?} {content:?} {pattern:?}");
-            assert!(rows_to_modules(&rows, width) == theirs, "{context}");
+            assert!(
+                rows_to_modules(&rows[PAD_ABOVE..][..width], width) == theirs,
+                "{context}"
+            );
             assert_eq!(
-                u32::from(penalty(&rows, width)),
+                u32::from(penalty(&rows, width, R::low(width))),
                 reference_penalty(&theirs, width),
                 "{context}"
             );
