@@ -26,6 +26,9 @@ use reqwest::StatusCode;
 const CACHE_HIT_BUDGET: f64 = 39.5;
 /// Allocations per `GET /healthz`.
 const HEALTHZ_BUDGET: f64 = 15.5;
+/// Allocations per uncached plain PNG: the cache hit's request with a new URL each time,
+/// so it is encoded, drawn, written and cached.
+const UNCACHED_BUDGET: f64 = 78.5;
 
 struct Counting;
 
@@ -88,15 +91,16 @@ async fn app_and_key() -> (TestApp, String) {
     (app, key)
 }
 
-/// Sends `request` `count` times on one keep-alive connection and reads each response
-/// whole (head, then `Content-Length` bytes of body); returns how many had `status`.
-fn drive(address: &str, request: &[u8], count: usize, status: &str) -> usize {
+/// Sends `requests` in turn on one keep-alive connection and reads each response whole
+/// (head, then `Content-Length` bytes of body); returns how many had `status`. The
+/// requests are made before: the client allocates nothing per request.
+fn drive<'a>(address: &str, requests: impl Iterator<Item = &'a [u8]>, status: &str) -> usize {
     let host = address.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).expect("connect");
     stream.set_nodelay(true).expect("nodelay");
     let mut buf = [0u8; 32 * 1024];
     let mut matched = 0;
-    for _ in 0..count {
+    for request in requests {
         stream.write_all(request).expect("send");
         let mut filled = 0;
         loop {
@@ -129,14 +133,23 @@ fn content_length(head: &[u8]) -> usize {
 }
 
 /// Allocations per request over `MEASURED` requests, after `WARM_UP` (which fill the
-/// caches, the metrics' route entry and the connection's buffers).
-async fn allocations_per_request(address: &str, request: String, status: &'static str) -> f64 {
+/// caches, the metrics' route entry and the connection's buffers). `request(i)` is the
+/// i-th request, the warm-up's first.
+async fn allocations_per_request(
+    address: &str,
+    request: impl Fn(usize) -> String,
+    status: &'static str,
+) -> f64 {
     let address = address.to_owned();
+    let requests: Vec<Vec<u8>> = (0..WARM_UP + MEASURED)
+        .map(|i| request(i).into_bytes())
+        .collect();
     tokio::task::spawn_blocking(move || {
-        let request = request.as_bytes();
-        assert_eq!(drive(&address, request, WARM_UP, status), WARM_UP);
+        let (warm_up, measured) = requests.split_at(WARM_UP);
+        let warm_up = warm_up.iter().map(Vec::as_slice);
+        assert_eq!(drive(&address, warm_up, status), WARM_UP);
         let before = ALLOCATIONS.load(Ordering::SeqCst);
-        let answered = drive(&address, request, MEASURED, status);
+        let answered = drive(&address, measured.iter().map(Vec::as_slice), status);
         let after = ALLOCATIONS.load(Ordering::SeqCst);
         assert_eq!(
             answered, MEASURED,
@@ -148,8 +161,9 @@ async fn allocations_per_request(address: &str, request: String, status: &'stati
     .expect("the client thread")
 }
 
-/// Measures `request` (answered 200) and fails if it allocates more than `budget` times.
-async fn within_budget(app: &TestApp, request: String, what: &str, budget: f64) {
+/// Measures `request(i)` (answered 200) and fails if it allocates more than `budget`
+/// times.
+async fn within_budget(app: &TestApp, request: impl Fn(usize) -> String, what: &str, budget: f64) {
     let per_request = allocations_per_request(&app.address, request, "200").await;
     println!("{per_request:.2} allocations per request for {what} (budget {budget})");
     assert!(
@@ -179,7 +193,7 @@ async fn a_cache_hit_stays_within_its_allocation_budget_and_is_counted() {
     let request = format!(
         "GET /api/v1/qr/url?size=300&url=https%3A%2F%2Fexample.org%2Fitem%2F00000000000000 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {key}\r\n\r\n"
     );
-    within_budget(&app, request, "a cache hit", CACHE_HIT_BUDGET).await;
+    within_budget(&app, |_| request.clone(), "a cache hit", CACHE_HIT_BUDGET).await;
     // Cheaper, not blinder: every request is in the metrics and was counted against the
     // quota.
     let requests = (WARM_UP + MEASURED) as u64;
@@ -193,7 +207,23 @@ async fn a_health_check_stays_within_its_allocation_budget_and_is_counted() {
     let _turn = ONE_AT_A_TIME.lock().await;
     let (app, _) = app_and_key().await;
     let request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_owned();
-    within_budget(&app, request, "a health check", HEALTHZ_BUDGET).await;
+    within_budget(&app, |_| request.clone(), "a health check", HEALTHZ_BUDGET).await;
     let requests = (WARM_UP + MEASURED) as u64;
     assert_eq!(counted(&app, "/healthz", 200).await, requests);
+}
+
+#[tokio::test]
+async fn an_uncached_png_stays_within_its_allocation_budget_and_is_counted() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let (app, key) = app_and_key().await;
+    let request = |i: usize| {
+        format!(
+            "GET /api/v1/qr/url?size=300&url=https%3A%2F%2Fexample.org%2Fitem%2F{i:014} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {key}\r\n\r\n"
+        )
+    };
+    within_budget(&app, request, "an uncached PNG", UNCACHED_BUDGET).await;
+    let requests = (WARM_UP + MEASURED) as u64;
+    assert_eq!(counted(&app, "/api/v1/qr/{type}", 200).await, requests);
+    let usage: serde_json::Value = app.usage(&key).await.json().await.unwrap();
+    assert_eq!(usage["used"], requests, "{usage}");
 }
