@@ -13,6 +13,15 @@
 //! segments copies it to the newest, so an image in use is never evicted; the copy left
 //! behind goes with its segment. A hit hands out a reference-counted slice of the segment,
 //! not a copy.
+//!
+//! The API offers an image rather than inserting it: an image is kept the second time
+//! it is drawn, not the first (a bit per recently offered key, in a table of a
+//! five-hundredth of the capacity, cleared when an eighth of its bits have been set, so
+//! that at most one in eight new keys is taken for seen). An image
+//! asked for once, the usual case for a system generating one code per order or
+//! ticket, then costs a bit instead of a copy, an index entry and, in a full cache, the
+//! eviction of an image that might have been asked for again; one asked for again is
+//! drawn twice and then served from the cache.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -68,6 +77,12 @@ struct Inner {
     first: u64,
     /// Bytes charged for the index's entries and keys.
     index_bytes: usize,
+    /// Keys offered once since the table was last cleared, a bit each by a hash of the
+    /// key (a false "seen" only keeps an image on its first offer); allocated on the
+    /// first offer.
+    offered: Vec<u64>,
+    /// Bits set in `offered`.
+    offered_bits: usize,
 }
 
 pub struct RenderCache {
@@ -119,6 +134,53 @@ impl RenderCache {
         self.append(&mut inner, key, &image);
     }
 
+    /// Stores an image the second time its key is offered (recently): the first time,
+    /// only notes the key. See the module's comment.
+    pub fn offer(&self, key: &str, image: Cached) {
+        if self.capacity == 0 || image.bytes.len() > self.segment_size {
+            return;
+        }
+        let mut inner = self.lock();
+        if !inner.index.contains_key(key) && !self.seen(&mut inner, key) {
+            return;
+        }
+        let key = match inner.index.get_key_value(key) {
+            Some((stored, _)) => Arc::clone(stored),
+            None => Arc::from(key),
+        };
+        self.append(&mut inner, key, &image);
+    }
+
+    /// Bits in the table of offered keys: one per 64 bytes of capacity, a power of two.
+    fn offered_table_bits(&self) -> usize {
+        (self.capacity / 64).next_power_of_two().max(64)
+    }
+
+    /// Whether `key` was offered before; notes it if not.
+    fn seen(&self, inner: &mut Inner, key: &str) -> bool {
+        let bits = self.offered_table_bits();
+        if inner.offered.is_empty() {
+            inner.offered = vec![0; bits / 64];
+        }
+        // FNV-1a: the keys are digests, and a collision only keeps an image early.
+        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let bit = (hash as usize) & (bits - 1);
+        let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+        if inner.offered[word] & mask != 0 {
+            return true;
+        }
+        if inner.offered_bits >= bits / 8 {
+            // An eighth full: forget them all, before false "seen"s become common.
+            inner.offered.fill(0);
+            inner.offered_bits = 0;
+        }
+        inner.offered[word] |= mask;
+        inner.offered_bits += 1;
+        false
+    }
+
     /// Writes the image's bytes into the newest segment (starting one, and evicting the
     /// oldest, as needed) and points the key's entry at them.
     fn append(&self, inner: &mut Inner, key: Arc<str>, image: &Cached) {
@@ -159,7 +221,7 @@ impl RenderCache {
     }
 
     fn charged(&self, inner: &Inner) -> usize {
-        inner.segments.len() * self.segment_size + inner.index_bytes
+        inner.segments.len() * self.segment_size + inner.index_bytes + inner.offered.len() * 8
     }
 
     fn evict_oldest(&self, inner: &mut Inner) {
@@ -244,6 +306,43 @@ mod tests {
         // A replaced key answers with its latest bytes.
         cache.insert("k1", image(10, 77));
         assert_eq!(&cache.get("k1").unwrap().bytes[..], &[77u8; 10][..]);
+    }
+
+    #[test]
+    fn an_offered_image_is_kept_the_second_time() {
+        let cache = cache(4);
+        cache.offer("a", image(1000, 1));
+        assert!(cache.get("a").is_none(), "kept on its first offer");
+        cache.offer("a", image(1000, 1));
+        assert_eq!(&cache.get("a").unwrap().bytes[..], &[1u8; 1000][..]);
+        // Once kept, a new offer replaces it at once.
+        cache.offer("a", image(10, 2));
+        assert_eq!(&cache.get("a").unwrap().bytes[..], &[2u8; 10][..]);
+        assert!(cache.bytes() <= cache.capacity, "{} bytes", cache.bytes());
+    }
+
+    #[test]
+    fn offers_once_each_keep_nothing_and_the_table_does_not_fill() {
+        let cache = cache(4);
+        let bits = cache.offered_table_bits();
+        let offers = 4 * bits;
+        let mut kept = 0;
+        for i in 0..offers {
+            let key = format!("\"{:032x}\"", i as u128 * 0x9e37_79b9_7f4a_7c15);
+            cache.offer(&key, image(100, 0));
+            kept += usize::from(cache.get(&key).is_some());
+            assert!(
+                cache.lock().offered_bits <= bits / 8,
+                "cleared an eighth full"
+            );
+        }
+        // Only a hash collision keeps an image offered once: with at most an eighth of
+        // the bits set, about one in sixteen on average.
+        assert!(
+            kept < offers / 8,
+            "{kept} of {offers} kept on a single offer"
+        );
+        assert!(cache.bytes() <= cache.capacity, "{} bytes", cache.bytes());
     }
 
     #[test]

@@ -183,7 +183,7 @@ async fn generate_for(
             } = request.into_owned();
             match render(state, payload, design, logo).await {
                 Ok(image) => {
-                    state.render_cache.insert(&etag, image.clone());
+                    state.render_cache.offer(&etag, image.clone());
                     image
                 }
                 Err(problem) => {
