@@ -305,7 +305,7 @@ impl Zlib {
 
     /// The whole zlib stream as bytes (`finish`, then `write`).
     #[cfg(test)]
-    pub fn to_bytes(self) -> Vec<u8> {
+    pub fn into_bytes(self) -> Vec<u8> {
         let deflated = self.finish();
         let mut out = Vec::with_capacity(deflated.len());
         deflated.write(&mut out);
@@ -414,9 +414,9 @@ type Lengths = [u8; MAX_SYMBOLS];
 fn code_lengths(counts: &[u32], limit: u8) -> Lengths {
     let mut buffer = [0u64; MAX_SYMBOLS];
     let mut n = leaves(counts, &mut buffer);
-    for i in 0..2 {
-        if n < 2 && counts[i] == 0 {
-            buffer[n] = 1 << 16 | i as u64;
+    for (symbol, &count) in counts.iter().enumerate().take(2) {
+        if n < 2 && count == 0 {
+            buffer[n] = 1 << 16 | symbol as u64;
             n += 1;
         }
     }
@@ -777,7 +777,7 @@ mod tests {
         for _ in 0..301 {
             expected.extend_from_slice(&up);
         }
-        let stream = z.to_bytes();
+        let stream = z.into_bytes();
         assert_eq!(inflate(&stream), expected);
         assert!(stream.len() < 120, "{} bytes", stream.len());
     }
@@ -804,7 +804,7 @@ mod tests {
 
     #[test]
     fn an_empty_stream_is_valid() {
-        assert_eq!(inflate(&Zlib::new().to_bytes()), Vec::<u8>::new());
+        assert_eq!(inflate(&Zlib::new().into_bytes()), Vec::<u8>::new());
     }
 
     #[test]
@@ -817,7 +817,7 @@ mod tests {
             z.repeat(&Unit::new(&data[..1]), 2);
             let mut expected = data;
             expected.extend([7, 7, 7]);
-            assert_eq!(inflate(&z.to_bytes()), expected, "run of {n}");
+            assert_eq!(inflate(&z.into_bytes()), expected, "run of {n}");
         }
     }
 
@@ -836,7 +836,7 @@ mod tests {
             expected.extend(data);
             (a, b) = (b, a + b);
         }
-        assert_eq!(inflate(&z.to_bytes()), expected);
+        assert_eq!(inflate(&z.into_bytes()), expected);
     }
 
     /// The textbook construction with a binary heap, ties to the lower node number.
@@ -919,7 +919,7 @@ mod tests {
                     expected.extend_from_slice(&unit);
                 }
             }
-            prop_assert_eq!(inflate(&z.to_bytes()), expected);
+            prop_assert_eq!(inflate(&z.into_bytes()), expected);
         }
     }
 }
