@@ -14,8 +14,9 @@ use crate::support::{PAYLOAD, design, logo, module_px, pixels};
 /// `drawing::MIN_EXTRA_ROUNDED_MODULE`); then rqrr with `classy_rounded` taking data
 /// modules for a finder (see `modules::joined`), and rxing with a radial `bg_gradient`
 /// whose outer colour made a quiet zone darker than the ground around it (see
-/// `drawing::background_fill`).
-const FOUND: [(u64, usize); 9] = [
+/// `drawing::background_fill`); then rxing with a 4-stop linear `eye_gradient` lightest
+/// inside the balls (see `drawing::ball_fill`).
+const FOUND: [(u64, usize); 10] = [
     (6601075462269017931, 207),
     (16386020933960394074, 26),
     (5758268396822948366, 314),
@@ -25,6 +26,7 @@ const FOUND: [(u64, usize); 9] = [
     (18261308307974457263, 188),
     (13091448093252809476, 9),
     (13091448093252809476, 162),
+    (10600155812558453733, 87),
 ];
 
 #[test]

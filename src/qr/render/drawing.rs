@@ -267,14 +267,23 @@ fn fill(paint: &Paint, symbol: Box2, eye: Box2) -> Fill {
     }
 }
 
-/// The ball's fill: as `fill`, except that a radial gradient across its own eye paints
-/// the ball in the gradient's centre colour. Such a gradient is lightest or darkest at
-/// the centre, and a ball lighter in its middle than at its edge reads as a ball with a
-/// hole in ZXing's binariser: it compares each pixel with the mean of the 5 × 5 blocks
-/// of 8 pixels around it, which inside a ball wider than those blocks is the ball's own
-/// dark, so the lighter centre falls above it and the 1:1:3:1:1 profile is broken on
-/// the rows through the centre (rxing missed such a code at 20 px a module, seed
-/// 6832598297201975622 case 129). A ball of one colour has no such spot.
+/// The ball's fill: as `fill`, except that a gradient across its own eye whose lightness
+/// peaks inside the ball paints the ball in one colour, the gradient's at the eye's
+/// centre. ZXing's binariser compares each pixel with the mean of the 5 × 5 blocks of
+/// 8 pixels around it, which inside a ball wider than those blocks is the ball's own
+/// dark, so a part of the ball lighter than the ball around it falls above that mean
+/// and reads as a hole, and the 1:1:3:1:1 profile is broken on the rows through it. A
+/// radial gradient is lightest or darkest at the centre (rxing missed such a code at
+/// 20 px a module, seed 6832598297201975622 case 129), so it always paints the ball in
+/// its centre colour. A linear one spans the ball from 2/7 to 5/7 of its way whatever
+/// its angle, so the stops between (the middle one of three, the middle two of four)
+/// fall inside it; where one of them is lighter than the colours on both sides of it,
+/// the ball has a light band across it (seed 10600155812558453733 case 87: a
+/// 1,306 px code at 24 px a module whose third of four stops, #594c6d, lay between two
+/// darker ones, and rxing found no finder). Two stops, stops that darken or lighten
+/// steadily across the ball, or a darker band across its middle keep the gradient on
+/// it: their lighter parts lie against the light ring, whose blocks raise the mean
+/// there, and read dark.
 fn ball_fill(paint: &Paint, symbol: Box2, eye: Box2) -> Fill {
     match (paint, fill(paint, symbol, eye)) {
         (Paint::Gradient(_, Span::EachEye), Fill::Radial { ref stops, .. })
@@ -282,8 +291,70 @@ fn ball_fill(paint: &Paint, symbol: Box2, eye: Box2) -> Fill {
         {
             Fill::Solid(stops[0])
         }
+        (Paint::Gradient(_, Span::EachEye), Fill::Linear { ref stops, .. })
+            if lighter_inside_the_ball(stops) =>
+        {
+            Fill::Solid(colour_at(stops, 0.5))
+        }
         (_, other) => other,
     }
+}
+
+/// Where a ball lies along a linear gradient across its eye: the middle three of seven
+/// modules.
+const BALL_SPAN: (f64, f64) = (2.0 / 7.0, 5.0 / 7.0);
+
+/// Whether the lightness of evenly spread `stops` rises and then falls across the ball.
+/// Lightness is taken as the decoders' grey (BT.601 luma), which is linear in the sRGB
+/// channels the gradient interpolates, so it moves straight between stops and can turn
+/// only at one.
+fn lighter_inside_the_ball(stops: &[Rgb]) -> bool {
+    // Two stops lie outside the ball, and lightness moves one way between them.
+    if stops.len() < 3 {
+        return false;
+    }
+    let (from, to) = BALL_SPAN;
+    let last = (stops.len() - 1) as f64;
+    let lightness_at = |t: f64| {
+        let at = t * last;
+        let i = (at.floor() as usize).min(stops.len() - 2);
+        let (a, b) = (luma(stops[i]), luma(stops[i + 1]));
+        a + (b - a) * (at - i as f64)
+    };
+    let mut lightness = vec![lightness_at(from)];
+    lightness.extend(
+        stops
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| (from..=to).contains(&(i as f64 / last)))
+            .map(|(_, &c)| luma(c)),
+    );
+    lightness.push(lightness_at(to));
+    // A rise somewhere before a fall: a lighter band with darker on both sides.
+    let steps: Vec<f64> = lightness.windows(2).map(|w| w[1] - w[0]).collect();
+    steps
+        .iter()
+        .position(|&d| d > 0.0)
+        .is_some_and(|rise| steps[rise..].iter().any(|&d| d < 0.0))
+}
+
+/// The colour of evenly spread `stops` at `t` (0 to 1), interpolated in sRGB as SVG does.
+fn colour_at(stops: &[Rgb], t: f64) -> Rgb {
+    let last = stops.len().saturating_sub(1);
+    if last == 0 {
+        return stops.first().copied().unwrap_or(Rgb::BLACK);
+    }
+    let at = t.clamp(0.0, 1.0) * last as f64;
+    let i = (at.floor() as usize).min(last - 1);
+    let f = at - i as f64;
+    let (a, b) = (stops[i], stops[i + 1]);
+    let mix = |x: u8, y: u8| (f64::from(x) + (f64::from(y) - f64::from(x)) * f).round() as u8;
+    Rgb(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// The grey a decoder sees for a colour (BT.601 luma, 0–255).
+fn luma(c: Rgb) -> f64 {
+    0.299 * f64::from(c.0) + 0.587 * f64::from(c.1) + 0.114 * f64::from(c.2)
 }
 
 /// A gradient across a box: a linear one runs through the centre at its angle and reaches
@@ -454,6 +525,53 @@ mod tests {
                 }
             }
             assert_eq!(alignment_centres(&m), expected, "version {version}");
+        }
+    }
+
+    fn each_eye(gradient: &str) -> Paint {
+        Paint::Gradient(
+            Gradient::parse(gradient).expect("a gradient"),
+            Span::EachEye,
+        )
+    }
+
+    #[test]
+    fn a_linear_eye_gradient_lighter_inside_the_ball_paints_it_in_its_centre_colour() {
+        let eye = Box2::new(0.0, 0.0, 70.0);
+        // Seed 10600155812558453733 case 87: the third of four stops is the lightest,
+        // with darker ones on both sides of it; rxing read a hole in each ball.
+        let banded = each_eye("linear:60:3a1950,061e1a,594c6d,04512f");
+        assert_eq!(
+            ball_fill(&banded, eye, eye),
+            Fill::Solid(Rgb(0x30, 0x35, 0x44)),
+            "halfway from #061e1a to #594c6d"
+        );
+        // The frame keeps the gradient.
+        assert!(matches!(fill(&banded, eye, eye), Fill::Linear { .. }));
+        let light_middle = each_eye("linear:0:000000,404040,000000");
+        assert_eq!(
+            ball_fill(&light_middle, eye, eye),
+            Fill::Solid(Rgb(0x40, 0x40, 0x40))
+        );
+    }
+
+    #[test]
+    fn a_linear_eye_gradient_that_moves_one_way_across_the_ball_stays_on_it() {
+        let eye = Box2::new(0.0, 0.0, 70.0);
+        for steady in [
+            "linear:45:000000,505050",
+            "linear:90:000000,202020,505050",
+            "linear:90:505050,404040,101010,000000",
+            // Darker in the middle: the lighter edges lie against the light ring.
+            "linear:0:404040,000000,404040",
+            "linear:0:101010,000000,000000,101010",
+        ] {
+            let paint = each_eye(steady);
+            assert_eq!(
+                ball_fill(&paint, eye, eye),
+                fill(&paint, eye, eye),
+                "{steady}"
+            );
         }
     }
 
