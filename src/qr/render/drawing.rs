@@ -16,18 +16,10 @@ use crate::qr::layout::Layout;
 
 /// Below this many pixels a module, shapes are drawn square: there are too few pixels to
 /// show a shape, and its anti-aliased edges would only grey the modules out.
+///
+/// From 3 to 4 pixels a module, shapes are drawn so every pixel of a dark module reads
+/// dark (`modules::MIN_FINE_MODULE`).
 pub const MIN_SHAPED_MODULE: f64 = 3.0;
-/// Below this many pixels a module `small_dot` is drawn as `dot`: at 3 px its disc is
-/// 2.25 px wide and antialiases to a grey blob, which rqrr misread beside a logo (seed
-/// 15268308029558748215 cases 185 and 296, 104 and 131 px images).
-pub const MIN_SMALL_DOT_MODULE: f64 = 4.0;
-/// Below this many pixels a module `extra_rounded` is drawn as `connected` (corners
-/// rounded by a quarter module, not a half). rqrr refines its sampling grid against the
-/// timing and finder patterns and may settle up to a pixel off the module centres, towards
-/// a corner; at 3 px a module a half-module corner leaves that corner pixel a mid grey,
-/// read light where the neighbourhood is dark (seed 18261308307974457263 case 188, a
-/// 154 px framed code at ecc L: 24 dark modules read light, all at a rounded corner).
-pub const MIN_EXTRA_ROUNDED_MODULE: f64 = 4.0;
 
 /// How a region is filled, with a gradient's geometry in output pixels.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,13 +110,10 @@ impl<'a> Drawing<'a> {
             .logo
             .map(|_| logo_area(matrix, layout.module, &alignments));
         let shaped = layout.module >= MIN_SHAPED_MODULE;
-        let module_shape = match design.module_shape {
-            _ if !shaped => ModuleShape::Square,
-            ModuleShape::SmallDot if layout.module < MIN_SMALL_DOT_MODULE => ModuleShape::Dot,
-            ModuleShape::ExtraRounded if layout.module < MIN_EXTRA_ROUNDED_MODULE => {
-                ModuleShape::Connected
-            }
-            shape => shape,
+        let module_shape = if shaped {
+            modules::fine(design.module_shape, layout.module)
+        } else {
+            ModuleShape::Square
         };
         let (eye_frame, eye_ball) = if shaped {
             (design.eye_frame, design.eye_ball)
