@@ -11,9 +11,8 @@ use crate::support::{PAYLOAD, design, logo, module_px, pixels};
 /// replays one). The first three: ZBar with the dark test logo at 31–38 pixels a module
 /// over the centre alignment pattern (see `render::logo_area`); the last: rxing with a
 /// radial `eye_gradient` lighter at the centre (see `drawing::ball_fill`); then rqrr
-/// with `small_dot` at 3 px a module beside a logo (see `drawing::MIN_SMALL_DOT_MODULE`);
-/// then rqrr with `extra_rounded` at 3 px a module (see
-/// `drawing::MIN_EXTRA_ROUNDED_MODULE`); then rqrr with `classy_rounded` taking data
+/// with `small_dot` at 3 px a module beside a logo, then with `extra_rounded` at 3 px
+/// (both see `modules::MIN_FINE_MODULE`); then rqrr with `classy_rounded` taking data
 /// modules for a finder (see `modules::joined`), and rxing with a radial `bg_gradient`
 /// whose outer colour made a quiet zone darker than the ground around it (see
 /// `drawing::background_fill`); then rxing with a 4-stop linear `eye_gradient` lightest
