@@ -16,9 +16,10 @@ use crate::support::{PAYLOAD, design, logo, module_px, pixels};
 /// modules for a finder (see `modules::joined`), and rxing with a radial `bg_gradient`
 /// whose outer colour made a quiet zone darker than the ground around it (see
 /// `drawing::background_fill`); then rxing with a 4-stop linear `eye_gradient` lightest
-/// inside the balls (see `drawing::ball_fill`), and rqrr with `diamond` and
-/// `vertical_bars` at 3 px a module (see `modules::MIN_FINE_MODULE`).
-const FOUND: [(u64, usize); 12] = [
+/// inside the balls (see `drawing::flat_eye`), rqrr with `diamond` and `vertical_bars`
+/// at 3 px a module (see `modules::MIN_FINE_MODULE`), and rxing with a 4-stop radial
+/// `eye_gradient` lightest inside the rings (`flat_eye` again).
+const FOUND: [(u64, usize); 13] = [
     (6601075462269017931, 207),
     (16386020933960394074, 26),
     (5758268396822948366, 314),
@@ -31,6 +32,7 @@ const FOUND: [(u64, usize); 12] = [
     (10600155812558453733, 87),
     (10600155812558453733, 273),
     (10600155812558453733, 280),
+    (4596755634763292758, 64),
 ];
 
 #[test]

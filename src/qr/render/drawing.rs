@@ -144,7 +144,7 @@ impl<'a> Drawing<'a> {
             eye.frame(eye_frame, &mut frame);
             add(
                 &mut layers,
-                fill(&design.eye_frame_color, symbol, own),
+                frame_fill(&design.eye_frame_color, symbol, own),
                 frame,
             );
             let mut ball = Path::with_capacity(8);
@@ -256,71 +256,70 @@ fn fill(paint: &Paint, symbol: Box2, eye: Box2) -> Fill {
     }
 }
 
-/// The ball's fill: as `fill`, except that a gradient across its own eye whose lightness
-/// peaks inside the ball paints the ball in one colour, the gradient's at the eye's
-/// centre. ZXing's binariser compares each pixel with the mean of the 5 × 5 blocks of
-/// 8 pixels around it, which inside a ball wider than those blocks is the ball's own
-/// dark, so a part of the ball lighter than the ball around it falls above that mean
-/// and reads as a hole, and the 1:1:3:1:1 profile is broken on the rows through it. A
-/// radial gradient is lightest or darkest at the centre (rxing missed such a code at
-/// 20 px a module, seed 6832598297201975622 case 129), so it always paints the ball in
-/// its centre colour. A linear one spans the ball from 2/7 to 5/7 of its way whatever
-/// its angle, so the stops between (the middle one of three, the middle two of four)
-/// fall inside it; where one of them is lighter than the colours on both sides of it,
-/// the ball has a light band across it (seed 10600155812558453733 case 87: a
-/// 1,306 px code at 24 px a module whose third of four stops, #594c6d, lay between two
-/// darker ones, and rxing found no finder). Two stops, stops that darken or lighten
-/// steadily across the ball, or a darker band across its middle keep the gradient on
-/// it: their lighter parts lie against the light ring, whose blocks raise the mean
-/// there, and read dark.
+/// The frame's fill: as `fill`, except that an eye gradient whose lightness peaks inside
+/// the eye (`lighter_inside`) paints the frame in one colour, the gradient's at the
+/// eye's centre. Seed 4596755634763292758 case 64, a 1,718 px code at 68 px a module
+/// with a radial `eye_gradient` whose third of four stops was lighter than the two
+/// around it: that stop's circle ran through the rings, and rxing found no bottom-left
+/// finder, its ring read with a light line across it.
+fn frame_fill(paint: &Paint, symbol: Box2, eye: Box2) -> Fill {
+    match flat_eye(paint) {
+        Some(colour) => Fill::Solid(colour),
+        None => fill(paint, symbol, eye),
+    }
+}
+
+/// The ball's fill: as `fill`, except that a radial gradient across its own eye paints
+/// the ball in its centre colour, and so does one whose lightness peaks inside the eye
+/// (`flat_eye`). A radial gradient is lightest or darkest at the centre, and a ball
+/// lighter in its middle than at its edge reads as a ball with a hole (rxing missed
+/// such a code at 20 px a module, seed 6832598297201975622 case 129).
 fn ball_fill(paint: &Paint, symbol: Box2, eye: Box2) -> Fill {
+    if let Some(colour) = flat_eye(paint) {
+        return Fill::Solid(colour);
+    }
     match (paint, fill(paint, symbol, eye)) {
         (Paint::Gradient(_, Span::EachEye), Fill::Radial { ref stops, .. })
             if !stops.is_empty() =>
         {
             Fill::Solid(stops[0])
         }
-        (Paint::Gradient(_, Span::EachEye), Fill::Linear { ref stops, .. })
-            if lighter_inside_the_ball(stops) =>
-        {
-            Fill::Solid(colour_at(stops, 0.5))
-        }
         (_, other) => other,
     }
 }
 
-/// Where a ball lies along a linear gradient across its eye: the middle three of seven
-/// modules.
-const BALL_SPAN: (f64, f64) = (2.0 / 7.0, 5.0 / 7.0);
-
-/// Whether the lightness of evenly spread `stops` rises and then falls across the ball.
-/// Lightness is taken as the decoders' grey (BT.601 luma), which is linear in the sRGB
-/// channels the gradient interpolates, so it moves straight between stops and can turn
-/// only at one.
-fn lighter_inside_the_ball(stops: &[Rgb]) -> bool {
-    // Two stops lie outside the ball, and lightness moves one way between them.
-    if stops.len() < 3 {
-        return false;
-    }
-    let (from, to) = BALL_SPAN;
-    let last = (stops.len() - 1) as f64;
-    let lightness_at = |t: f64| {
-        let at = t * last;
-        let i = (at.floor() as usize).min(stops.len() - 2);
-        let (a, b) = (luma(stops[i]), luma(stops[i + 1]));
-        a + (b - a) * (at - i as f64)
+/// The one colour an eye is painted in when its gradient (across each eye) is lighter
+/// somewhere inside the eye than on both sides of it: the gradient's colour at the
+/// eye's centre. ZXing's binariser compares each pixel with the mean of the 5 × 5
+/// blocks of 8 pixels around it; inside a ring or ball wider than that window the mean
+/// is the part's own dark, so a band of it lighter than the dark on both sides falls
+/// above the mean and reads light, a gap in the ring or a hole in the ball, and the
+/// 1:1:3:1:1 profile is broken on the lines through the centre. Stops lie evenly
+/// across the eye, so any but the first and last lie inside it: a middle stop lighter
+/// than its neighbours draws such a band (seed 10600155812558453733 case 87: a linear
+/// gradient at 60°, 24 px a module, whose third of four stops, #594c6d, lay between
+/// two darker ones; its band crossed each ball). Gradients that darken or lighten one
+/// way, or are darker in the middle, keep their look: their lighter parts lie against
+/// the light gap or the quiet zone, whose blocks raise the mean there.
+fn flat_eye(paint: &Paint) -> Option<Rgb> {
+    let Paint::Gradient(g, Span::EachEye) = paint else {
+        return None;
     };
-    let mut lightness = vec![lightness_at(from)];
-    lightness.extend(
-        stops
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| (from..=to).contains(&(i as f64 / last)))
-            .map(|(_, &c)| luma(c)),
-    );
-    lightness.push(lightness_at(to));
-    // A rise somewhere before a fall: a lighter band with darker on both sides.
-    let steps: Vec<f64> = lightness.windows(2).map(|w| w[1] - w[0]).collect();
+    if !lighter_inside(&g.stops) {
+        return None;
+    }
+    Some(match g.kind {
+        GradientKind::Linear { .. } => colour_at(&g.stops, 0.5),
+        GradientKind::Radial => g.stops[0],
+    })
+}
+
+/// Whether the lightness of evenly spread `stops` rises and then falls: a middle stop
+/// lighter than the colours on both sides of it. Lightness is taken as the decoders'
+/// grey (BT.601 luma), which is linear in the sRGB channels the gradient interpolates,
+/// so it moves straight between stops and can turn only at one.
+fn lighter_inside(stops: &[Rgb]) -> bool {
+    let steps: Vec<f64> = stops.windows(2).map(|w| luma(w[1]) - luma(w[0])).collect();
     steps
         .iter()
         .position(|&d| d > 0.0)
@@ -525,43 +524,55 @@ mod tests {
     }
 
     #[test]
-    fn a_linear_eye_gradient_lighter_inside_the_ball_paints_it_in_its_centre_colour() {
+    fn an_eye_gradient_lighter_inside_the_eye_paints_it_in_its_centre_colour() {
         let eye = Box2::new(0.0, 0.0, 70.0);
         // Seed 10600155812558453733 case 87: the third of four stops is the lightest,
         // with darker ones on both sides of it; rxing read a hole in each ball.
         let banded = each_eye("linear:60:3a1950,061e1a,594c6d,04512f");
-        assert_eq!(
-            ball_fill(&banded, eye, eye),
-            Fill::Solid(Rgb(0x30, 0x35, 0x44)),
-            "halfway from #061e1a to #594c6d"
+        // Halfway from #061e1a to #594c6d.
+        let centre = Fill::Solid(Rgb(0x30, 0x35, 0x44));
+        assert_eq!(ball_fill(&banded, eye, eye), centre);
+        assert_eq!(frame_fill(&banded, eye, eye), centre);
+        // Seed 4596755634763292758 case 64: radial, the third stop lighter; rxing read a
+        // gap in a ring. The centre colour is the first stop.
+        let ringed = each_eye("radial:175368,3f2633,563161,140104");
+        let first = Fill::Solid(Rgb(0x17, 0x53, 0x68));
+        assert_eq!(ball_fill(&ringed, eye, eye), first);
+        assert_eq!(frame_fill(&ringed, eye, eye), first);
+        // A gradient across the symbol is left alone.
+        let symbol = Paint::Gradient(
+            Gradient::parse("linear:0:000000,404040,000000").expect("a gradient"),
+            Span::Symbol,
         );
-        // The frame keeps the gradient.
-        assert!(matches!(fill(&banded, eye, eye), Fill::Linear { .. }));
-        let light_middle = each_eye("linear:0:000000,404040,000000");
-        assert_eq!(
-            ball_fill(&light_middle, eye, eye),
-            Fill::Solid(Rgb(0x40, 0x40, 0x40))
-        );
+        assert!(matches!(frame_fill(&symbol, eye, eye), Fill::Linear { .. }));
     }
 
     #[test]
-    fn a_linear_eye_gradient_that_moves_one_way_across_the_ball_stays_on_it() {
+    fn an_eye_gradient_that_moves_one_way_or_is_darker_inside_keeps_its_look() {
         let eye = Box2::new(0.0, 0.0, 70.0);
         for steady in [
             "linear:45:000000,505050",
             "linear:90:000000,202020,505050",
             "linear:90:505050,404040,101010,000000",
-            // Darker in the middle: the lighter edges lie against the light ring.
             "linear:0:404040,000000,404040",
             "linear:0:101010,000000,000000,101010",
         ] {
             let paint = each_eye(steady);
+            assert_eq!(
+                frame_fill(&paint, eye, eye),
+                fill(&paint, eye, eye),
+                "{steady}"
+            );
             assert_eq!(
                 ball_fill(&paint, eye, eye),
                 fill(&paint, eye, eye),
                 "{steady}"
             );
         }
+        // A radial one keeps it on the frame; its ball is its centre colour, as before.
+        let radial = each_eye("radial:000000,303030,505050");
+        assert!(matches!(frame_fill(&radial, eye, eye), Fill::Radial { .. }));
+        assert_eq!(ball_fill(&radial, eye, eye), Fill::Solid(Rgb(0, 0, 0)));
     }
 
     #[test]
