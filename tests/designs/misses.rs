@@ -1,6 +1,8 @@
 //! Designs random samples once found that one decoder family missed, kept as fixed cases:
 //! each must now be read by rqrr, rxing and ZBar (where installed), exactly.
 
+use qrgate::qr::design::ModuleShape;
+
 use crate::decode::{decode_all, grey};
 use crate::sample::{check, on_background, sample_case};
 use crate::support::{PAYLOAD, design, logo, module_px, pixels};
@@ -9,13 +11,15 @@ use crate::support::{PAYLOAD, design, logo, module_px, pixels};
 /// replays one). The first three: ZBar with the dark test logo at 31–38 pixels a module
 /// over the centre alignment pattern (see `render::logo_area`); the last: rxing with a
 /// radial `eye_gradient` lighter at the centre (see `drawing::ball_fill`); then rqrr
-/// with `small_dot` at 3 px a module beside a logo (see `drawing::MIN_SMALL_DOT_MODULE`);
-/// then rqrr with `extra_rounded` at 3 px a module (see
-/// `drawing::MIN_EXTRA_ROUNDED_MODULE`); then rqrr with `classy_rounded` taking data
+/// with `small_dot` at 3 px a module beside a logo, then with `extra_rounded` at 3 px
+/// (both see `modules::MIN_FINE_MODULE`); then rqrr with `classy_rounded` taking data
 /// modules for a finder (see `modules::joined`), and rxing with a radial `bg_gradient`
 /// whose outer colour made a quiet zone darker than the ground around it (see
-/// `drawing::background_fill`).
-const FOUND: [(u64, usize); 9] = [
+/// `drawing::background_fill`); then rxing with a 4-stop linear `eye_gradient` lightest
+/// inside the balls (see `drawing::flat_eye`), rqrr with `diamond` and `vertical_bars`
+/// at 3 px a module (see `modules::MIN_FINE_MODULE`), and rxing with a 4-stop radial
+/// `eye_gradient` lightest inside the rings (`flat_eye` again).
+const FOUND: [(u64, usize); 13] = [
     (6601075462269017931, 207),
     (16386020933960394074, 26),
     (5758268396822948366, 314),
@@ -25,6 +29,10 @@ const FOUND: [(u64, usize); 9] = [
     (18261308307974457263, 188),
     (13091448093252809476, 9),
     (13091448093252809476, 162),
+    (10600155812558453733, 87),
+    (10600155812558453733, 273),
+    (10600155812558453733, 280),
+    (4596755634763292758, 64),
 ];
 
 #[test]
@@ -108,4 +116,92 @@ fn a_framed_code_keeps_a_quiet_zone_inside_its_frame_at_margin_0() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn at_3_px_a_module_every_pixel_of_a_dark_module_binarises_dark() {
+    // rqrr may sample a pixel off a module's centre, both ways at once (seed
+    // 10600155812558453733 cases 273 and 280): at 3 px a module that is a corner pixel
+    // of the cell, so each shape must leave it dark enough to binarise dark. Counted
+    // here with rqrr's own binariser over every dark data module of a few codes, at
+    // each of the four corner pixels (diamond read light at 90 % of them, star 94 %,
+    // vertical_bars 31 %, dot 16 % before they were drawn fuller below 4 px).
+    let payloads = [
+        "https://example.org/a",
+        "https://example.org/menu?table=12&lang=en",
+        "https://example.org/8f3k2-mq9z/r?u=7&v=q1w2e3r4t5y6u7i8o9p0",
+    ];
+    let colours = [("#1f2a44", "#f4f1e8"), ("#3e360e", "#e6efe0")];
+    let mut failures = Vec::new();
+    for shape in ModuleShape::NAMES {
+        let (mut light, mut cells) = (0usize, 0usize);
+        for (p, payload) in payloads.iter().enumerate() {
+            for (fg, bg) in colours {
+                for format in ["png", "svg"] {
+                    let width = qrgate::qr::encode::encode(payload, qrgate::qr::design::Ecc::M)
+                        .expect("fits")
+                        .width as u32;
+                    let (margin, spare) = (p as u32 % 3, p as u32);
+                    let size = (3 * (width + 2 * margin) + spare).to_string();
+                    let margin = margin.to_string();
+                    let pairs = [
+                        ("module_shape", *shape),
+                        ("fg", fg),
+                        ("bg", bg),
+                        ("format", format),
+                        ("ecc", "M"),
+                        ("margin", margin.as_str()),
+                        ("size", size.as_str()),
+                    ];
+                    let (l, c) = corner_pixels_read_light(payload, &pairs);
+                    light += l;
+                    cells += c;
+                }
+            }
+        }
+        // At most one corner pixel in a thousand (octagon's and cross's rarely flip).
+        if light * 1000 > cells {
+            failures.push(format!(
+                "{shape}: {light} of {cells} corner pixels read light"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// How many corner pixels of the dark data modules binarise light (rqrr's binariser, on
+/// the code padded to a 4-module quiet zone as the sample decodes it), and of how many.
+fn corner_pixels_read_light(payload: &str, pairs: &[(&str, &str)]) -> (usize, usize) {
+    let d = design(pairs);
+    let matrix = qrgate::qr::encode::encode(payload, d.ecc).expect("fits");
+    let image =
+        qrgate::qr::generate(payload, &d, None, qrgate::qr::Deadline::none()).expect("generated");
+    let layout = qrgate::qr::layout::layout(d.size, matrix.width, d.margin).expect("fits");
+    assert_eq!(layout.module, 3.0, "{pairs:?}");
+    let pad = 4u32.saturating_sub(d.margin) * 3;
+    let seen = grey(&on_background(
+        &pixels(&image),
+        pad,
+        image::Rgb(d.bg.plain().to_array()),
+    ));
+    let w = seen.width() as usize;
+    let prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(w, w, |x, y| seen.as_raw()[y * w + x]);
+    let origin = pad as usize + layout.offset as usize;
+    let (mut light, mut cells) = (0, 0);
+    for y in 0..matrix.width {
+        for x in 0..matrix.width {
+            if !matrix.get(x, y) || matrix.in_finder(x, y) {
+                continue;
+            }
+            let (left, top) = (origin + 3 * x, origin + 3 * y);
+            for (dx, dy) in [(0, 0), (2, 0), (0, 2), (2, 2)] {
+                cells += 1;
+                if u8::from(prepared.get_pixel_at(left + dx, top + dy)) == 0 {
+                    light += 1;
+                }
+            }
+        }
+    }
+    (light, cells)
 }

@@ -16,18 +16,10 @@ use crate::qr::layout::Layout;
 
 /// Below this many pixels a module, shapes are drawn square: there are too few pixels to
 /// show a shape, and its anti-aliased edges would only grey the modules out.
+///
+/// From 3 to 4 pixels a module, shapes are drawn so every pixel of a dark module reads
+/// dark (`modules::MIN_FINE_MODULE`).
 pub const MIN_SHAPED_MODULE: f64 = 3.0;
-/// Below this many pixels a module `small_dot` is drawn as `dot`: at 3 px its disc is
-/// 2.25 px wide and antialiases to a grey blob, which rqrr misread beside a logo (seed
-/// 15268308029558748215 cases 185 and 296, 104 and 131 px images).
-pub const MIN_SMALL_DOT_MODULE: f64 = 4.0;
-/// Below this many pixels a module `extra_rounded` is drawn as `connected` (corners
-/// rounded by a quarter module, not a half). rqrr refines its sampling grid against the
-/// timing and finder patterns and may settle up to a pixel off the module centres, towards
-/// a corner; at 3 px a module a half-module corner leaves that corner pixel a mid grey,
-/// read light where the neighbourhood is dark (seed 18261308307974457263 case 188, a
-/// 154 px framed code at ecc L: 24 dark modules read light, all at a rounded corner).
-pub const MIN_EXTRA_ROUNDED_MODULE: f64 = 4.0;
 
 /// How a region is filled, with a gradient's geometry in output pixels.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,13 +110,10 @@ impl<'a> Drawing<'a> {
             .logo
             .map(|_| logo_area(matrix, layout.module, &alignments));
         let shaped = layout.module >= MIN_SHAPED_MODULE;
-        let module_shape = match design.module_shape {
-            _ if !shaped => ModuleShape::Square,
-            ModuleShape::SmallDot if layout.module < MIN_SMALL_DOT_MODULE => ModuleShape::Dot,
-            ModuleShape::ExtraRounded if layout.module < MIN_EXTRA_ROUNDED_MODULE => {
-                ModuleShape::Connected
-            }
-            shape => shape,
+        let module_shape = if shaped {
+            modules::fine(design.module_shape, layout.module)
+        } else {
+            ModuleShape::Square
         };
         let (eye_frame, eye_ball) = if shaped {
             (design.eye_frame, design.eye_ball)
@@ -155,7 +144,7 @@ impl<'a> Drawing<'a> {
             eye.frame(eye_frame, &mut frame);
             add(
                 &mut layers,
-                fill(&design.eye_frame_color, symbol, own),
+                frame_fill(&design.eye_frame_color, symbol, own),
                 frame,
             );
             let mut ball = Path::with_capacity(8);
@@ -267,15 +256,28 @@ fn fill(paint: &Paint, symbol: Box2, eye: Box2) -> Fill {
     }
 }
 
+/// The frame's fill: as `fill`, except that an eye gradient whose lightness peaks inside
+/// the eye (`lighter_inside`) paints the frame in one colour, the gradient's at the
+/// eye's centre. Seed 4596755634763292758 case 64, a 1,718 px code at 68 px a module
+/// with a radial `eye_gradient` whose third of four stops was lighter than the two
+/// around it: that stop's circle ran through the rings, and rxing found no bottom-left
+/// finder, its ring read with a light line across it.
+fn frame_fill(paint: &Paint, symbol: Box2, eye: Box2) -> Fill {
+    match flat_eye(paint) {
+        Some(colour) => Fill::Solid(colour),
+        None => fill(paint, symbol, eye),
+    }
+}
+
 /// The ball's fill: as `fill`, except that a radial gradient across its own eye paints
-/// the ball in the gradient's centre colour. Such a gradient is lightest or darkest at
-/// the centre, and a ball lighter in its middle than at its edge reads as a ball with a
-/// hole in ZXing's binariser: it compares each pixel with the mean of the 5 × 5 blocks
-/// of 8 pixels around it, which inside a ball wider than those blocks is the ball's own
-/// dark, so the lighter centre falls above it and the 1:1:3:1:1 profile is broken on
-/// the rows through the centre (rxing missed such a code at 20 px a module, seed
-/// 6832598297201975622 case 129). A ball of one colour has no such spot.
+/// the ball in its centre colour, and so does one whose lightness peaks inside the eye
+/// (`flat_eye`). A radial gradient is lightest or darkest at the centre, and a ball
+/// lighter in its middle than at its edge reads as a ball with a hole (rxing missed
+/// such a code at 20 px a module, seed 6832598297201975622 case 129).
 fn ball_fill(paint: &Paint, symbol: Box2, eye: Box2) -> Fill {
+    if let Some(colour) = flat_eye(paint) {
+        return Fill::Solid(colour);
+    }
     match (paint, fill(paint, symbol, eye)) {
         (Paint::Gradient(_, Span::EachEye), Fill::Radial { ref stops, .. })
             if !stops.is_empty() =>
@@ -284,6 +286,63 @@ fn ball_fill(paint: &Paint, symbol: Box2, eye: Box2) -> Fill {
         }
         (_, other) => other,
     }
+}
+
+/// The one colour an eye is painted in when its gradient (across each eye) is lighter
+/// somewhere inside the eye than on both sides of it: the gradient's colour at the
+/// eye's centre. ZXing's binariser compares each pixel with the mean of the 5 × 5
+/// blocks of 8 pixels around it; inside a ring or ball wider than that window the mean
+/// is the part's own dark, so a band of it lighter than the dark on both sides falls
+/// above the mean and reads light, a gap in the ring or a hole in the ball, and the
+/// 1:1:3:1:1 profile is broken on the lines through the centre. Stops lie evenly
+/// across the eye, so any but the first and last lie inside it: a middle stop lighter
+/// than its neighbours draws such a band (seed 10600155812558453733 case 87: a linear
+/// gradient at 60°, 24 px a module, whose third of four stops, #594c6d, lay between
+/// two darker ones; its band crossed each ball). Gradients that darken or lighten one
+/// way, or are darker in the middle, keep their look: their lighter parts lie against
+/// the light gap or the quiet zone, whose blocks raise the mean there.
+fn flat_eye(paint: &Paint) -> Option<Rgb> {
+    let Paint::Gradient(g, Span::EachEye) = paint else {
+        return None;
+    };
+    if !lighter_inside(&g.stops) {
+        return None;
+    }
+    Some(match g.kind {
+        GradientKind::Linear { .. } => colour_at(&g.stops, 0.5),
+        GradientKind::Radial => g.stops[0],
+    })
+}
+
+/// Whether the lightness of evenly spread `stops` rises and then falls: a middle stop
+/// lighter than the colours on both sides of it. Lightness is taken as the decoders'
+/// grey (BT.601 luma), which is linear in the sRGB channels the gradient interpolates,
+/// so it moves straight between stops and can turn only at one.
+fn lighter_inside(stops: &[Rgb]) -> bool {
+    let steps: Vec<f64> = stops.windows(2).map(|w| luma(w[1]) - luma(w[0])).collect();
+    steps
+        .iter()
+        .position(|&d| d > 0.0)
+        .is_some_and(|rise| steps[rise..].iter().any(|&d| d < 0.0))
+}
+
+/// The colour of evenly spread `stops` at `t` (0 to 1), interpolated in sRGB as SVG does.
+fn colour_at(stops: &[Rgb], t: f64) -> Rgb {
+    let last = stops.len().saturating_sub(1);
+    if last == 0 {
+        return stops.first().copied().unwrap_or(Rgb::BLACK);
+    }
+    let at = t.clamp(0.0, 1.0) * last as f64;
+    let i = (at.floor() as usize).min(last - 1);
+    let f = at - i as f64;
+    let (a, b) = (stops[i], stops[i + 1]);
+    let mix = |x: u8, y: u8| (f64::from(x) + (f64::from(y) - f64::from(x)) * f).round() as u8;
+    Rgb(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// The grey a decoder sees for a colour (BT.601 luma, 0–255).
+fn luma(c: Rgb) -> f64 {
+    0.299 * f64::from(c.0) + 0.587 * f64::from(c.1) + 0.114 * f64::from(c.2)
 }
 
 /// A gradient across a box: a linear one runs through the centre at its angle and reaches
@@ -455,6 +514,65 @@ mod tests {
             }
             assert_eq!(alignment_centres(&m), expected, "version {version}");
         }
+    }
+
+    fn each_eye(gradient: &str) -> Paint {
+        Paint::Gradient(
+            Gradient::parse(gradient).expect("a gradient"),
+            Span::EachEye,
+        )
+    }
+
+    #[test]
+    fn an_eye_gradient_lighter_inside_the_eye_paints_it_in_its_centre_colour() {
+        let eye = Box2::new(0.0, 0.0, 70.0);
+        // Seed 10600155812558453733 case 87: the third of four stops is the lightest,
+        // with darker ones on both sides of it; rxing read a hole in each ball.
+        let banded = each_eye("linear:60:3a1950,061e1a,594c6d,04512f");
+        // Halfway from #061e1a to #594c6d.
+        let centre = Fill::Solid(Rgb(0x30, 0x35, 0x44));
+        assert_eq!(ball_fill(&banded, eye, eye), centre);
+        assert_eq!(frame_fill(&banded, eye, eye), centre);
+        // Seed 4596755634763292758 case 64: radial, the third stop lighter; rxing read a
+        // gap in a ring. The centre colour is the first stop.
+        let ringed = each_eye("radial:175368,3f2633,563161,140104");
+        let first = Fill::Solid(Rgb(0x17, 0x53, 0x68));
+        assert_eq!(ball_fill(&ringed, eye, eye), first);
+        assert_eq!(frame_fill(&ringed, eye, eye), first);
+        // A gradient across the symbol is left alone.
+        let symbol = Paint::Gradient(
+            Gradient::parse("linear:0:000000,404040,000000").expect("a gradient"),
+            Span::Symbol,
+        );
+        assert!(matches!(frame_fill(&symbol, eye, eye), Fill::Linear { .. }));
+    }
+
+    #[test]
+    fn an_eye_gradient_that_moves_one_way_or_is_darker_inside_keeps_its_look() {
+        let eye = Box2::new(0.0, 0.0, 70.0);
+        for steady in [
+            "linear:45:000000,505050",
+            "linear:90:000000,202020,505050",
+            "linear:90:505050,404040,101010,000000",
+            "linear:0:404040,000000,404040",
+            "linear:0:101010,000000,000000,101010",
+        ] {
+            let paint = each_eye(steady);
+            assert_eq!(
+                frame_fill(&paint, eye, eye),
+                fill(&paint, eye, eye),
+                "{steady}"
+            );
+            assert_eq!(
+                ball_fill(&paint, eye, eye),
+                fill(&paint, eye, eye),
+                "{steady}"
+            );
+        }
+        // A radial one keeps it on the frame; its ball is its centre colour, as before.
+        let radial = each_eye("radial:000000,303030,505050");
+        assert!(matches!(frame_fill(&radial, eye, eye), Fill::Radial { .. }));
+        assert_eq!(ball_fill(&radial, eye, eye), Fill::Solid(Rgb(0, 0, 0)));
     }
 
     #[test]
