@@ -107,10 +107,6 @@ impl Unit {
             sum += u64::from(x);
             weighted += sum;
         }
-        Self::with_sums(bytes, sum, weighted)
-    }
-
-    fn with_sums(bytes: &[u8], sum: u64, weighted: u64) -> Self {
         let mut head = [0; 2];
         let n = bytes.len().min(2);
         head[..n].copy_from_slice(&bytes[..n]);
@@ -128,8 +124,8 @@ pub struct Zlib {
     /// The bytes sent as literals, in order.
     literal_bytes: Vec<u8>,
     pieces: Vec<Piece>,
-    /// How often each literal/length and distance symbol occurs, kept as pieces are
-    /// added: the Huffman codes are built from them without another pass.
+    /// How often each literal/length and distance symbol occurs: lengths and distances
+    /// counted as copies are added, literal bytes all at once in `finish`.
     literal_counts: [u32; 286],
     distance_counts: [u32; 30],
     adler: Adler,

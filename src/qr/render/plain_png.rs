@@ -46,12 +46,6 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
     let mut module_row = vec![0u8; row_bytes];
     let margin = vec![0u8; row_bytes]; // palette index 0: the background
     rows.push(&margin, offset);
-    let index_of = |mx: usize, my: usize| match (matrix.get(mx, my), matrix.in_finder(mx, my)) {
-        (false, _) => 0u8,
-        (true, false) => module_index,
-        (true, true) if in_ball(matrix, mx, my) => ball_index,
-        (true, true) => frame_index,
-    };
     if bits == 1 && s <= 32 {
         // Two colours: a pixel is its module's dark bit, so rows are packed straight
         // from the matrix, a module's bits shifted in at a time.
@@ -62,6 +56,12 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
         rows.push(&margin, size - offset - matrix.width * s);
         return write_file(rows, &palette, design, layout.size, bits);
     }
+    let index_of = |mx: usize, my: usize| match (matrix.get(mx, my), matrix.in_finder(mx, my)) {
+        (false, _) => 0u8,
+        (true, false) => module_index,
+        (true, true) if in_ball(matrix, mx, my) => ball_index,
+        (true, true) => frame_index,
+    };
     // The palette index of each module of the current row, looked up once.
     let mut indices = vec![0u8; matrix.width];
     for my in 0..matrix.width {
