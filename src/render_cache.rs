@@ -123,29 +123,25 @@ impl RenderCache {
 
     /// Stores an image. Images larger than a segment are not kept.
     pub fn insert(&self, key: &str, image: Cached) {
-        if self.capacity == 0 || image.bytes.len() > self.segment_size {
-            return;
-        }
-        let mut inner = self.lock();
-        let key = match inner.index.get_key_value(key) {
-            Some((stored, _)) => Arc::clone(stored),
-            None => Arc::from(key),
-        };
-        self.append(&mut inner, key, &image);
+        self.store(key, image, false);
     }
 
     /// Stores an image the second time its key is offered (recently): the first time,
     /// only notes the key. See the module's comment.
     pub fn offer(&self, key: &str, image: Cached) {
+        self.store(key, image, true);
+    }
+
+    /// `insert`, or with `on_second_offer` `offer`.
+    fn store(&self, key: &str, image: Cached, on_second_offer: bool) {
         if self.capacity == 0 || image.bytes.len() > self.segment_size {
             return;
         }
         let mut inner = self.lock();
-        if !inner.index.contains_key(key) && !self.seen(&mut inner, key) {
-            return;
-        }
-        let key = match inner.index.get_key_value(key) {
-            Some((stored, _)) => Arc::clone(stored),
+        let stored = inner.index.get_key_value(key).map(|(k, _)| Arc::clone(k));
+        let key = match stored {
+            Some(stored) => stored,
+            None if on_second_offer && !self.seen(&mut inner, key) => return,
             None => Arc::from(key),
         };
         self.append(&mut inner, key, &image);
