@@ -1,5 +1,5 @@
-//! Text → module matrix, through the `qrcode` crate (segmentation, error correction,
-//! placement) and `mask` (its mask choice, faster). The one function here is the seam
+//! Text → module matrix, through the `qrcode` crate (segmentation), `reed_solomon` (its
+//! error correction codewords, faster) and `mask` (placement and its mask choice, faster). The one function here is the seam
 //! where the encoder can change.
 
 use qrcode::bits::{self, Bits};
@@ -7,7 +7,7 @@ use qrcode::canvas::Canvas;
 use qrcode::{EcLevel, QrResult, Version, ec};
 
 use super::design::Ecc;
-use super::mask;
+use super::{mask, reed_solomon};
 
 /// A QR symbol without quiet zone: `width`×`width` modules, row-major, `true` = dark.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,10 +107,13 @@ fn level(ecc: Ecc) -> EcLevel {
 /// crate's canvas only draws each version's functional patterns once).
 fn symbol(bits: Bits, level: EcLevel) -> QrResult<Matrix> {
     let version = bits.version();
-    let (data, ec) = ec::construct_codewords(&bits.into_bytes(), version, level)?;
     let dark = match version {
-        Version::Normal(v) => mask::symbol_from_codewords(v, level, &data, &ec),
+        Version::Normal(v) => {
+            let (data, ec) = reed_solomon::codewords(v, level, &bits.into_bytes());
+            mask::symbol_from_codewords(v, level, &data, &ec)
+        }
         Version::Micro(_) => {
+            let (data, ec) = ec::construct_codewords(&bits.into_bytes(), version, level)?;
             let mut canvas = Canvas::new(version, level);
             canvas.draw_all_functional_patterns();
             canvas.draw_data(&data, &ec);

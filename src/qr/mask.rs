@@ -77,6 +77,12 @@ pub fn symbol_from_codewords(version: i16, ec_level: EcLevel, data: &[u8], ec: &
     }
 }
 
+/// The codewords, data and error correction, a normal symbol of `version` (1–40) holds:
+/// its data modules over 8 (the few left over are remainder bits).
+pub fn total_codewords(version: i16) -> usize {
+    template(version).positions.len() / 8
+}
+
 /// What a normal version's symbol holds before any data: its functional patterns as
 /// bit rows (192 bits, the widest symbol's 177 modules), which modules the mask may
 /// invert, and the data modules in placement order as (y, x): kept apart, as dividing

@@ -14,6 +14,7 @@ pub mod logo;
 pub mod mask;
 pub mod payload;
 mod preview;
+mod reed_solomon;
 pub mod render;
 pub mod text;
 pub mod verify;
