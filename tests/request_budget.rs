@@ -27,8 +27,9 @@ const CACHE_HIT_BUDGET: f64 = 39.5;
 /// Allocations per `GET /healthz`.
 const HEALTHZ_BUDGET: f64 = 15.5;
 /// Allocations per uncached plain PNG: the cache hit's request with a new URL each time,
-/// so it is encoded, drawn, written and cached.
-const UNCACHED_BUDGET: f64 = 78.5;
+/// so it is encoded, drawn, written and cached. 78 until the error correction codewords
+/// were computed in `qr::reed_solomon` (the crate's took 5 allocations, ours 2).
+const UNCACHED_BUDGET: f64 = 72.5;
 
 struct Counting;
 

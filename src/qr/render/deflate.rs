@@ -342,7 +342,17 @@ impl Deflated {
         for &piece in &self.pieces {
             if piece & COPY == 0 {
                 let end = next_literal + piece as usize;
-                for &byte in &self.literal_bytes[next_literal..end] {
+                // Two codes (15 bits at most each) per store into the bit buffer: half
+                // the checks for a full word, on the loop that runs for every literal.
+                let mut pairs = self.literal_bytes[next_literal..end].chunks_exact(2);
+                for pair in &mut pairs {
+                    let (a, b) = (literal[usize::from(pair[0])], literal[usize::from(pair[1])]);
+                    writer.bits(
+                        u64::from(a.bits) | u64::from(b.bits) << a.len,
+                        a.len + b.len,
+                    );
+                }
+                for &byte in pairs.remainder() {
                     writer.code(literal[usize::from(byte)]);
                 }
                 next_literal = end;
@@ -717,11 +727,12 @@ impl<'a> BitWriter<'a> {
         }
     }
 
-    /// Appends the low `count` (at most 16) bits of `value`. The buffer holds fewer
-    /// than 32 bits between calls; past 32 its low four bytes are stored at once (a
-    /// whole word is stored, the upper half to be overwritten by the next).
+    /// Appends the low `count` (at most 32) bits of `value`. The buffer holds fewer
+    /// than 32 bits between calls, so with these it holds under 64; past 32 its low four
+    /// bytes are stored at once (a whole word is stored, the upper half to be overwritten
+    /// by the next).
     fn bits(&mut self, value: u64, count: u8) {
-        debug_assert!(count <= 16 && value >> count == 0);
+        debug_assert!(count <= 32 && value >> count == 0);
         self.buffer |= value << self.count;
         self.count += count;
         if self.count >= 32 {
