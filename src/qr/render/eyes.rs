@@ -19,6 +19,13 @@
 //!   point inwards along the diagonal by 0.29 of the radius on each axis, and the timing
 //!   scans start and end on the ring's corners. Tried at 2 to 20 pixels a module, rqrr
 //!   misses the grid once all four corners round by a module; a circle has no corners.
+//!   Sharp corners are still read only to a pixel: where the edges are part-covered (a
+//!   reduced image), quirc's row threshold is higher along a top eye's top edge (beside
+//!   the quiet zone) than along its bottom edge (after the ring's dark arm), and a
+//!   mid-dark eye can lose both bottom corner pixels, a trapezoid that puts one of the
+//!   other eyes 40 % too far (seed 2714511785197765894 case 5; plain #3a2735 codes at 16 px
+//!   a module reduced by 3). No outline or ground under the eye fixed that; only a
+//!   darker eye colour does (README, "Three decoder families").
 //!
 //! The old circle eye (a rounded-square ring with a round hole, and a round ball) failed
 //! ZXing-C++ on the diagonals: there the ring was 1.44 modules thick and the ball only
