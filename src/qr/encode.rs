@@ -1,6 +1,6 @@
 //! Text → module matrix, through the `qrcode` crate (segmentation), `reed_solomon` (its
-//! error correction codewords, faster) and `mask` (placement and its mask choice, faster). The one function here is the seam
-//! where the encoder can change.
+//! error correction codewords, faster) and `mask` (placement and its mask choice,
+//! faster). The one function here is the seam where the encoder can change.
 
 use qrcode::bits::{self, Bits};
 use qrcode::canvas::Canvas;
