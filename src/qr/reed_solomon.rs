@@ -62,9 +62,14 @@ const MAX_EC: usize = 30;
 /// a normal (not micro) symbol of `version` at `level` holding `data` (all its data
 /// codewords, padding included): what `qrcode::ec::construct_codewords` returns.
 pub fn codewords(version: i16, level: EcLevel, data: &[u8]) -> (Vec<u8>, Vec<u8>) {
-    let version = usize::try_from(version - 1).expect("a normal version, 1 to 40");
-    let (ec_len, blocks) = BLOCKS[version][level as usize];
+    let (ec_len, blocks) =
+        BLOCKS[usize::try_from(version - 1).expect("a version, 1 to 40")][level as usize];
     let (ec_len, blocks) = (usize::from(ec_len), usize::from(blocks));
+    debug_assert_eq!(
+        data.len() + ec_len * blocks,
+        crate::qr::mask::total_codewords(version),
+        "the data codewords of version {version} at {level:?}"
+    );
     let short = data.len() / blocks;
     let long_blocks = data.len() % blocks;
     // Block j starts after j short blocks and the long ones before it (long blocks last).
