@@ -20,20 +20,22 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
         _ => Rgb::WHITE,
     };
     let solid = |paint: &Paint| paint.solid().unwrap_or(Rgb::BLACK);
-    let mut palette = vec![bg.to_array()];
+    let (mut palette, mut colours) = ([bg.to_array(); 4], 1);
     let mut index_for = |colour: Rgb| -> u8 {
         let rgb = colour.to_array();
-        match palette[1..].iter().position(|c| *c == rgb) {
+        match palette[1..colours].iter().position(|c| *c == rgb) {
             Some(i) => (i + 1) as u8,
             None => {
-                palette.push(rgb);
-                (palette.len() - 1) as u8
+                palette[colours] = rgb;
+                colours += 1;
+                (colours - 1) as u8
             }
         }
     };
     let module_index = index_for(solid(&design.fg));
     let frame_index = index_for(solid(&design.eye_frame_color));
     let ball_index = index_for(solid(&design.eye_ball_color));
+    let palette = &palette[..colours];
     let bits: usize = if palette.len() <= 2 { 1 } else { 2 };
 
     // Each module row covers `s` pixel rows: build its pixels once, a run of equal
@@ -43,18 +45,19 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
     let row_bytes = (size * bits).div_ceil(8);
     // At most a distinct row per module row, and the margins above and below.
     let mut rows = Scanlines::new(row_bytes, matrix.width + 2);
-    let mut module_row = vec![0u8; row_bytes];
-    let margin = vec![0u8; row_bytes]; // palette index 0: the background
-    rows.push(&margin, offset);
+    // Zero is palette index 0, the background: the row starts as the top margin.
+    let mut module_row = vec![0u8; row_bytes + PACK_SLACK];
+    rows.push(&module_row[..row_bytes], offset);
     if bits == 1 && s <= 32 {
         // Two colours: a pixel is its module's dark bit, so rows are packed straight
         // from the matrix, a module's bits shifted in at a time.
         for dark in matrix.dark.chunks_exact(matrix.width) {
             pack_row(&mut module_row, offset, s, dark);
-            rows.push(&module_row, s);
+            rows.push(&module_row[..row_bytes], s);
         }
-        rows.push(&margin, size - offset - matrix.width * s);
-        return write_file(rows, &palette, design, layout.size, bits);
+        module_row.fill(0);
+        rows.push(&module_row[..row_bytes], size - offset - matrix.width * s);
+        return write_file(rows, palette, design, layout.size, bits);
     }
     let index_of = |mx: usize, my: usize| match (matrix.get(mx, my), matrix.in_finder(mx, my)) {
         (false, _) => 0u8,
@@ -90,10 +93,11 @@ pub fn encode(matrix: &Matrix, design: &Design, layout: &Layout) -> Vec<u8> {
             }
             mx += run;
         }
-        rows.push(&module_row, s);
+        rows.push(&module_row[..row_bytes], s);
     }
-    rows.push(&margin, size - offset - matrix.width * s);
-    write_file(rows, &palette, design, layout.size, bits)
+    module_row.fill(0);
+    rows.push(&module_row[..row_bytes], size - offset - matrix.width * s);
+    write_file(rows, palette, design, layout.size, bits)
 }
 
 /// The file around the image data.
@@ -122,27 +126,36 @@ fn write_file(
 }
 
 /// Writes one module row of a two-colour image into `row`: `s` pixels (bits) per module
-/// from pixel `offset` on, dark as 1. Only the symbol's bytes are written; the margins
-/// on either side stay as they are (zero: the background).
+/// from pixel `offset` on, dark as 1. Only the symbol's bytes are written, and zeros
+/// after them (the background): `row` has `PACK_SLACK` bytes past the image's row for
+/// the last word stored.
 fn pack_row(row: &mut [u8], offset: usize, s: usize, dark: &[bool]) {
     debug_assert!((1..=32).contains(&s));
     let ones = (1u64 << s) - 1;
-    // Bits not yet stored, the oldest highest: fewer than 8 + s of them (< 64).
+    // Bits not yet stored, the oldest highest: fewer than 64 of them. Whole bytes go out
+    // a word at a time when the next module would not fit, not a byte per module: the
+    // loop that runs for every module is then a shift, an OR and an add.
     let (mut pending, mut count) = (0u64, offset % 8);
     let mut at = offset / 8;
     for &is_dark in dark {
+        if count + s > 64 {
+            let word = pending << (64 - count);
+            row[at..at + 8].copy_from_slice(&word.to_be_bytes());
+            at += count / 8;
+            count %= 8;
+            pending &= (1 << count) - 1;
+        }
         pending = pending << s | (ones * u64::from(is_dark));
         count += s;
-        while count >= 8 {
-            count -= 8;
-            row[at] = (pending >> count) as u8;
-            at += 1;
-        }
     }
     if count > 0 {
-        row[at] = (pending << (8 - count)) as u8;
+        let word = pending << (64 - count);
+        row[at..at + 8].copy_from_slice(&word.to_be_bytes());
     }
 }
+
+/// Bytes past an image row that `pack_row` may write (zeros).
+const PACK_SLACK: usize = 8;
 
 /// Whether (x, y), inside a finder pattern, is in its 3×3 centre.
 fn in_ball(matrix: &Matrix, x: usize, y: usize) -> bool {
