@@ -69,11 +69,11 @@ pub fn symbol_from_codewords(version: i16, ec_level: EcLevel, data: &[u8], ec: &
     let width = Version::Normal(version).width() as usize;
     let template = template(version);
     if width <= 64 {
-        search_unmasked(Unmasked::<u64>::place(template, data, ec), ec_level).1
+        search_unmasked(&Unmasked::<u64>::place(template, data, ec), ec_level).1
     } else if width <= 128 {
-        search_unmasked(Unmasked::<u128>::place(template, data, ec), ec_level).1
+        search_unmasked(&Unmasked::<u128>::place(template, data, ec), ec_level).1
     } else {
-        search_unmasked(Unmasked::<Wide>::place(template, data, ec), ec_level).1
+        search_unmasked(&Unmasked::<Wide>::place(template, data, ec), ec_level).1
     }
 }
 
@@ -163,28 +163,30 @@ pub fn best_mask(canvas: &Canvas, width: usize, ec_level: EcLevel) -> MaskPatter
 
 /// The best mask and the symbol it makes, as dark modules row-major.
 fn search<R: Row>(canvas: &Canvas, width: usize, ec_level: EcLevel) -> (MaskPattern, Vec<bool>) {
-    search_unmasked(Unmasked::<R>::read(canvas, width), ec_level)
+    search_unmasked(&Unmasked::<R>::read(canvas, width), ec_level)
 }
 
-fn search_unmasked<R: Row>(unmasked: Unmasked<R>, ec_level: EcLevel) -> (MaskPattern, Vec<bool>) {
+fn search_unmasked<R: Row>(unmasked: &Unmasked<R>, ec_level: EcLevel) -> (MaskPattern, Vec<bool>) {
     let width = unmasked.width;
-    let (mut rows, mut best_rows) = (padded_rows(width), padded_rows(width));
     let all = R::low(width);
+    // The mask being scored and the best so far, their rows between light padding, on
+    // the stack: no allocation per encode.
+    let mut buffers = [[R::ZERO; MAX_PADDED]; 2];
+    let mut scoring = 0;
     let mut best: Option<(u16, MaskPattern)> = None;
     for pattern in MASKS {
+        let rows = &mut buffers[scoring][..PAD_ABOVE + width + PAD_BELOW];
         unmasked.mask_into(pattern, ec_level, &mut rows[PAD_ABOVE..][..width]);
-        let score = penalty(&rows, width, all);
+        let score = penalty(rows, width, all, best.map(|(lowest, _)| lowest));
         // Strictly lower: the first of equal minimums wins, as in the crate.
-        if best.is_none_or(|(lowest, _)| score < lowest) {
+        if let Some(score) = score.filter(|&score| best.is_none_or(|(lowest, _)| score < lowest)) {
             best = Some((score, pattern));
-            std::mem::swap(&mut rows, &mut best_rows);
+            scoring ^= 1; // keep these rows; score the next mask in the other buffer
         }
     }
     let pattern = best.map_or(MASKS[0], |(_, pattern)| pattern);
-    (
-        pattern,
-        rows_to_modules(&best_rows[PAD_ABOVE..][..width], width),
-    )
+    let best_rows = &buffers[scoring ^ 1][PAD_ABOVE..][..width];
+    (pattern, rows_to_modules(best_rows, width))
 }
 
 /// Light rows above and below a symbol's rows for `penalty`, which looks up to 4 rows
@@ -193,10 +195,9 @@ fn search_unmasked<R: Row>(unmasked: Unmasked<R>, ec_level: EcLevel) -> (MaskPat
 const PAD_ABOVE: usize = 4;
 const PAD_BELOW: usize = 10;
 
-/// Room for a symbol's rows between its padding, all light.
-fn padded_rows<R: Row>(width: usize) -> Vec<R> {
-    vec![R::ZERO; PAD_ABOVE + width + PAD_BELOW]
-}
+/// The widest symbol's modules (version 40), and its rows with the padding.
+const MAX_WIDTH: usize = 177;
+const MAX_PADDED: usize = PAD_ABOVE + MAX_WIDTH + PAD_BELOW;
 
 /// Bit rows as dark modules, row-major.
 fn rows_to_modules<R: Row>(rows: &[R], width: usize) -> Vec<bool> {
@@ -207,19 +208,19 @@ fn rows_to_modules<R: Row>(rows: &[R], width: usize) -> Vec<bool> {
     modules
 }
 
-/// A canvas before masking, as bit rows.
+/// A canvas before masking, as bit rows (the first `width` of each array).
 struct Unmasked<R> {
     width: usize,
     /// Dark modules (data placed, functional patterns drawn, format info still light).
-    dark: Vec<R>,
+    dark: [R; MAX_WIDTH],
     /// Modules the mask inverts: data, error correction and remainder bits.
-    maskable: Vec<R>,
+    maskable: [R; MAX_WIDTH],
 }
 
 impl<R: Row> Unmasked<R> {
     fn read(canvas: &Canvas, width: usize) -> Self {
-        let mut dark = vec![R::ZERO; width];
-        let mut maskable = vec![R::ZERO; width];
+        let mut dark = [R::ZERO; MAX_WIDTH];
+        let mut maskable = [R::ZERO; MAX_WIDTH];
         for y in 0..width {
             for x in 0..width {
                 let (is_dark, is_maskable) = match canvas.get(x as i16, y as i16) {
@@ -247,12 +248,10 @@ impl<R: Row> Unmasked<R> {
     /// bits) stay light.
     fn place(template: &Template, data: &[u8], ec: &[u8]) -> Self {
         let width = template.dark.len();
-        let mut dark: Vec<R> = template.dark.iter().map(|&w| R::from_words(w)).collect();
-        let maskable = template
-            .maskable
-            .iter()
-            .map(|&w| R::from_words(w))
-            .collect();
+        let (mut dark, mut maskable) = ([R::ZERO; MAX_WIDTH], [R::ZERO; MAX_WIDTH]);
+        for (y, (&d, &m)) in template.dark.iter().zip(&template.maskable).enumerate() {
+            (dark[y], maskable[y]) = (R::from_words(d), R::from_words(m));
+        }
         let mut positions = template.positions.chunks_exact(8);
         for (&byte, eight) in data.iter().chain(ec).zip(&mut positions) {
             for (i, &position) in eight.iter().enumerate() {
@@ -345,10 +344,20 @@ fn format_info(ec_level: EcLevel, pattern: MaskPattern) -> u16 {
 /// The crate adds in `u16`, which wraps in release builds; so does this.
 ///
 /// Dark and light runs (or blocks) never share a bit, so each pair is counted as one set.
-/// `padded` holds the rows between `PAD_ABOVE` and `PAD_BELOW` light rows (`padded_rows`);
+/// `padded` holds the rows between `PAD_ABOVE` and `PAD_BELOW` light rows;
 /// `all` is `R::low(width)`.
-fn penalty<R: Row>(padded: &[R], width: usize, all: R) -> u16 {
+///
+/// With `to_beat` (the best score so far), it stops and returns `None` once the score is
+/// sure not to be lower: every rule only adds, so the sum so far is a floor for the
+/// total, and a mask is given up as soon as that floor reaches the best, provided the
+/// rows left cannot carry the sum past `u16` (where the crate's wrapping would make a
+/// large total small again).
+fn penalty<R: Row>(padded: &[R], width: usize, all: R, to_beat: Option<u16>) -> Option<u16> {
     debug_assert_eq!(padded.len(), PAD_ABOVE + width + PAD_BELOW);
+    // The most one row can add: N1 6·width (a row and a column set, each counted once
+    // and its first bits twice more), N2 3·width, N3 40·2·width.
+    let most_per_row = 89 * width as u32;
+    let give_up_at = to_beat.map_or(u32::MAX, |best| u32::from(best) + 2 * 360);
     let narrow = width <= 32;
     let (mut runs, mut blocks, mut finders, mut dark) = (0, 0, 0, 0);
     let mut prev_down = R::ZERO;
@@ -391,11 +400,19 @@ fn penalty<R: Row>(padded: &[R], width: usize, all: R) -> u16 {
         } else {
             finders += along.count();
         }
+        let floor = runs + 3 * blocks + 40 * finders;
+        if floor >= give_up_at {
+            // N4 adds at most 100; below this the total stays under 2¹⁶ + 720, unwrapped.
+            let ceiling = floor + (width - 1 - y) as u32 * most_per_row + 100;
+            if ceiling < (1 << 16) + 2 * 360 {
+                return None;
+            }
+        }
     }
     let ratio = dark as usize * 200 / (width * width);
     let balance = ratio.abs_diff(100) as u32;
     let total = (runs + 3 * blocks + 40 * finders + balance).wrapping_sub(2 * 360);
-    total as u16
+    Some(total as u16)
 }
 
 /// Bit x set where modules x..x+5 of `set` are all set.
@@ -719,7 +736,7 @@ mod tests {
         let (canvas, level, content) = random_canvas(rng, version);
         let width = width(version);
         let ours = Unmasked::<R>::read(&canvas, width);
-        let mut rows = padded_rows::<R>(width);
+        let mut rows = vec![R::ZERO; PAD_ABOVE + width + PAD_BELOW];
         for pattern in MASKS {
             ours.mask_into(pattern, level, &mut rows[PAD_ABOVE..][..width]);
             let mut theirs = canvas.clone();
@@ -730,11 +747,30 @@ mod tests {
                 rows_to_modules(&rows[PAD_ABOVE..][..width], width) == theirs,
                 "{context}"
             );
+            let score = penalty(&rows, width, R::low(width), None).expect("no score to beat");
             assert_eq!(
-                u32::from(penalty(&rows, width, R::low(width))),
+                u32::from(score),
                 reference_penalty(&theirs, width),
                 "{context}"
             );
+            // Given a score to beat, it gives up only on a score that does not beat it,
+            // and otherwise scores the same.
+            for to_beat in [
+                0,
+                score / 2,
+                score.saturating_sub(1),
+                score,
+                score + 1,
+                u16::MAX,
+            ] {
+                match penalty(&rows, width, R::low(width), Some(to_beat)) {
+                    None => assert!(
+                        score >= to_beat,
+                        "{context}: gave up on {score} < {to_beat}"
+                    ),
+                    Some(got) => assert_eq!(got, score, "{context}, to beat {to_beat}"),
+                }
+            }
         }
     }
 
