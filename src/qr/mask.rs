@@ -359,13 +359,16 @@ fn penalty<R: Row>(padded: &[R], width: usize, all: R, to_beat: Option<u16>) -> 
     let most_per_row = 89 * width as u32;
     let give_up_at = to_beat.map_or(u32::MAX, |best| u32::from(best) + 2 * 360);
     let narrow = width <= 32;
-    let (mut runs, mut blocks, mut finders, mut dark) = (0, 0, 0, 0);
+    let (mut runs, mut blocks, mut finders) = (0, 0, 0);
     let mut prev_down = R::ZERO;
+    // Counting bits is much of the work (no popcount instruction in the baseline
+    // target), so sets are counted in pairs where they fit one word: N2's sets two rows
+    // at a time (`held` waits for the next row's); N3's are almost always empty.
+    let mut held = R::ZERO;
     for (y, p) in padded.windows(PAD_ABOVE + 1 + PAD_BELOW).enumerate() {
         // p[4] is row y; p[0..4] the four above it, p[5..] the ten below (light past
         // the edge).
         let r = p[4];
-        dark += r.count();
         // N1 along the row, and down every column (bit x set when rows y..y+5 share a
         // colour there); see `run_score`. Lines of the same weight are counted in pairs.
         let along = five(r) | five(!r & all);
@@ -384,7 +387,13 @@ fn penalty<R: Row>(padded: &[R], width: usize, all: R, to_beat: Option<u16>) -> 
         // N2: 2×2 blocks of one colour.
         if y + 1 < width {
             let (both_dark, both_light) = (r & p[5], !(r | p[5]) & all);
-            blocks += (both_dark & both_dark >> 1 | both_light & both_light >> 1).count();
+            let set = both_dark & both_dark >> 1 | both_light & both_light >> 1;
+            if y % 2 == 0 {
+                held = set;
+            } else {
+                blocks += R::count_pair(held, set, narrow);
+                held = R::ZERO;
+            }
         }
         // N3 along the row: `r` is zero beyond the edge, so shifts read the edge as light.
         let core = r & !(r >> 1) & r >> 2 & r >> 3 & r >> 4 & !(r >> 5) & r >> 6;
@@ -396,8 +405,11 @@ fn penalty<R: Row>(padded: &[R], width: usize, all: R, to_beat: Option<u16>) -> 
             let core = r & !p[5] & p[6] & p[7] & p[8] & !p[9] & p[10];
             let before = p[0] | p[1] | p[2] | p[3];
             let after = p[11] | p[12] | p[13] | p[14];
-            finders += R::count_pair(along, core & !(before & after), narrow);
-        } else {
+            let down = core & !(before & after);
+            if along | down != R::ZERO {
+                finders += R::count_pair(along, down, narrow);
+            }
+        } else if along != R::ZERO {
             finders += along.count();
         }
         let floor = runs + 3 * blocks + 40 * finders;
@@ -409,6 +421,18 @@ fn penalty<R: Row>(padded: &[R], width: usize, all: R, to_beat: Option<u16>) -> 
             }
         }
     }
+    if held != R::ZERO {
+        blocks += held.count();
+    }
+    // N4 last, rows two at a time: a mask given up above never needs it.
+    let dark: u32 = padded[PAD_ABOVE..][..width]
+        .chunks(2)
+        .map(|rows| match *rows {
+            [a, b] => R::count_pair(a, b, narrow),
+            [a] => a.count(),
+            _ => 0,
+        })
+        .sum();
     let ratio = dark as usize * 200 / (width * width);
     let balance = ratio.abs_diff(100) as u32;
     let total = (runs + 3 * blocks + 40 * finders + balance).wrapping_sub(2 * 360);
