@@ -298,7 +298,7 @@ impl Zlib {
         self.count_literals();
         let literal_lengths = code_lengths::<286>(&self.literal_counts, 15);
         let distance_lengths = code_lengths::<30>(&self.distance_counts, 15);
-        let header = Header::new(&literal_lengths[..286], &distance_lengths[..30]);
+        let header = Header::new(&literal_lengths, &distance_lengths);
         // Every token's bits from the counts: each symbol's code and its extra bits.
         // Literals and end of block have no extra bits: kept apart, that sum is one
         // the processor does several symbols at a time.
@@ -310,19 +310,15 @@ impl Zlib {
         );
         bits += weighted_sum(
             &self.literal_counts[257..],
-            &literal_lengths[257..286],
+            &literal_lengths[257..],
             &LENGTH_EXTRA,
         );
-        bits += weighted_sum(
-            &self.distance_counts,
-            &distance_lengths[..30],
-            &DISTANCE_EXTRA,
-        );
+        bits += weighted_sum(&self.distance_counts, &distance_lengths, &DISTANCE_EXTRA);
         Deflated {
             literal_bytes: self.literal_bytes,
             pieces: self.pieces,
-            literal_codes: canonical_codes(&literal_lengths[..286]),
-            distance_codes: canonical_codes(&distance_lengths[..30]),
+            literal_codes: canonical_codes(&literal_lengths),
+            distance_codes: canonical_codes(&distance_lengths),
             header,
             adler: self.adler.value(),
             len: bits.div_ceil(8),
