@@ -132,7 +132,7 @@ fn write_file(
 fn pack_row(row: &mut [u8], offset: usize, s: usize, dark: &[bool]) {
     debug_assert!((1..=32).contains(&s));
     let ones = (1u64 << s) - 1;
-    // Bits not yet stored, the oldest highest: fewer than 64 of them. Whole bytes go out
+    // Bits not yet stored, the oldest highest: at most 64 of them. Whole bytes go out
     // a word at a time when the next module would not fit, not a byte per module: the
     // loop that runs for every module is then a shift, an OR and an add.
     let (mut pending, mut count) = (0u64, offset % 8);
